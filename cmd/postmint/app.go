@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+// usageError is a mistake in how the command was called: exit code 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+
+// hintError carries a second line that tells the user what to do.
+type hintError struct {
+	err  error
+	hint string
+}
+
+func (e *hintError) Error() string { return e.err.Error() }
+func (e *hintError) Unwrap() error { return e.err }
+
+func withHint(err error, hint string) error { return &hintError{err: err, hint: hint} }
+
+// Run runs postmint with args and returns the exit code: 0 success, 1 failure, 2 usage error.
+func Run(args []string, stdout, stderr io.Writer) int {
+	app := newApp(stdout, stderr)
+	err := app.RunContext(context.Background(), args)
+	if err == nil {
+		return 0
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "postmint: %s\n", oneLine(ue.msg))
+		fmt.Fprintf(stderr, "Run 'postmint --help' or 'postmint <command> --help' for usage.\n")
+		return 2
+	}
+	fmt.Fprintf(stderr, "postmint: %s\n", oneLine(err.Error()))
+	var he *hintError
+	if errors.As(err, &he) && he.hint != "" {
+		fmt.Fprintf(stderr, "hint: %s\n", oneLine(he.hint))
+	}
+	return 1
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	onUsage := func(_ *cli.Context, err error, _ bool) error { return &usageError{err.Error()} }
+	app := &cli.App{
+		Name:    "postmint",
+		Usage:   "Postman collections and tokens for OAuth clients that authenticate with signed JWTs (RFC 7523, private_key_jwt)",
+		Version: version,
+		Description: `postmint reads an OAuth client definition and a private key and writes a Postman collection
+and environment whose scripts sign client assertions offline, in the Postman app, the Postman CLI
+and Newman. It mints the same assertions and tokens from Go for CI.
+
+Examples:
+   postmint generate -c testdata/definitions/duende.yaml -k testdata/keys/rsa-2048.pkcs8.pem -o out
+   postmint presets maskinporten`,
+		Writer:                 stdout,
+		ErrWriter:              stderr,
+		HideHelpCommand:        true,
+		UseShortOptionHandling: true,
+		EnableBashCompletion:   true,
+		OnUsageError:           onUsage,
+		ExitErrHandler:         func(*cli.Context, error) {},
+		Commands: []*cli.Command{
+			generateCommand(),
+			mintCommand(),
+			tokenCommand(),
+			refreshCommand(),
+			presetsCommand(),
+		},
+	}
+	for _, c := range app.Commands {
+		c.OnUsageError = onUsage
+	}
+	app.CommandNotFound = func(c *cli.Context, name string) {
+		// urfave/cli has no error return here; After turns this into a usage error.
+		c.App.Metadata["notFound"] = name
+	}
+	app.Metadata = map[string]any{}
+	app.After = func(c *cli.Context) error {
+		if name, ok := c.App.Metadata["notFound"].(string); ok {
+			return usagef("unknown command %q", name)
+		}
+		return nil
+	}
+	return app
+}
+
+// env reads an environment variable; a function so tests can run commands in-process.
+var getenv = os.Getenv

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/postmint/postmint/generator/assertion"
+)
+
+func mintCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "mint",
+		Usage:     "print one freshly signed client assertion",
+		UsageText: "postmint mint (-c CLIENT | -e ENV) [-k KEY] [--decode]",
+		Description: `Signs an assertion with exactly the header and claims the collection's script would produce
+and prints it (compact JWS) and a newline. --decode prints its header and claims as JSON instead.
+
+Examples:
+   postmint mint -c client.yaml -k client.key.pem
+   POSTMINT_PRIVATE_KEY="$KEY" postmint mint -e acme.postman_environment.json --decode`,
+		Flags:  append(sourceFlags(), &cli.BoolFlag{Name: "decode", Usage: "print the header and claims as JSON instead of the token"}),
+		Action: mintAction,
+	}
+}
+
+func mintAction(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usagef("mint takes no arguments (got %q)", c.Args().First())
+	}
+	s, err := loadSigning(c, false)
+	if err != nil {
+		return err
+	}
+	tok, err := assertion.Mint(s.profile, s.key.Signer, assertion.Options{})
+	if err != nil {
+		return err
+	}
+	if !c.Bool("decode") {
+		_, err = fmt.Fprintln(c.App.Writer, tok)
+		return err
+	}
+	h, cl, err := assertion.Decode(tok)
+	if err != nil {
+		return err
+	}
+	out, err := json.MarshalIndent(map[string]any{"header": h, "claims": cl}, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(c.App.Writer, string(out))
+	return err
+}

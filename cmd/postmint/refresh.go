@@ -1,0 +1,80 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/postmint/postmint/generator/assertion"
+	"github.com/postmint/postmint/generator/postman"
+)
+
+func refreshCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "refresh",
+		Usage:     "rewrite an environment file with a fresh clientAssertion and bearerToken",
+		UsageText: "postmint refresh -e ENV [-k KEY] [--assertion-only] [-o OUT]",
+		Description: `Reads everything from the environment (idpServer, clientId, aud, alg, kid, ...), mints an
+assertion, exchanges it, and writes clientAssertion, bearerToken and bearerTokenExpiresAt.
+Every other variable and field, their order and the file mode are kept; the file is replaced
+atomically, and on any failure it is left byte-for-byte as it was.
+
+Examples:
+   POSTMINT_PRIVATE_KEY="$CLIENT_KEY" postmint refresh -e acme.postman_environment.json
+   postmint refresh -e env.json -k client.key.pem --assertion-only
+   postmint refresh -e kit/env.json -o /tmp/ci-env.json && newman run kit/coll.json -e /tmp/ci-env.json --folder API`,
+		Flags: append(append(sourceFlags(),
+			&cli.BoolFlag{Name: "assertion-only", Usage: "only refresh clientAssertion; do not call the token endpoint"},
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write the refreshed environment to `OUT` instead of in place"},
+		), httpFlags()...),
+		Action: refreshAction,
+	}
+}
+
+func refreshAction(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usagef("refresh takes no arguments (got %q)", c.Args().First())
+	}
+	s, err := loadSigning(c, true)
+	if err != nil {
+		return err
+	}
+	out, mode := s.envPath, s.envMode
+	if o := c.String("out"); o != "" {
+		out, mode = o, 0o600
+	} else if err := checkWritable(out, mode); err != nil {
+		return err
+	}
+	a, err := assertion.Mint(s.profile, s.key.Signer, assertion.Options{})
+	if err != nil {
+		return err
+	}
+	s.env.Set(postman.VarClientAssertion, a, postman.TypeSecret)
+	if !c.Bool("assertion-only") {
+		resp, err := exchange(c, s)
+		if err != nil {
+			return err
+		}
+		expires := resp.ExpiresAt
+		if expires.IsZero() {
+			expires = timeNow().Add(time.Duration(postman.DefaultExpiresIn) * time.Second)
+		}
+		s.env.Set(postman.VarBearerToken, resp.AccessToken, postman.TypeSecret)
+		s.env.Set(postman.VarBearerTokenExpires, strconv.FormatInt(expires.Unix(), 10), "")
+	}
+	data, err := s.env.Marshal()
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(out, data, mode); err != nil {
+		return err
+	}
+	what := "clientAssertion and bearerToken"
+	if c.Bool("assertion-only") {
+		what = "clientAssertion"
+	}
+	fmt.Fprintf(c.App.ErrWriter, "postmint: refreshed %s in %s\n", what, out)
+	return nil
+}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/postmint/postmint/generator/assertion"
+	"github.com/postmint/postmint/generator/token"
+)
+
+func httpFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.DurationFlag{Name: "timeout", Value: 30 * time.Second, Usage: "overall `DURATION` for the token request, retries included"},
+		&cli.IntFlag{Name: "retries", Value: 3, Usage: "at most `N` tries on connection errors, 5xx and 429"},
+		&cli.StringFlag{Name: "ca-file", Usage: "extra trusted CA certificates (PEM `FILE`) for a private CA; TLS verification is always on"},
+	}
+}
+
+func tokenCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "token",
+		Usage:     "mint an assertion, exchange it at the token endpoint, print the access token",
+		UsageText: "postmint token (-c CLIENT | -e ENV) [-k KEY] [--json] [--timeout 30s] [--ca-file FILE]",
+		Description: `Prints the access token (or with --json the whole token response). On an OAuth error it prints
+the server's error and error_description and the likely causes (audience, alg, kid, key
+thumbprint, client id, clock skew).
+
+Examples:
+   postmint token -c client.yaml -k client.key.pem
+   TOKEN=$(postmint token -e env.json)          # key from $POSTMINT_PRIVATE_KEY
+   postmint token -c client.yaml --json | jq .expires_in`,
+		Flags:  append(append(sourceFlags(), &cli.BoolFlag{Name: "json", Usage: "print the whole token response"}), httpFlags()...),
+		Action: tokenAction,
+	}
+}
+
+func tokenAction(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usagef("token takes no arguments (got %q)", c.Args().First())
+	}
+	s, err := loadSigning(c, false)
+	if err != nil {
+		return err
+	}
+	resp, err := exchange(c, s)
+	if err != nil {
+		return err
+	}
+	if c.Bool("json") {
+		_, err = fmt.Fprintln(c.App.Writer, string(resp.Raw))
+		return err
+	}
+	_, err = fmt.Fprintln(c.App.Writer, resp.AccessToken)
+	return err
+}
+
+// exchange mints a fresh assertion for every try and posts it to the token endpoint; a
+// failure comes back with the explanation of its likely causes.
+func exchange(c *cli.Context, s *signing) (*token.Response, error) {
+	if c.Int("retries") < 1 {
+		return nil, usagef("--retries must be at least 1")
+	}
+	if c.Duration("timeout") <= 0 {
+		return nil, usagef("--timeout must be positive")
+	}
+	client, err := token.NewClient(token.Options{
+		Timeout:   c.Duration("timeout"),
+		MaxTries:  c.Int("retries"),
+		CAFile:    c.String("ca-file"),
+		UserAgent: "postmint/" + version + " (+https://github.com/postmint/postmint)",
+	})
+	if err != nil {
+		return nil, err
+	}
+	build := func() (url.Values, error) {
+		a, err := assertion.Mint(s.profile, s.key.Signer, assertion.Options{})
+		if err != nil {
+			return nil, err
+		}
+		return s.profile.TokenForm(a), nil
+	}
+	resp, err := client.Exchange(c.Context, s.profile.TokenURL, build)
+	if err != nil {
+		return nil, explained(c, err, s.explain)
+	}
+	return resp, nil
+}
+
+// explained prints the causes (one per line) before the error line that Run prints.
+func explained(c *cli.Context, err error, ctx token.Context) error {
+	lines := token.Explain(err, ctx)
+	what := fmt.Errorf("token request to %s failed: %w", hostOf(ctx.TokenURL), err)
+	if len(lines) == 0 {
+		return what
+	}
+	// The contract allows one "postmint: " line per error (the one Run prints last), so the
+	// other causes go under a plain heading.
+	if len(lines) > 1 {
+		what := "possible causes"
+		var oe *token.OAuthError
+		if errors.As(err, &oe) {
+			what += " of " + oe.Code
+		}
+		fmt.Fprintf(c.App.ErrWriter, "%s (the likeliest is the hint at the end):\n", what)
+	}
+	for _, l := range lines[1:] {
+		fmt.Fprintf(c.App.ErrWriter, "  - %s\n", l)
+	}
+	return withHint(what, lines[0])
+}
+
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	return u.Scheme + "://" + u.Host + u.Path
+}

@@ -1,0 +1,235 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const base = `version: 1
+name: Acme Orders (test)
+token_url: https://idp.example.com/connect/token
+client_id: acme
+`
+
+func resolve(t *testing.T, src string) (*Client, error) {
+	t.Helper()
+	def, err := Parse([]byte(src), "client.yaml")
+	if err != nil {
+		return nil, err
+	}
+	return def.Resolve()
+}
+
+func TestResolveDefaults(t *testing.T) {
+	c, err := resolve(t, base+"scope: [api.read, api.write]\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Slug != "acme-orders-test" {
+		t.Errorf("slug = %q", c.Slug)
+	}
+	if c.Audience != "https://idp.example.com/connect/token" || c.AudienceRule != AudienceTokenEndpoint {
+		t.Errorf("audience = %q (%s)", c.Audience, c.AudienceRule)
+	}
+	if c.Scope.String() != "api.read api.write" || c.ScopeIn != "form" {
+		t.Errorf("scope = %q in %s", c.Scope, c.ScopeIn)
+	}
+	if c.Lifetime != 60*time.Second || !c.SendClientID || c.Subject != "acme" || c.Typ != "JWT" {
+		t.Errorf("defaults: %+v", c)
+	}
+	if c.GrantWire() != "client_credentials" {
+		t.Errorf("grant = %q", c.GrantWire())
+	}
+}
+
+func TestJSONDefinition(t *testing.T) {
+	c, err := resolve(t, `{"version": 1, "name": "J", "client_id": "j", "token_url": "https://idp/t", "scope": "a b", "lifetime": 30}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Scope.String() != "a b" || c.Lifetime != 30*time.Second {
+		t.Errorf("got %q %s", c.Scope, c.Lifetime)
+	}
+}
+
+func TestPresetRules(t *testing.T) {
+	cases := []struct {
+		preset, extra, aud, scopeIn, grant, sub, typ string
+		send                                         bool
+	}{
+		{"duende", "", "https://idp.example.com/connect/token", "form", WireClientCredentials, "acme", "JWT", true},
+		{"duende-strict", "issuer: https://idp.example.com\n", "https://idp.example.com", "form", WireClientCredentials, "acme", "client-authentication+jwt", true},
+		{"rfc7523bis", "issuer: https://idp.example.com\n", "https://idp.example.com", "form", WireClientCredentials, "acme", "client-authentication+jwt", false},
+		{"bcgov", "issuer: https://idp.example.com/auth/realms/x\n", "https://idp.example.com/auth/realms/x", "form", WireClientCredentials, "acme", "JWT", true},
+		{"keycloak", "issuer: https://idp.example.com/realms/x\n", "https://idp.example.com/realms/x", "form", WireClientCredentials, "acme", "JWT", false},
+		{"auth0", "issuer: https://tenant.auth0.com\n", "https://tenant.auth0.com/", "form", WireClientCredentials, "acme", "JWT", false},
+		{"maskinporten", "kid: k1\n", "https://maskinporten.no/", "claim", WireJWTBearer, "", "", false},
+		{"maskinporten-test", "kid: k1\n", "https://test.maskinporten.no/", "claim", WireJWTBearer, "", "", false},
+		{"curity", "kid: k1\n", "https://idp.example.com/connect/token", "form", WireClientCredentials, "acme", "JWT", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.preset, func(t *testing.T) {
+			src := base + "preset: " + tc.preset + "\n" + tc.extra
+			if strings.HasPrefix(tc.preset, "maskinporten") {
+				src = "version: 1\nname: M\nclient_id: acme\npreset: " + tc.preset + "\n" + tc.extra
+			}
+			c, err := resolve(t, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Audience != tc.aud || c.ScopeIn != tc.scopeIn || c.GrantWire() != tc.grant || c.Subject != tc.sub || c.Typ != tc.typ || c.SendClientID != tc.send {
+				t.Errorf("got aud=%q scopeIn=%s grant=%s sub=%q typ=%q send=%v", c.Audience, c.ScopeIn, c.GrantWire(), c.Subject, c.Typ, c.SendClientID)
+			}
+		})
+	}
+}
+
+func TestPresetDerivesTokenURL(t *testing.T) {
+	c, err := resolve(t, "version: 1\nname: K\nclient_id: k\npreset: keycloak\nissuer: https://kc.example.com/realms/r/\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TokenURL != "https://kc.example.com/realms/r/protocol/openid-connect/token" {
+		t.Errorf("token_url = %q", c.TokenURL)
+	}
+	m, err := resolve(t, "version: 1\nname: M\nclient_id: m\npreset: maskinporten\nkid: k\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.TokenURL != "https://maskinporten.no/token" || m.MaxLifetime != 120*time.Second {
+		t.Errorf("maskinporten: %q %s", m.TokenURL, m.MaxLifetime)
+	}
+}
+
+func TestDefinitionOverridesPreset(t *testing.T) {
+	c, err := resolve(t, base+"preset: duende\naudience: issuer\nissuer: https://idp.example.com\nsend_client_id: false\nheaders: {typ: client-authentication+jwt}\nlifetime: 2m\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Audience != "https://idp.example.com" || c.SendClientID || c.Typ != "client-authentication+jwt" || c.Lifetime != 2*time.Minute {
+		t.Errorf("overrides not applied: %+v", c)
+	}
+	f, err := resolve(t, base+"audience: https://fixed.example.com/aud\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Audience != "https://fixed.example.com/aud" || f.AudienceRule != "fixed" {
+		t.Errorf("fixed audience: %q %q", f.Audience, f.AudienceRule)
+	}
+}
+
+func TestBadDefinitions(t *testing.T) {
+	cases := []struct {
+		name, src string
+		kind      error
+		want      []string // substrings of the message
+	}{
+		{"typo", base + "tokn_url: x\n", ErrUnknownField, []string{"client.yaml:5", "tokn_url", `did you mean "token_url"`}},
+		{"unknown header field", base + "headers: {x5u: true}\n", ErrUnknownField, []string{"x5u", "unknown field"}},
+		{"missing client_id", "version: 1\nname: A\ntoken_url: https://i/t\n", ErrMissingField, []string{"client_id", "missing"}},
+		{"missing token_url", "version: 1\nname: A\nclient_id: a\n", ErrMissingField, []string{"token_url", "missing"}},
+		{"missing name", "version: 1\nclient_id: a\ntoken_url: https://i/t\n", ErrMissingField, []string{"name", "missing"}},
+		{"missing version", "name: A\nclient_id: a\ntoken_url: https://i/t\n", ErrMissingField, []string{"version", "version: 1"}},
+		{"version 2", "version: 2\nname: A\nclient_id: a\ntoken_url: https://i/t\n", ErrBadVersion, []string{"version 2 is not supported"}},
+		{"relative token url", "version: 1\nname: A\nclient_id: a\ntoken_url: /connect/token\n", ErrBadValue, []string{"token_url", "not an absolute http(s) URL"}},
+		{"ftp token url", "version: 1\nname: A\nclient_id: a\ntoken_url: ftp://i/t\n", ErrBadValue, []string{"token_url", "not an absolute http(s) URL"}},
+		{"unknown preset", base + "preset: dunde\n", ErrUnknownPreset, []string{`unknown preset "dunde"`, `did you mean "duende"`}},
+		{"unknown grant", base + "grant_type: password\n", ErrBadValue, []string{"grant_type", `"password"`}},
+		{"zero lifetime", base + "lifetime: 0s\n", ErrBadValue, []string{"lifetime", "positive"}},
+		{"negative lifetime", base + "lifetime: -5s\n", ErrBadValue, []string{"lifetime", "positive"}},
+		{"lifetime over max", "version: 1\nname: M\nclient_id: m\npreset: maskinporten\nkid: k\nlifetime: 121s\n", ErrBadValue, []string{"lifetime", "over the preset maskinporten maximum of 2m0s"}},
+		{"bad lifetime", base + "lifetime: soon\n", ErrBadValue, []string{"lifetime", "not a duration"}},
+		{"scope map", base + "scope: {a: b}\n", ErrBadValue, []string{"scope must be a string or a list of strings"}},
+		{"scope number", base + "scope: 42\n", ErrBadValue, []string{"scope must be a string or a list of strings"}},
+		{"x5c without certificate", base + "headers: {x5c: true}\n", ErrMissingField, []string{"headers.x5c", "needs a certificate"}},
+		{"x5t#S256 without certificate", base + "preset: entra\n", ErrMissingField, []string{"x5t#S256", "needs a certificate"}},
+		{"garbage", "{{{ not yaml ::\n", ErrNotADefinition, []string{"client.yaml", "not"}},
+		{"a list", "- a\n- b\n", ErrNotADefinition, []string{"not a client definition"}},
+		{"empty", "  \n", ErrNotADefinition, []string{"empty"}},
+		{"issuer rule without issuer", base + "preset: bcgov\n", ErrMissingField, []string{"issuer", "needs the issuer"}},
+		{"curity without kid", base + "preset: curity\n", ErrMissingField, []string{"kid", "curity"}},
+		{"maskinporten without kid or x5c", "version: 1\nname: M\nclient_id: m\npreset: maskinporten\n", ErrMissingField, []string{"kid", "x5c"}},
+		{"reserved claim", base + "claims: {aud: x}\n", ErrBadValue, []string{"claims.aud", "remove it"}},
+		{"reserved form", base + "form: {client_assertion: x}\n", ErrBadValue, []string{"form.client_assertion"}},
+		{"unsupported alg", base + "alg: HS256\n", ErrBadValue, []string{"alg", "HS256"}},
+		{"request without url", base + "requests: [{name: a}]\n", ErrMissingField, []string{"requests[0].url"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := resolve(t, tc.src)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !errors.Is(err, tc.kind) {
+				t.Errorf("error %q is not %v", err, tc.kind)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error is not one line: %q", err)
+			}
+		})
+	}
+}
+
+func TestHTTPWarning(t *testing.T) {
+	c, err := resolve(t, "version: 1\nname: A\nclient_id: a\ntoken_url: http://idp.example.com/token\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "plain http://") {
+		t.Errorf("warnings = %q", c.Warnings)
+	}
+	for _, host := range []string{"127.0.0.1:8080", "localhost", "[::1]:9"} {
+		c, err := resolve(t, "version: 1\nname: A\nclient_id: a\ntoken_url: http://"+host+"/token\n")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c.Warnings) != 0 {
+			t.Errorf("%s: loopback warned: %q", host, c.Warnings)
+		}
+	}
+}
+
+func TestRelativePaths(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(path, []byte(base+"key: keys/k.pem\ncertificate: /abs/c.pem\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	def, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := def.Resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.KeyPath != filepath.Join(dir, "keys/k.pem") || c.CertPath != "/abs/c.pem" {
+		t.Errorf("paths: %q %q", c.KeyPath, c.CertPath)
+	}
+	if _, err := Load(filepath.Join(dir, "missing.yaml")); err == nil || !strings.Contains(err.Error(), "missing.yaml") {
+		t.Errorf("missing file error = %v", err)
+	}
+}
+
+func TestPresetsAreValid(t *testing.T) {
+	want := []string{"auth0", "bcgov", "curity", "duende", "duende-strict", "entra", "hydra", "keycloak", "maskinporten", "maskinporten-test", "okta", "rfc7523bis", "signicat"}
+	got := PresetNames()
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("presets = %v, want %v", got, want)
+	}
+	for _, n := range got {
+		p, _ := LookupPreset(n)
+		if err := p.check(); err != nil {
+			t.Errorf("%s: %v", n, err)
+		}
+	}
+}

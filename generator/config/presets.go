@@ -1,0 +1,155 @@
+package config
+
+import (
+	_ "embed"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed presets.yaml
+var presetsYAML []byte
+
+// Audience rules a preset (or definition) can name instead of a literal URL.
+const (
+	AudienceTokenEndpoint = "token_endpoint"
+	AudienceIssuer        = "issuer"
+	AudienceIssuerSlash   = "issuer_slash"
+)
+
+// Grant types, as written in definitions.
+const (
+	GrantClientCredentials = "client_credentials"
+	GrantJWTBearer         = "jwt_bearer"
+	GrantAuthorizationCode = "authorization_code"
+)
+
+// Key identification requirements of a preset.
+const (
+	KeyIDOptional = "optional"
+	KeyIDRequired = "required"
+	KeyIDOrX5C    = "kid_or_x5c"
+)
+
+// Preset is one identity provider's rules for signed-JWT client authentication.
+type Preset struct {
+	Name         string        `yaml:"name"`
+	Title        string        `yaml:"title"`
+	Provenance   string        `yaml:"provenance"`
+	GrantType    string        `yaml:"grant_type"`
+	Audience     string        `yaml:"audience"`
+	TokenPath    string        `yaml:"token_path"`
+	TokenURL     string        `yaml:"token_url"`
+	Issuer       string        `yaml:"issuer"`
+	Alg          string        `yaml:"alg"`
+	Algs         []string      `yaml:"algs"`
+	Lifetime     time.Duration `yaml:"lifetime"`
+	MaxLifetime  time.Duration `yaml:"max_lifetime"`
+	SendClientID bool          `yaml:"send_client_id"`
+	ScopeIn      string        `yaml:"scope_in"`
+	Subject      string        `yaml:"subject"`
+	KeyID        string        `yaml:"key_id"`
+	Headers      struct {
+		Typ     string `yaml:"typ"`
+		X5C     bool   `yaml:"x5c"`
+		X5TS256 bool   `yaml:"x5t#S256"`
+		X5T     bool   `yaml:"x5t"`
+	} `yaml:"headers"`
+}
+
+// genericPreset applies when a definition names no preset: RFC 7523 section 2.2 as most
+// providers read it.
+var genericPreset = Preset{
+	Name:         "",
+	Title:        "RFC 7523 client authentication (no preset)",
+	Provenance:   "RFC 7523 section 3 and OpenID Connect Core section 9: iss and sub are the client id, aud is the token endpoint, jti and exp required.",
+	GrantType:    GrantClientCredentials,
+	Audience:     AudienceTokenEndpoint,
+	Algs:         []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"},
+	Lifetime:     60 * time.Second,
+	MaxLifetime:  time.Hour,
+	SendClientID: true,
+	ScopeIn:      "form",
+	Subject:      "client_id",
+	KeyID:        KeyIDOptional,
+}
+
+var presets = mustLoadPresets(presetsYAML)
+
+func init() { genericPreset.Headers.Typ = "JWT" }
+
+func mustLoadPresets(data []byte) map[string]*Preset {
+	var list []*Preset
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&list); err != nil {
+		panic("config: presets.yaml: " + err.Error())
+	}
+	out := make(map[string]*Preset, len(list))
+	for _, p := range list {
+		if err := p.check(); err != nil {
+			panic("config: presets.yaml: " + p.Name + ": " + err.Error())
+		}
+		out[p.Name] = p
+	}
+	return out
+}
+
+// check keeps presets.yaml honest; it runs at start-up and in the tests.
+func (p *Preset) check() error {
+	switch {
+	case p.Name == "" || p.Title == "" || p.Provenance == "":
+		return fmt.Errorf("name, title and provenance are required")
+	case p.Lifetime <= 0 || p.MaxLifetime < p.Lifetime:
+		return fmt.Errorf("lifetime must be positive and at most max_lifetime")
+	case p.ScopeIn != "form" && p.ScopeIn != "claim":
+		return fmt.Errorf("scope_in must be form or claim")
+	case p.Subject != "client_id" && p.Subject != "none":
+		return fmt.Errorf("subject must be client_id or none")
+	case p.KeyID != KeyIDOptional && p.KeyID != KeyIDRequired && p.KeyID != KeyIDOrX5C:
+		return fmt.Errorf("key_id must be optional, required or kid_or_x5c")
+	case len(p.Algs) == 0:
+		return fmt.Errorf("algs is required")
+	}
+	if err := checkAudienceRule(p.Audience); err != nil {
+		return err
+	}
+	if _, err := grantWire(p.GrantType); err != nil {
+		return err
+	}
+	return nil
+}
+
+// PresetNames lists the presets in alphabetical order.
+func PresetNames() []string {
+	names := make([]string, 0, len(presets))
+	for n := range presets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// LookupPreset returns a preset by name.
+func LookupPreset(name string) (*Preset, bool) {
+	p, ok := presets[name]
+	return p, ok
+}
+
+// AudienceDescription says in words what the audience rule means.
+func (p *Preset) AudienceDescription() string { return describeAudience(p.Audience) }
+
+func describeAudience(rule string) string {
+	switch rule {
+	case AudienceTokenEndpoint:
+		return "the token endpoint URL"
+	case AudienceIssuer:
+		return "the issuer"
+	case AudienceIssuerSlash:
+		return "the issuer with a trailing slash"
+	}
+	return rule
+}

@@ -1,0 +1,342 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Wire values of grant_type.
+const (
+	WireClientCredentials = "client_credentials"
+	WireJWTBearer         = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+	WireAuthorizationCode = "authorization_code"
+)
+
+// ClientAssertionType is the client_assertion_type of RFC 7523 section 2.2.
+const ClientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+// Client is a definition with its preset applied and every rule made concrete. It carries no
+// key material; the generator combines it with a key.
+type Client struct {
+	Name, Slug   string
+	Preset       *Preset // never nil: the generic rules when the definition names none
+	TokenURL     string
+	Issuer       string
+	ClientID     string
+	GrantType    string // client_credentials | jwt_bearer | authorization_code
+	Alg          string // "" = from the key
+	Algs         []string
+	Kid          string
+	KeyIDRule    string
+	Audience     string // the concrete aud value
+	AudienceRule string // token_endpoint | issuer | issuer_slash | fixed
+	Lifetime     time.Duration
+	MaxLifetime  time.Duration
+	Scope        Scope
+	ScopeIn      string // form | claim
+	SendClientID bool
+	Subject      string // the sub claim, "" for none
+	Typ          string
+	X5C          bool
+	X5TS256      bool
+	X5T          bool
+	Claims       map[string]any
+	Form         map[string]string
+	KeyPath      string // absolute or relative to the working directory; "" when none
+	CertPath     string
+	RedirectURI  string
+	Requests     []Request
+	// Warnings are problems that do not stop generation (an http:// token URL, say).
+	Warnings []string
+	File     string
+}
+
+// GrantWire is the grant_type form value.
+func (c *Client) GrantWire() string { w, _ := grantWire(c.GrantType); return w }
+
+func grantWire(g string) (string, error) {
+	switch g {
+	case GrantClientCredentials:
+		return WireClientCredentials, nil
+	case GrantJWTBearer:
+		return WireJWTBearer, nil
+	case GrantAuthorizationCode:
+		return WireAuthorizationCode, nil
+	}
+	return "", fmt.Errorf("grant_type %q is not one of client_credentials, jwt_bearer, authorization_code", g)
+}
+
+// GrantFromWire maps a grant_type form value (as stored in an environment) back to its definition name.
+func GrantFromWire(w string) (string, error) {
+	for _, g := range []string{GrantClientCredentials, GrantJWTBearer, GrantAuthorizationCode} {
+		if v, _ := grantWire(g); v == w || g == w {
+			return g, nil
+		}
+	}
+	return "", fmt.Errorf("grantType %q is not client_credentials, %s or authorization_code", w, WireJWTBearer)
+}
+
+func checkAudienceRule(rule string) error {
+	switch rule {
+	case AudienceTokenEndpoint, AudienceIssuer, AudienceIssuerSlash:
+		return nil
+	}
+	if u, err := url.Parse(rule); err == nil && u.IsAbs() {
+		return nil
+	}
+	return fmt.Errorf("audience must be token_endpoint, issuer, issuer_slash or an absolute URL, not %q", rule)
+}
+
+var slugSep = regexp.MustCompile(`[^a-z0-9]+`)
+
+// Slug is the definition name's lowercase words joined by '-'.
+func Slug(name string) string {
+	return strings.Trim(slugSep.ReplaceAllString(strings.ToLower(name), "-"), "-")
+}
+
+var supportedAlgs = map[string]bool{"RS256": true, "RS384": true, "RS512": true, "PS256": true, "PS384": true,
+	"PS512": true, "ES256": true, "ES384": true, "ES512": true, "EdDSA": true}
+
+// Resolve applies the preset and validates everything that does not need the key.
+func (d *Definition) Resolve() (*Client, error) {
+	fe := func(field, msg string, kind error) error {
+		return &FieldError{File: d.File, Line: d.lines[strings.SplitN(field, ".", 2)[0]], Field: field, Err: kind, Msg: msg}
+	}
+	p := &genericPreset
+	if d.Preset != "" {
+		var ok bool
+		if p, ok = presets[d.Preset]; !ok {
+			hint := "run `postmint presets` to list them"
+			if s := closest(d.Preset, PresetNames()); s != "" {
+				hint = fmt.Sprintf("did you mean %q? (`postmint presets` lists them)", s)
+			}
+			return nil, fe("preset", fmt.Sprintf("unknown preset %q; %s", d.Preset, hint), ErrUnknownPreset)
+		}
+	}
+	c := &Client{Name: d.Name, Preset: p, File: d.File}
+	if strings.TrimSpace(d.Name) == "" {
+		return nil, fe("name", "missing; add e.g. `name: Acme Orders (test)` (it names the files)", ErrMissingField)
+	}
+	if c.Slug = Slug(d.Name); c.Slug == "" {
+		return nil, fe("name", fmt.Sprintf("%q has no letters or digits to make a file name from", d.Name), ErrBadValue)
+	}
+	if c.ClientID = strings.TrimSpace(d.ClientID); c.ClientID == "" {
+		return nil, fe("client_id", "missing; add the client id the provider registered for you", ErrMissingField)
+	}
+
+	c.GrantType = firstNonEmpty(d.GrantType, p.GrantType)
+	if _, err := grantWire(c.GrantType); err != nil {
+		return nil, fe("grant_type", err.Error(), ErrBadValue)
+	}
+
+	c.Issuer = firstNonEmpty(d.Issuer, p.Issuer)
+	if c.Issuer != "" {
+		if err := checkURL(c.Issuer); err != nil {
+			return nil, fe("issuer", err.Error(), ErrBadValue)
+		}
+	}
+	c.TokenURL = firstNonEmpty(d.TokenURL, p.TokenURL)
+	if c.TokenURL == "" && c.Issuer != "" && p.TokenPath != "" {
+		c.TokenURL = strings.TrimRight(c.Issuer, "/") + p.TokenPath
+	}
+	if c.TokenURL == "" {
+		msg := "missing; add the provider's token endpoint URL"
+		if p.TokenPath != "" {
+			msg += fmt.Sprintf(" (or issuer:, from which preset %s derives <issuer>%s)", p.Name, p.TokenPath)
+		}
+		return nil, fe("token_url", msg, ErrMissingField)
+	}
+	if err := checkURL(c.TokenURL); err != nil {
+		return nil, fe("token_url", err.Error(), ErrBadValue)
+	}
+	for _, u := range []string{c.TokenURL, c.Issuer} {
+		if w := plainHTTPWarning(u); w != "" {
+			c.Warnings = append(c.Warnings, w)
+		}
+	}
+
+	c.AudienceRule = firstNonEmpty(d.Audience, p.Audience)
+	if err := checkAudienceRule(c.AudienceRule); err != nil {
+		return nil, fe("audience", err.Error(), ErrBadValue)
+	}
+	switch c.AudienceRule {
+	case AudienceTokenEndpoint:
+		c.Audience = c.TokenURL
+	case AudienceIssuer, AudienceIssuerSlash:
+		if c.Issuer == "" {
+			return nil, fe("issuer", fmt.Sprintf("missing; the audience rule (%s) needs the issuer URL", describeAudience(c.AudienceRule)), ErrMissingField)
+		}
+		c.Audience = c.Issuer
+		if c.AudienceRule == AudienceIssuerSlash {
+			c.Audience = strings.TrimRight(c.Issuer, "/") + "/"
+		}
+	default:
+		c.Audience, c.AudienceRule = c.AudienceRule, "fixed"
+	}
+
+	c.Algs = p.Algs
+	if d.Alg != "" {
+		if !supportedAlgs[d.Alg] {
+			return nil, fe("alg", fmt.Sprintf("%q is not supported; use one of RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA", d.Alg), ErrBadValue)
+		}
+		c.Alg = d.Alg
+	} else {
+		c.Alg = p.Alg
+	}
+	c.Kid, c.KeyIDRule = d.Kid, p.KeyID
+
+	c.Lifetime, c.MaxLifetime = p.Lifetime, p.MaxLifetime
+	if d.Lifetime != nil {
+		c.Lifetime = d.Lifetime.Duration
+		if c.Lifetime <= 0 {
+			return nil, fe("lifetime", fmt.Sprintf("%s must be positive; write e.g. 60s", c.Lifetime), ErrBadValue)
+		}
+		if c.Lifetime%time.Second != 0 {
+			return nil, fe("lifetime", "must be a whole number of seconds", ErrBadValue)
+		}
+		if c.Lifetime > c.MaxLifetime {
+			return nil, fe("lifetime", fmt.Sprintf("%s is over the %s maximum of %s; shorten it", c.Lifetime, presetLabel(p), c.MaxLifetime), ErrBadValue)
+		}
+	}
+
+	c.Scope = d.Scope
+	c.ScopeIn = p.ScopeIn
+	if c.GrantType == GrantJWTBearer {
+		c.ScopeIn = "claim"
+	}
+	c.SendClientID = p.SendClientID
+	if d.SendClientID != nil {
+		c.SendClientID = *d.SendClientID
+	}
+	if p.Subject == "client_id" {
+		c.Subject = c.ClientID
+	}
+
+	c.Typ = p.Headers.Typ
+	if d.Headers.Typ != nil {
+		c.Typ = *d.Headers.Typ
+	}
+	c.X5C, c.X5TS256, c.X5T = p.Headers.X5C, p.Headers.X5TS256, p.Headers.X5T
+	if d.Headers.X5C != nil {
+		c.X5C = *d.Headers.X5C
+	}
+	if d.Headers.X5TS256 != nil {
+		c.X5TS256 = *d.Headers.X5TS256
+	}
+	if d.Headers.X5T != nil {
+		c.X5T = *d.Headers.X5T
+	}
+	c.KeyPath, c.CertPath = d.relPath(d.Key), d.relPath(d.Certificate)
+	if (c.X5C || c.X5TS256 || c.X5T) && c.CertPath == "" {
+		which := "x5c"
+		if !c.X5C {
+			which = map[bool]string{true: "x5t#S256", false: "x5t"}[c.X5TS256]
+		}
+		return nil, fe("headers."+which, fmt.Sprintf("%s needs a certificate; add `certificate: path/to/client.crt.pem` (or set headers.%s: false)", which, which), ErrMissingField)
+	}
+	switch c.KeyIDRule {
+	case KeyIDRequired:
+		if c.Kid == "" {
+			return nil, fe("kid", fmt.Sprintf("missing; %s identifies the key by kid: add the kid you registered", presetLabel(p)), ErrMissingField)
+		}
+	case KeyIDOrX5C:
+		if c.Kid == "" && !c.X5C {
+			return nil, fe("kid", fmt.Sprintf("missing; %s needs a kid (registered key) or `headers: {x5c: true}` with a certificate", presetLabel(p)), ErrMissingField)
+		}
+	}
+
+	c.Claims = d.Claims
+	for _, k := range []string{"iss", "aud", "exp", "iat", "jti"} {
+		if _, ok := c.Claims[k]; ok {
+			return nil, fe("claims."+k, fmt.Sprintf("%s is set by postmint from the definition; remove it (use audience: or lifetime: instead)", k), ErrBadValue)
+		}
+	}
+	c.Form = d.Form
+	for _, k := range []string{"grant_type", "client_assertion", "client_assertion_type", "assertion"} {
+		if _, ok := c.Form[k]; ok {
+			return nil, fe("form."+k, fmt.Sprintf("%s is set by postmint; remove it", k), ErrBadValue)
+		}
+	}
+
+	c.RedirectURI = d.RedirectURI
+	if c.RedirectURI != "" && c.GrantType != GrantAuthorizationCode {
+		return nil, fe("redirect_uri", "only applies to grant_type: authorization_code; remove it", ErrBadValue)
+	}
+	for i, r := range d.Requests {
+		field := fmt.Sprintf("requests[%d]", i)
+		if strings.TrimSpace(r.Name) == "" {
+			return nil, fe(field+".name", "missing; every request needs a name", ErrMissingField)
+		}
+		if r.URL == "" {
+			return nil, fe(field+".url", "missing; add the API URL", ErrMissingField)
+		}
+		if r.Method == "" {
+			r.Method = "GET"
+		}
+		r.Method = strings.ToUpper(r.Method)
+		c.Requests = append(c.Requests, r)
+	}
+	return c, nil
+}
+
+func presetLabel(p *Preset) string {
+	if p.Name == "" {
+		return "postmint"
+	}
+	return "preset " + p.Name
+}
+
+func (d *Definition) relPath(p string) string {
+	if p == "" || filepath.IsAbs(p) || d.File == "" {
+		return p
+	}
+	return filepath.Join(filepath.Dir(d.File), p)
+}
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func checkURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Errorf("%q is not an absolute http(s) URL; write e.g. https://idp.example.com/connect/token", s)
+	}
+	return nil
+}
+
+func plainHTTPWarning(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "http" {
+		return ""
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return ""
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return ""
+	}
+	return fmt.Sprintf("%s uses plain http:// to a host that is not loopback: assertions and tokens would cross the network unencrypted", s)
+}
+
+// SortedKeys returns a map's keys in order, for deterministic output.
+func SortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,174 @@
+// Package generator turns a resolved client definition and its key into Postman artifacts
+// (collection and environment) in memory; it writes no files, so a failure writes nothing.
+package generator
+
+import (
+	"crypto/x509"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/postmint/postmint/generator/assertion"
+	"github.com/postmint/postmint/generator/config"
+	"github.com/postmint/postmint/generator/keys"
+	"github.com/postmint/postmint/generator/postman"
+)
+
+// Options change what Generate produces.
+type Options struct {
+	// NoKey leaves privateKey empty (kits for portals that never see the private key).
+	NoKey bool
+}
+
+// Artifact is one output file.
+type Artifact struct {
+	Name   string // file name, e.g. acme.postman_collection.json
+	Data   []byte
+	Secret bool // holds a private key or a token: write with mode 0600
+}
+
+// Result is everything Generate made.
+type Result struct {
+	Artifacts []Artifact
+	Profile   *assertion.Profile
+	Warnings  []string
+}
+
+// Material is the key and certificate chain a client signs with. Key may be nil when no key
+// is at hand (--no-key without a key); Certificates may come from the definition or the key store.
+type Material struct {
+	Key          *keys.Key
+	Certificates []*x509.Certificate
+}
+
+// BuildProfile makes the minting profile of a client: the preset's rules made concrete, the
+// algorithm chosen and checked against the key, and the certificate headers computed.
+func BuildProfile(c *config.Client, m Material) (*assertion.Profile, []string, error) {
+	var warnings []string
+	alg := c.Alg
+	if m.Key != nil {
+		if alg == "" {
+			alg = m.Key.DefaultAlg()
+		}
+		if err := m.Key.CheckAlg(alg); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", c.File, err)
+		}
+	}
+	if alg == "" {
+		return nil, nil, fmt.Errorf("%s: alg: cannot be chosen without a key; add `alg:` to the definition (e.g. RS256) or give the key with -k", c.File)
+	}
+	if len(c.Algs) > 0 && !slices.Contains(c.Algs, alg) {
+		warnings = append(warnings, fmt.Sprintf("alg %s is not among the algorithms %s documents (%s)", alg, presetName(c), strings.Join(c.Algs, " ")))
+	}
+	p := &assertion.Profile{
+		TokenURL:     c.TokenURL,
+		ClientID:     c.ClientID,
+		Issuer:       c.ClientID,
+		Subject:      c.Subject,
+		Audience:     c.Audience,
+		Alg:          alg,
+		Kid:          c.Kid,
+		Typ:          c.Typ,
+		Scope:        c.Scope.String(),
+		ScopeIn:      c.ScopeIn,
+		SendClientID: c.SendClientID,
+		GrantType:    c.GrantWire(),
+		Lifetime:     c.Lifetime,
+		ExtraClaims:  c.Claims,
+		ExtraForm:    c.Form,
+	}
+	if c.X5C || c.X5TS256 || c.X5T {
+		if len(m.Certificates) == 0 {
+			return nil, nil, fmt.Errorf("%s: certificate: the x5c/x5t headers need a certificate; add `certificate:` or use a PKCS#12/JKS key that holds one", c.File)
+		}
+		leaf := m.Certificates[0]
+		if m.Key != nil {
+			if err := keys.MatchCertificate(m.Key.Public(), leaf); err != nil {
+				return nil, nil, fmt.Errorf("%s: certificate: %w", c.File, err)
+			}
+		}
+		if c.X5C {
+			p.X5C = keys.X5C(m.Certificates)
+		}
+		if c.X5TS256 {
+			p.X5TS256 = keys.X5TS256(leaf)
+		}
+		if c.X5T {
+			p.X5T = keys.X5T(leaf)
+		}
+	}
+	return p, warnings, nil
+}
+
+func presetName(c *config.Client) string {
+	if c.Preset.Name == "" {
+		return "postmint"
+	}
+	return "preset " + c.Preset.Name
+}
+
+// Generate builds the collection and environment of a client.
+func Generate(c *config.Client, m Material, opt Options) (*Result, error) {
+	p, warnings, err := BuildProfile(c, m)
+	if err != nil {
+		return nil, err
+	}
+	keyPEM := ""
+	if !opt.NoKey {
+		if m.Key == nil {
+			return nil, fmt.Errorf("%s: key: no private key given; pass -k KEY, set POSTMINT_PRIVATE_KEY or `key:` in the definition (or use --no-key)", c.File)
+		}
+		if keyPEM, err = m.Key.PKCS8PEM(); err != nil {
+			return nil, fmt.Errorf("normalizing the private key: %w", err)
+		}
+	}
+	coll, err := postman.BuildCollection(postman.CollectionInput{
+		Name:        c.Name,
+		Description: Describe(c, p),
+		Profile:     p,
+		Requests:    apiRequests(c.Requests),
+	})
+	if err != nil {
+		return nil, err
+	}
+	env := postman.NewEnvironment(stableID(c.Slug), c.Name, postman.ProfileVariables(p, keyPEM))
+	envData, err := env.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("rendering the environment: %w", err)
+	}
+	return &Result{
+		Artifacts: []Artifact{
+			{Name: c.Slug + ".postman_collection.json", Data: coll},
+			{Name: c.Slug + ".postman_environment.json", Data: envData, Secret: keyPEM != ""},
+		},
+		Profile:  p,
+		Warnings: append(c.Warnings, warnings...),
+	}, nil
+}
+
+// stableID is a name-based UUID so that two runs write byte-identical environments.
+func stableID(slug string) string {
+	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://github.com/postmint/postmint/environments/"+slug)).String()
+}
+
+func apiRequests(rs []config.Request) []postman.APIRequest {
+	out := make([]postman.APIRequest, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, postman.APIRequest{Name: r.Name, Method: r.Method, URL: r.URL, Headers: r.Headers, Body: r.Body})
+	}
+	return out
+}
+
+// Describe is the collection's Markdown description: what it does and the provider's rules.
+func Describe(c *config.Client, p *assertion.Profile) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Generated by postmint for client `%s`.\n\n", c.ClientID)
+	b.WriteString("1. Select the environment that came with this collection and put your private key (PEM or JWK) into its `privateKey` secret (or run `postmint refresh -e <environment>`).\n")
+	b.WriteString("2. Send **Auth / Get token**, or just send any request in **API**: the collection signs a fresh client assertion and fetches a bearer token whenever the current one is missing or expires within 30 seconds.\n\n")
+	fmt.Fprintf(&b, "Rules (%s): %s\n\n", c.Preset.Title, c.Preset.Provenance)
+	fmt.Fprintf(&b, "- token endpoint: %s\n- grant: %s\n- aud: %s (%s)\n- alg: %s, lifetime: %d s\n",
+		p.TokenURL, c.GrantType, p.Audience, c.AudienceRule, p.Alg, int(p.Lifetime.Seconds()))
+	return b.String()
+}

@@ -1,0 +1,477 @@
+// Package keys turns the private keys users have, in every common format, into a crypto.Signer
+// and its certificate chain, and writes public keys out as JWK and JWKS.
+//
+// Formats are detected from the content, never from the file name: PEM (PKCS#1, PKCS#8,
+// encrypted PKCS#8, legacy "Proc-Type: 4,ENCRYPTED", SEC1, OpenSSH, with any CERTIFICATE blocks
+// beside the key), DER, JWK, JWKS, PKCS#12 and JKS. Accepted keys are RSA of at least 2048 bits,
+// EC on P-256, P-384 and P-521, and Ed25519.
+//
+// The package is a pure library: it prints nothing and its errors (see Error) name the source and
+// what to do, but never contain key material or passwords.
+package keys
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// EnvVar is the environment variable that holds a key's text for CI; FromEnv names it as the
+// source of its errors.
+const EnvVar = "POSTMINT_PRIVATE_KEY"
+
+// maxFileSize bounds what Load and LoadCertificates read: key files are a few kilobytes.
+const maxFileSize = 4 << 20
+
+// Format names reported in Key.Format.
+const (
+	FormatPKCS8PEM          = "PKCS#8 PEM"
+	FormatPKCS1PEM          = "PKCS#1 PEM"
+	FormatSEC1PEM           = "SEC1 PEM"
+	FormatEncryptedPKCS8    = "encrypted PKCS#8"
+	FormatEncryptedPKCS1PEM = "encrypted PKCS#1 PEM" // legacy Proc-Type: 4,ENCRYPTED
+	FormatEncryptedSEC1PEM  = "encrypted SEC1 PEM"   // legacy Proc-Type: 4,ENCRYPTED
+	FormatOpenSSH           = "OpenSSH"
+	FormatPKCS8DER          = "PKCS#8 DER"
+	FormatPKCS1DER          = "PKCS#1 DER"
+	FormatSEC1DER           = "SEC1 DER"
+	FormatEncryptedPKCS8DER = "encrypted PKCS#8 DER"
+	FormatJWK               = "JWK"
+	FormatJWKS              = "JWKS"
+	FormatPKCS12            = "PKCS#12"
+	FormatJKS               = "JKS"
+)
+
+// Key is a private key ready to sign, with what was found beside it.
+type Key struct {
+	Signer       crypto.Signer       // *rsa.PrivateKey, *ecdsa.PrivateKey or ed25519.PrivateKey
+	Certificates []*x509.Certificate // leaf first (the one that matches Signer); nil when none
+	Source       string              // "keys/client.pem", "POSTMINT_PRIVATE_KEY", ...
+	Format       string              // one of the Format* constants
+	KeyID        string              // kid from a JWK/JWKS, or the JKS alias; "" otherwise
+
+	// pssOnly marks an RSA key whose PKCS#8 algorithm is id-RSASSA-PSS: it may sign only with PS*.
+	pssOnly bool
+}
+
+// Options carries what some formats need to open a key.
+type Options struct {
+	Password      []byte // key (and store) password; may be nil
+	StorePassword []byte // JKS/PKCS#12 store password when it differs; nil means Password
+	Alias         string // JKS entry alias or JWKS kid; ignored by single-key formats
+}
+
+func (o Options) storePassword() []byte {
+	if o.StorePassword != nil {
+		return o.StorePassword
+	}
+	return o.Password
+}
+
+func (o Options) keyPassword() []byte {
+	if o.Password != nil {
+		return o.Password
+	}
+	return o.StorePassword
+}
+
+// Parse reads a private key from data, detecting the format from the content. source names
+// the data in errors and in Key.Source ("keys/client.pem", "POSTMINT_PRIVATE_KEY").
+func Parse(data []byte, source string, opt Options) (*Key, error) {
+	if source == "" {
+		source = "the key"
+	}
+	return parse(data, source, opt, false)
+}
+
+// Load reads a private key from a file; see Parse.
+func Load(path string, opt Options) (*Key, error) {
+	data, err := readFile(path, "key")
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data, path, opt)
+}
+
+// FromEnv reads a private key from the text of POSTMINT_PRIVATE_KEY: a PEM with real newlines,
+// a one-line PEM with "\n" escapes (or spaces) for newlines, a JSON JWK or JWKS, or the base64 of
+// a binary PKCS#12, JKS or DER file.
+func FromEnv(value string, opt Options) (*Key, error) {
+	v := strings.TrimSpace(value)
+	// CI secret stores and .env files sometimes keep the quotes around a value.
+	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+		v = strings.TrimSpace(v[1 : len(v)-1])
+	}
+	k, err := parse([]byte(v), EnvVar, opt, false)
+	if err != nil && errors.Is(err, ErrUnknownFormat) && looksLikePath(v) {
+		return nil, newError(ErrUnknownFormat, EnvVar, "holds what looks like a file path, not a key",
+			"put the key's text in POSTMINT_PRIVATE_KEY (for example `export POSTMINT_PRIVATE_KEY=\"$(cat client.key.pem)\"`), or pass the file with -k")
+	}
+	return k, err
+}
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+func parse(data []byte, src string, opt Options, decoded bool) (*Key, error) {
+	data = bytes.TrimPrefix(data, utf8BOM)
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 {
+		if src == EnvVar {
+			return nil, newError(ErrEmpty, src, "is empty", "set it to the private key's text, or unset it")
+		}
+		return nil, newError(ErrEmpty, src, "is empty", "put the private key in it ("+formatsRead+")")
+	}
+	switch {
+	case bytes.Contains(data, []byte("-----BEGIN ")):
+		return parsePEM(normalizePEM(data), src, opt)
+	case trimmed[0] == '{':
+		return parseJSON(trimmed, src, opt)
+	case bytes.HasPrefix(data, jksMagic):
+		return parseJKS(data, src, opt)
+	case bytes.HasPrefix(data, jceksMagic):
+		return nil, newError(ErrUnsupported, src, "is a JCEKS key store, which postmint does not read",
+			"convert it: keytool -importkeystore -srckeystore IN.jceks -srcstoretype JCEKS -destkeystore OUT.p12 -deststoretype PKCS12")
+	case data[0] == 0x30:
+		k, err := parseDER(data, src, opt)
+		if err == nil || !errors.Is(err, ErrUnknownFormat) {
+			return k, err
+		}
+	case isSSHPublicKey(trimmed):
+		return nil, newError(ErrNotPrivateKey, src, "is a public key, not a private key",
+			"this is an OpenSSH public key; pass the private key instead")
+	}
+	if !decoded {
+		if raw, ok := decodeBase64(trimmed); ok {
+			k, err := parse(raw, src, opt, true)
+			if err == nil || !errors.Is(err, ErrUnknownFormat) {
+				return k, err
+			}
+		}
+	}
+	return nil, newError(ErrUnknownFormat, src, "is not a private key in any format postmint reads ("+formatsRead+")",
+		"check that it is the private key file (it usually starts with -----BEGIN PRIVATE KEY-----)")
+}
+
+// decodeBase64 decodes text that is the base64 of a key file, in any of the four alphabets and
+// with any line breaks. It reports false for anything that does not decode to something a key
+// file could start with.
+func decodeBase64(text []byte) ([]byte, bool) {
+	compact := strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, string(text))
+	if len(compact) < 16 {
+		return nil, false
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		raw, err := enc.DecodeString(compact)
+		if err != nil {
+			continue
+		}
+		t := bytes.TrimSpace(raw)
+		if len(t) > 0 && (t[0] == 0x30 || t[0] == '{' || bytes.HasPrefix(t, jksMagic) ||
+			bytes.HasPrefix(t, jceksMagic) || bytes.Contains(t, []byte("-----BEGIN "))) {
+			return raw, true
+		}
+	}
+	return nil, false
+}
+
+func isSSHPublicKey(text []byte) bool {
+	for _, p := range []string{"ssh-rsa ", "ssh-ed25519 ", "ecdsa-sha2-", "ssh-dss "} {
+		if bytes.HasPrefix(text, []byte(p)) {
+			return true
+		}
+	}
+	return false
+}
+
+func looksLikePath(v string) bool {
+	if v == "" || strings.ContainsAny(v, "\n{") || len(v) > 1024 {
+		return false
+	}
+	if strings.HasPrefix(v, "/") || strings.HasPrefix(v, "./") || strings.HasPrefix(v, "../") || strings.HasPrefix(v, "~") {
+		return true
+	}
+	switch strings.ToLower(filepath.Ext(v)) {
+	case ".pem", ".key", ".p12", ".pfx", ".jks", ".json", ".der", ".crt":
+		return true
+	}
+	return false
+}
+
+// readFile reads a key or certificate file with errors that say what is wrong with the path.
+func readFile(path, what string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, &Error{Source: path, Problem: "does not exist", Kind: ErrFile, Err: err, quiet: true,
+				Hint: "check the " + what + " file's path (relative paths start at the current directory)"}
+		case errors.Is(err, fs.ErrPermission):
+			return nil, &Error{Source: path, Problem: "cannot be read (permission denied)", Kind: ErrFile, Err: err, quiet: true,
+				Hint: "check the file's permissions"}
+		}
+		return nil, wrapError(ErrFile, path, "cannot be read", "", err)
+	}
+	if fi.IsDir() {
+		hint := "pass the " + what + " file, not its folder"
+		if names := keyFilesIn(path); len(names) > 0 {
+			hint += " (it holds " + strings.Join(names, ", ") + ")"
+		}
+		return nil, newError(ErrFile, path, "is a directory, not a "+what+" file", hint)
+	}
+	if fi.Size() > maxFileSize {
+		return nil, newError(ErrFile, path, fmt.Sprintf("is %d bytes, far too large for a %s file", fi.Size(), what),
+			"check that the path names the "+what+" file")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrPermission) {
+			return nil, &Error{Source: path, Problem: "cannot be read (permission denied)", Kind: ErrFile, Err: err, quiet: true,
+				Hint: "check the file's permissions"}
+		}
+		return nil, wrapError(ErrFile, path, "cannot be read", "", err)
+	}
+	return data, nil
+}
+
+// keyFilesIn lists up to five files in dir whose names suggest keys or certificates.
+func keyFilesIn(dir string) []string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for _, e := range entries {
+		switch strings.ToLower(filepath.Ext(e.Name())) {
+		case ".pem", ".key", ".p12", ".pfx", ".jks", ".json", ".der", ".crt":
+			if !e.IsDir() && len(names) < 5 {
+				names = append(names, e.Name())
+			}
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// PKCS8PEM returns the key as an unencrypted PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----", ending
+// in a newline): the normalized form written into Postman environments.
+func (k *Key) PKCS8PEM() (string, error) {
+	der, err := x509.MarshalPKCS8PrivateKey(k.Signer)
+	if err != nil {
+		return "", fmt.Errorf("encoding %s as PKCS#8: %w", k.Source, err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})), nil
+}
+
+// Public returns the public half of the key.
+func (k *Key) Public() crypto.PublicKey { return k.Signer.Public() }
+
+// Describe names the key type and size without any secret: "RSA 2048", "EC P-256", "Ed25519".
+func (k *Key) Describe() string {
+	if k == nil || k.Signer == nil {
+		return "no key"
+	}
+	return describePublic(k.Signer.Public())
+}
+
+func describePublic(pub crypto.PublicKey) string {
+	switch p := publicOf(pub).(type) {
+	case *rsa.PublicKey:
+		return fmt.Sprintf("RSA %d", p.N.BitLen())
+	case *ecdsa.PublicKey:
+		return "EC " + curveName(p.Curve)
+	case ed25519.PublicKey:
+		return "Ed25519"
+	}
+	return fmt.Sprintf("%T", pub)
+}
+
+func curveName(c elliptic.Curve) string {
+	if c == nil || c.Params() == nil {
+		return "unknown curve"
+	}
+	return c.Params().Name
+}
+
+// DefaultAlg is the JOSE alg a key signs with when none is configured: RS256 for RSA (PS256 for a
+// key restricted to RSA-PSS), ES256/ES384/ES512 for P-256/P-384/P-521, EdDSA for Ed25519.
+func (k *Key) DefaultAlg() string {
+	switch p := k.Signer.Public().(type) {
+	case *rsa.PublicKey:
+		if k.pssOnly {
+			return "PS256"
+		}
+		return "RS256"
+	case *ecdsa.PublicKey:
+		switch p.Curve {
+		case elliptic.P256():
+			return "ES256"
+		case elliptic.P384():
+			return "ES384"
+		case elliptic.P521():
+			return "ES512"
+		}
+	case ed25519.PublicKey:
+		return "EdDSA"
+	}
+	return ""
+}
+
+// algKey says which key a JOSE alg needs (RFC 7518 §3.1, RFC 8037 §3.1).
+var algKey = map[string]string{
+	"RS256": "RSA", "RS384": "RSA", "RS512": "RSA",
+	"PS256": "RSA", "PS384": "RSA", "PS512": "RSA",
+	"ES256": "EC P-256", "ES384": "EC P-384", "ES512": "EC P-521",
+	"EdDSA": "Ed25519", "Ed25519": "Ed25519",
+}
+
+// CheckAlg reports whether the key can sign with the JOSE alg. The error names both, as in
+// "alg ES256 needs an EC P-256 key, but the key is RSA 2048".
+func (k *Key) CheckAlg(alg string) error {
+	if err := checkAlg(k.Signer.Public(), alg); err != nil {
+		return err
+	}
+	if k.pssOnly && strings.HasPrefix(alg, "RS") {
+		return newError(ErrAlgMismatch, "", fmt.Sprintf("alg %s needs an RSA key that allows PKCS#1 v1.5 signatures, but the key is %s restricted to RSA-PSS", alg, k.Describe()),
+			"use alg PS256, PS384 or PS512")
+	}
+	return nil
+}
+
+func checkAlg(pub crypto.PublicKey, alg string) error {
+	want, ok := algKey[alg]
+	if !ok {
+		return unknownAlg(alg)
+	}
+	have := describePublic(pub)
+	if have == want || (want == "RSA" && strings.HasPrefix(have, "RSA ")) {
+		return nil
+	}
+	hint := "leave alg out to take it from the key"
+	if def := defaultAlgFor(pub); def != "" {
+		hint = "use alg " + def + " with this key, or " + hint
+	}
+	return newError(ErrAlgMismatch, "", fmt.Sprintf("alg %s needs an %s key, but the key is %s", alg, want, have), hint)
+}
+
+func defaultAlgFor(pub crypto.PublicKey) string {
+	k := &Key{Signer: fakeSigner{pub}}
+	return k.DefaultAlg()
+}
+
+// fakeSigner lets DefaultAlg run on a bare public key; it never signs.
+type fakeSigner struct{ pub crypto.PublicKey }
+
+func (f fakeSigner) Public() crypto.PublicKey { return f.pub }
+func (fakeSigner) Sign(_ io.Reader, _ []byte, _ crypto.SignerOpts) ([]byte, error) {
+	return nil, errors.New("not a signer")
+}
+
+func unknownAlg(alg string) error {
+	const hint = "private_key_jwt signs with RS256/384/512, PS256/384/512, ES256/384/512 or EdDSA"
+	switch {
+	case alg == "":
+		return newError(ErrUnknownAlg, "", "alg is empty", hint)
+	case strings.HasPrefix(alg, "HS"):
+		return newError(ErrUnknownAlg, "", "alg "+alg+" signs with a shared secret (client_secret_jwt), not a private key", hint)
+	case strings.EqualFold(alg, "none"):
+		return newError(ErrUnknownAlg, "", "alg none makes unsigned tokens, which no token endpoint accepts as a client assertion", hint)
+	}
+	return newError(ErrUnknownAlg, "", fmt.Sprintf("alg %q is not one postmint signs with", alg), hint)
+}
+
+// publicOf returns the public key of a private key or signer, and anything else unchanged.
+func publicOf(k any) crypto.PublicKey {
+	switch v := k.(type) {
+	case *ed25519.PrivateKey:
+		return v.Public()
+	case crypto.Signer:
+		return v.Public()
+	case *ed25519.PublicKey:
+		return *v
+	}
+	return k
+}
+
+// checkSigner accepts only the key types, sizes and curves postmint signs with, and makes sure
+// the private and public halves belong together (a JWK carries both and nothing ties them).
+func checkSigner(key any, src string) (crypto.Signer, error) {
+	switch k := key.(type) {
+	case *rsa.PrivateKey:
+		if bits := k.N.BitLen(); bits < 2048 {
+			return nil, weakRSA(src, bits)
+		}
+		return k, nil
+	case *ecdsa.PrivateKey:
+		name := curveName(k.Curve)
+		switch k.Curve {
+		case elliptic.P256(), elliptic.P384(), elliptic.P521():
+		default:
+			return nil, unsupportedCurve(src, name)
+		}
+		d, err := k.Bytes()
+		if err != nil {
+			return nil, wrapError(ErrMalformed, src, "holds a damaged EC key", "", err)
+		}
+		check, err := ecdsa.ParseRawPrivateKey(k.Curve, d)
+		if err != nil {
+			return nil, wrapError(ErrMalformed, src, "holds a damaged EC key", "", err)
+		}
+		if !check.PublicKey.Equal(&k.PublicKey) {
+			return nil, newError(ErrMalformed, src, "holds an EC key whose public part (x, y) does not belong to its private part (d)", "export the key again")
+		}
+		return check, nil
+	case *ed25519.PrivateKey:
+		return checkSigner(*k, src)
+	case ed25519.PrivateKey:
+		if len(k) != ed25519.PrivateKeySize {
+			return nil, newError(ErrMalformed, src, "holds a damaged Ed25519 key", "export the key again")
+		}
+		check := ed25519.NewKeyFromSeed(k.Seed())
+		if !bytes.Equal(check, k) {
+			return nil, newError(ErrMalformed, src, "holds an Ed25519 key whose public part does not belong to its private part", "export the key again")
+		}
+		return check, nil
+	case nil:
+		return nil, newError(ErrMalformed, src, "holds no key", "")
+	}
+	return nil, newError(ErrUnsupported, src, fmt.Sprintf("holds a %s, which postmint cannot sign with", keyTypeName(key)), hintCurves)
+}
+
+func keyTypeName(key any) string {
+	t := strings.TrimPrefix(fmt.Sprintf("%T", key), "*")
+	switch {
+	case strings.Contains(t, "dsa.PrivateKey") && !strings.Contains(t, "ecdsa"):
+		return "DSA key"
+	case strings.Contains(t, "ecdh"):
+		return "key-agreement (ECDH/X25519) key"
+	}
+	return t + " key"
+}
+
+func weakRSA(src string, bits int) error {
+	return newError(ErrWeakKey, src, fmt.Sprintf("holds an RSA %d key, which is too weak: RSA keys must have at least 2048 bits", bits), hintNewKey)
+}
+
+func unsupportedCurve(src, curve string) error {
+	return newError(ErrUnsupported, src, fmt.Sprintf("holds an EC key on curve %s, which postmint does not support", curve), hintCurves)
+}

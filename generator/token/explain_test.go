@@ -1,0 +1,328 @@
+package token
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+const (
+	testIssuer   = "https://idp.example.com"
+	testTokenURL = "https://idp.example.com/connect/token"
+)
+
+func baseContext() Context {
+	return Context{
+		TokenURL: testTokenURL, Issuer: testIssuer, Audience: testTokenURL, AudienceRule: RuleTokenEndpoint,
+		Alg: "ES256", Kid: "kid-1", Thumbprint: "tp-abc", ClientID: "orders", GrantType: "client_credentials",
+		Scope: "orders.read",
+	}
+}
+
+func oauthErr(code, description string) *OAuthError {
+	return &OAuthError{Status: 400, Code: code, Description: description, Tries: 1}
+}
+
+// containsInOrder reports whether each want is a substring of a line, in order; consecutive
+// wants may share a line.
+func containsInOrder(lines []string, wants ...string) bool {
+	i := 0
+	for _, l := range lines {
+		for i < len(wants) && strings.Contains(l, wants[i]) {
+			i++
+		}
+	}
+	return i == len(wants)
+}
+
+func TestExplainOAuthErrors(t *testing.T) {
+	with := func(f func(*Context)) Context {
+		c := baseContext()
+		f(&c)
+		return c
+	}
+	for _, tc := range []struct {
+		name  string
+		err   error
+		c     Context
+		wants []string // substrings of lines, in this order
+	}{
+		{
+			name: "invalid_client",
+			err:  oauthErr("invalid_client", ""),
+			c:    baseContext(),
+			wants: []string{
+				`aud was "https://idp.example.com/connect/token" (the token endpoint); the server may expect the issuer: set audience: https://idp.example.com (or https://idp.example.com/)`,
+				"thumbprint is tp-abc", `signed with ES256, kid "kid-1"`, `client_id "orders"`, "private_key_jwt",
+			},
+		},
+		{
+			name:  "invalid_client, issuer rule: the token endpoint is the alternative",
+			err:   oauthErr("invalid_client", ""),
+			c:     with(func(c *Context) { c.Audience, c.AudienceRule = testIssuer, RuleIssuer }),
+			wants: []string{`aud was "https://idp.example.com" (the issuer); the server may expect the token endpoint: set audience: https://idp.example.com/connect/token (or https://idp.example.com/)`},
+		},
+		{
+			name:  "invalid_client, rule inferred from the audience",
+			err:   oauthErr("invalid_client", ""),
+			c:     with(func(c *Context) { c.Audience, c.AudienceRule = testIssuer+"/", "" }),
+			wants: []string{`(the issuer with a trailing slash); the server may expect the issuer: set audience: https://idp.example.com (or https://idp.example.com/connect/token)`},
+		},
+		{
+			name:  "invalid_client, issuer guessed from the token URL",
+			err:   oauthErr("invalid_client", ""),
+			c:     with(func(c *Context) { c.Issuer = "" }),
+			wants: []string{"the issuer, guessed from the token URL: set audience: https://idp.example.com"},
+		},
+		{
+			name:  "invalid_client, client_id sent",
+			err:   oauthErr("invalid_client", ""),
+			c:     with(func(c *Context) { c.SentClientID = true }),
+			wants: []string{`client_id "orders" (sent, and the assertion's iss and sub) must be the exact registered id`},
+		},
+		{
+			name:  "invalid_client, description about the signature puts the key first",
+			err:   oauthErr("invalid_client", "Signature validation failed"),
+			c:     baseContext(),
+			wants: []string{"thumbprint is tp-abc", "aud was"},
+		},
+		{
+			name: "invalid_grant, jwt_bearer: trailing slash first",
+			err:  oauthErr("invalid_grant", ""),
+			c: with(func(c *Context) {
+				c.GrantType, c.Audience, c.AudienceRule, c.Lifetime = "jwt_bearer", testIssuer, RuleIssuer, 5*time.Minute
+			}),
+			wants: []string{
+				"the server may expect the issuer with a trailing slash: set audience: https://idp.example.com/",
+				"valid for 300 s", "jti", `kid "kid-1" or x5c`, "sub:",
+			},
+		},
+		{
+			name:  "invalid_grant, description about expiry puts the lifetime first",
+			err:   oauthErr("invalid_grant", "Assertion is expired or too long lived"),
+			c:     with(func(c *Context) { c.GrantType = "jwt_bearer" }),
+			wants: []string{"lifetime:", "aud was"},
+		},
+		{
+			name:  "invalid_grant, authorization_code",
+			err:   oauthErr("invalid_grant", ""),
+			c:     with(func(c *Context) { c.GrantType = "authorization_code" }),
+			wants: []string{"code expired", "redirect_uri", "PKCE"},
+		},
+		{
+			name:  "invalid_grant, refresh_token",
+			err:   oauthErr("invalid_grant", ""),
+			c:     with(func(c *Context) { c.GrantType = "refresh_token" }),
+			wants: []string{"refresh token expired"},
+		},
+		{
+			name:  "invalid_scope",
+			err:   oauthErr("invalid_scope", ""),
+			c:     baseContext(),
+			wants: []string{`scope "orders.read"`, "case-sensitive"},
+		},
+		{
+			name:  "unauthorized_client",
+			err:   oauthErr("unauthorized_client", ""),
+			c:     with(func(c *Context) { c.GrantType = "jwt_bearer" }),
+			wants: []string{`grant urn:ietf:params:oauth:grant-type:jwt-bearer is not enabled for client "orders"`},
+		},
+		{
+			name:  "unsupported_grant_type",
+			err:   oauthErr("unsupported_grant_type", ""),
+			c:     baseContext(),
+			wants: []string{"does not accept grant client_credentials", testTokenURL},
+		},
+		{
+			name:  "invalid_request",
+			err:   oauthErr("invalid_request", ""),
+			c:     baseContext(),
+			wants: []string{"client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "send_client_id: true", "alg ES256"},
+		},
+		{
+			name:  "unknown code",
+			err:   oauthErr("custom_thing", ""),
+			c:     baseContext(),
+			wants: []string{`"custom_thing" is not a standard token error`},
+		},
+		{
+			name: "skew is first for invalid_client",
+			err: &OAuthError{Status: 401, Code: "invalid_client",
+				ServerDate: fixedNow.Add(-45 * time.Second), LocalTime: fixedNow},
+			c:     baseContext(),
+			wants: []string{"clock skew: the server's clock (Date header) is 45 s behind", "aud was"},
+		},
+		{
+			name: "skew is last for invalid_scope",
+			err: &OAuthError{Status: 400, Code: "invalid_scope",
+				ServerDate: fixedNow.Add(11 * time.Second), LocalTime: fixedNow},
+			c:     baseContext(),
+			wants: []string{"scope", "clock skew: the server's clock (Date header) is 11 s ahead"},
+		},
+		{
+			name:  "wrapped errors are found",
+			err:   fmt.Errorf("getting token for orders: %w", oauthErr("invalid_client", "")),
+			c:     baseContext(),
+			wants: []string{"aud was"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lines := Explain(tc.err, tc.c)
+			if !containsInOrder(lines, tc.wants...) {
+				t.Errorf("Explain =\n  %s\nwant, in order: %q", strings.Join(lines, "\n  "), tc.wants)
+			}
+			if !strings.Contains(tc.name, "skew") && strings.Contains(strings.Join(lines, "\n"), "clock skew") {
+				t.Errorf("clock skew without dates: %q", lines)
+			}
+		})
+	}
+}
+
+func TestExplainProviderHints(t *testing.T) {
+	c := Context{
+		Provider: "maskinporten", TokenURL: "https://test.maskinporten.no/token",
+		Audience: "https://test.maskinporten.no/token", AudienceRule: RuleTokenEndpoint, GrantType: "jwt_bearer",
+	}
+	lines := Explain(oauthErr("invalid_grant", ""), c)
+	if !containsInOrder(lines,
+		"Maskinporten: aud must be the issuer with a trailing slash",
+		"Maskinporten: test (https://test.maskinporten.no/) and production",
+		"set audience: https://test.maskinporten.no/ (or https://test.maskinporten.no)") {
+		t.Errorf("maskinporten invalid_grant:\n  %s", strings.Join(lines, "\n  "))
+	}
+
+	for _, name := range []string{"entra", " Entra "} {
+		c := baseContext()
+		c.Provider = name
+		if lines := Explain(oauthErr("invalid_scope", ""), c); !containsInOrder(lines, "Entra ID: client_credentials takes", "Entra ID: the AADSTS number", `scope "orders.read"`) {
+			t.Errorf("provider %q:\n  %s", name, strings.Join(lines, "\n  "))
+		}
+	}
+
+	c.Provider = "maskinporten-test" // inherits maskinporten's hints
+	if lines := Explain(oauthErr("invalid_grant", ""), c); !containsInOrder(lines, "Maskinporten: aud must be", "Maskinporten: test") {
+		t.Errorf("maskinporten-test:\n  %s", strings.Join(lines, "\n  "))
+	}
+	ds := baseContext()
+	ds.Provider = "duende-strict"
+	if lines := Explain(oauthErr("invalid_client", ""), ds); !containsInOrder(lines, "Duende (strict audience validation)", "Duende: the client needs", "aud was") {
+		t.Errorf("duende-strict:\n  %s", strings.Join(lines, "\n  "))
+	}
+
+	plain := Explain(oauthErr("invalid_client", ""), baseContext())
+	c2 := baseContext()
+	c2.Provider = "no-such-provider"
+	if got := Explain(oauthErr("invalid_client", ""), c2); !slices.Equal(got, plain) {
+		t.Errorf("unknown provider changed the explanation: %q", got)
+	}
+}
+
+// TestProviderHintsData keeps the provider table well-formed.
+func TestProviderHintsData(t *testing.T) {
+	known := []string{
+		"*", "invalid_client", "invalid_grant", "invalid_scope", "unauthorized_client",
+		"unsupported_grant_type", "invalid_request", "access_denied", "server_error", "temporarily_unavailable",
+	}
+	for provider, byCode := range providerHints {
+		if provider != strings.ToLower(provider) {
+			t.Errorf("provider %q is not lower case", provider)
+		}
+		for code, lines := range byCode {
+			if !slices.Contains(known, code) {
+				t.Errorf("%s: unknown error code %q", provider, code)
+			}
+			if len(lines) == 0 {
+				t.Errorf("%s/%s: no lines", provider, code)
+			}
+			for _, l := range lines {
+				if l == "" || strings.Contains(l, "\n") || len(l) > 200 {
+					t.Errorf("%s/%s: line not short and single: %q", provider, code, l)
+				}
+			}
+		}
+	}
+	for child, parent := range providerParents {
+		if _, ok := providerHints[parent]; !ok || child != strings.ToLower(child) {
+			t.Errorf("parent of %q: %q", child, parent)
+		}
+	}
+}
+
+func TestExplainHTTPErrors(t *testing.T) {
+	c := baseContext()
+	for _, tc := range []struct {
+		name  string
+		err   error
+		wants []string
+	}{
+		{"404", &HTTPError{Status: 404, Tries: 1}, []string{"HTTP 404: wrong token URL " + testTokenURL, "https://idp.example.com/.well-known/openid-configuration"}},
+		{"401 without JSON", &HTTPError{Status: 401, Authenticate: `Basic realm="gateway"`, Tries: 1}, []string{`without an OAuth error body`, `WWW-Authenticate: Basic realm="gateway"`}},
+		{"403 without JSON", &HTTPError{Status: 403, Tries: 1}, []string{"firewall, WAF or IP allow-list"}},
+		{"500", &HTTPError{Status: 500, Tries: 3}, []string{"HTTP 500 on 3 tries (retried 2 times): the server failed on its side"}},
+		{"503", &HTTPError{Status: 503, Tries: 2}, []string{"HTTP 503 on 2 tries (retried once)"}},
+		{"HTML login page", &HTTPError{Status: 400, HTML: true, Title: "Sign in", Tries: 1}, []string{"HTTP 400", `HTML page ("Sign in"), not JSON: probably a login page or a proxy: check the token URL ` + testTokenURL}},
+		{"200 HTML", fmt.Errorf("%w: %w", ErrInvalidJSON, &HTTPError{Status: 200, HTML: true, Tries: 1}), []string{"HTTP 200 with an HTML page, not JSON", ".well-known/openid-configuration"}},
+		{"skew applies", &HTTPError{Status: 401, ServerDate: fixedNow.Add(2 * time.Minute), LocalTime: fixedNow}, []string{"clock skew: the server's clock (Date header) is 120 s ahead", "HTTP 401"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lines := Explain(tc.err, c)
+			if !containsInOrder(lines, tc.wants...) {
+				t.Errorf("Explain =\n  %s\nwant, in order: %q", strings.Join(lines, "\n  "), tc.wants)
+			}
+		})
+	}
+}
+
+func TestExplainTransportErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"dns", &TransportError{Host: "idp.invalid:443", Tries: 1, Err: &net.DNSError{Err: "no such host", Name: "idp.invalid", IsNotFound: true}}, "idp.invalid does not resolve"},
+		{"untrusted", &TransportError{Host: "idp:443", Tries: 1, Err: x509.UnknownAuthorityError{}}, "pass the CA's PEM with --ca-file"},
+		{"expired", &TransportError{Host: "idp:443", Tries: 1, Err: x509.CertificateInvalidError{Reason: x509.Expired}}, "has expired"},
+		{"wrong name", &TransportError{Host: "idp:443", Tries: 1, Err: x509.HostnameError{Host: "idp"}}, "is not for that name"},
+		{"plain http", &TransportError{Host: "idp:443", Tries: 1, Err: errors.New("http: server gave HTTP response to HTTPS client")}, "speaks plain HTTP"},
+		{"timeout", &TransportError{Host: "idp:443", Tries: 2, Timeout: 30 * time.Second, Err: context.DeadlineExceeded}, "no answer from idp:443 within 30s"},
+		{"other", &TransportError{Host: "idp:443", Tries: 3, Err: errors.New("something odd")}, "could not talk to idp:443"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if lines := Explain(tc.err, baseContext()); len(lines) == 0 || !strings.Contains(lines[0], tc.want) {
+				t.Errorf("Explain = %q, want first line with %q", lines, tc.want)
+			}
+		})
+	}
+}
+
+func TestExplainNothingToSay(t *testing.T) {
+	if lines := Explain(nil, baseContext()); lines != nil {
+		t.Errorf("Explain(nil) = %q", lines)
+	}
+	if lines := Explain(errors.New("reading key: permission denied"), baseContext()); len(lines) != 0 {
+		t.Errorf("Explain(unrelated) = %q", lines)
+	}
+}
+
+func TestGuessIssuer(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://kc.example.com/realms/acme/protocol/openid-connect/token": "https://kc.example.com/realms/acme",
+		"https://idp.example.com/connect/token":                            "https://idp.example.com",
+		"https://acme.okta.com/oauth2/default/v1/token":                    "https://acme.okta.com/oauth2/default",
+		"https://acme.okta.com/oauth2/v1/token":                            "https://acme.okta.com",
+		"https://maskinporten.no/token":                                    "https://maskinporten.no",
+		"https://tenant.auth0.com/oauth/token":                             "https://tenant.auth0.com",
+		"https://as.example.com/custom/path":                               "https://as.example.com",
+		"not a url":                                                        "",
+	} {
+		if got := guessIssuer(in); got != want {
+			t.Errorf("guessIssuer(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,152 @@
+package token
+
+// providerHints holds what a provider's documentation and habits add to the generic
+// explanation: provider (preset name, see generator/config/presets.yaml) -> OAuth error code ->
+// lines, most likely first. The code "*" applies to every OAuth error from that provider. Keep
+// it data: Explain has no provider-specific branches.
+var providerHints = map[string]map[string][]string{
+	"duende": {
+		"invalid_client": {
+			"Duende: the client needs a secret of type JsonWebKey (or X509 certificate) holding this public key, and the server must call AddJwtBearerClientAuthentication()",
+			"Duende: the server log names the exact reason (audience, expired, replayed jti, signature): search it for the client id",
+		},
+		"unauthorized_client": {
+			"Duende: add the grant to the client's AllowedGrantTypes (the jwt-bearer grant also needs an extension grant validator)",
+		},
+		"unsupported_grant_type": {
+			"Duende: urn:ietf:params:oauth:grant-type:jwt-bearer is an extension grant: the server must register a validator for it",
+		},
+		"invalid_scope": {
+			"Duende: each scope must be an ApiScope (or identity resource) and listed in the client's AllowedScopes",
+		},
+	},
+	"maskinporten": {
+		"*": {
+			"Maskinporten: test (https://test.maskinporten.no/) and production (https://maskinporten.no/) are separate: the integration and key must exist in the one you call",
+		},
+		"invalid_grant": {
+			"Maskinporten: aud must be the issuer with a trailing slash (https://maskinporten.no/ or https://test.maskinporten.no/)",
+			"Maskinporten: exp may be at most 120 s after iat, and the scopes go in the assertion's scope claim",
+			"Maskinporten: kid must name a key registered on the integration, or x5c must carry the business certificate",
+		},
+		"invalid_client": {
+			"Maskinporten: iss must be the integration's client_id, and the key (kid) must be registered on that integration",
+		},
+		"invalid_scope": {
+			"Maskinporten: the API owner must have granted the scope to your organisation, and the scope must be added to the integration",
+		},
+	},
+	"keycloak": {
+		"invalid_client": {
+			"Keycloak: the client's Credentials tab must use 'Signed JWT', with the public key under Keys (JWKS URL or imported key) and the signature algorithm matching alg",
+			"Keycloak: aud may be the realm's issuer URL or its token endpoint",
+		},
+		"unauthorized_client": {
+			"Keycloak: enable 'Service accounts roles' (client authentication on) for client_credentials",
+		},
+		"invalid_scope": {
+			"Keycloak: the scope must be assigned to the client (Client scopes tab) as default or optional",
+		},
+	},
+	"okta": {
+		"invalid_client": {
+			"Okta: client authentication must be 'Public key / Private key' with this key (and kid) added to the app; aud must be the exact token URL posted to",
+		},
+		"invalid_scope": {
+			"Okta: custom scopes need a custom authorization server (…/oauth2/default/v1/token); the org server grants service apps only okta.* scopes",
+		},
+		"unauthorized_client": {
+			"Okta: enable the Client Credentials grant on the app (an API Services app)",
+		},
+		"access_denied": {
+			"Okta: no access policy rule of the authorization server allows this client, grant and scope",
+		},
+	},
+	"auth0": {
+		"invalid_client": {
+			"Auth0: enable Private Key JWT in the application's credentials with this public key; aud is the tenant URL with a trailing slash (https://TENANT.auth0.com/)",
+		},
+		"access_denied": {
+			"Auth0: authorize the application for the API (Machine to Machine applications) and send the API identifier as the audience form field",
+		},
+		"unauthorized_client": {
+			"Auth0: enable the Client Credentials grant in the application's Advanced Settings > Grant Types",
+		},
+	},
+	"entra": {
+		"*": {
+			"Entra ID: the AADSTS number in error_description names the exact cause: look it up at https://login.microsoftonline.com/error",
+		},
+		"invalid_client": {
+			"Entra ID: upload the certificate (not just the key) to the app registration; the header needs its x5t (or x5t#S256) and aud is the tenant's v2.0 token endpoint",
+		},
+		"invalid_scope": {
+			"Entra ID: client_credentials takes one resource's .default scope, e.g. https://graph.microsoft.com/.default",
+		},
+	},
+	"duende-strict": {
+		"invalid_client": {
+			"Duende (strict audience validation): aud must be exactly the issuer, one value, and typ must be client-authentication+jwt",
+		},
+	},
+	"curity": {
+		"invalid_client": {
+			"Curity: the client's JWKS URI must serve this key under the kid sent, and aud is the token endpoint (…/oauth/v2/oauth-token)",
+		},
+	},
+	"signicat": {
+		"invalid_client": {
+			"Signicat: register the public JWK (with this kid) on the client in the dashboard; aud is the token endpoint",
+		},
+	},
+	"bcgov": {
+		"invalid_client": {
+			"BC Gov: aud is the Issuer shown with the credentials in the API Services Portal, and the certificate or JWKS registered there must hold this key",
+		},
+	},
+	"hydra": {
+		"invalid_client": {
+			"Ory Hydra: the client needs token_endpoint_auth_method private_key_jwt, token_endpoint_auth_signing_alg equal to alg, and this key in jwks or jwks_uri",
+			"Ory Hydra: the error_description's hint names the failed check",
+		},
+	},
+	"rfc7523bis": {
+		"invalid_client": {
+			"rfc7523bis: aud is the issuer alone and typ client-authentication+jwt; a server not yet updated wants the token endpoint (and typ JWT) instead",
+		},
+	},
+}
+
+// providerParents lets a preset reuse another's hints after its own.
+var providerParents = map[string]string{
+	"duende-strict":     "duende",
+	"maskinporten-test": "maskinporten",
+	"bcgov":             "keycloak",
+}
+
+// issuerSuffixes are token endpoint paths whose removal leaves the issuer, used to guess an
+// issuer when the definition has none. Longest first.
+var issuerSuffixes = []string{
+	"/protocol/openid-connect/token", // Keycloak
+	"/connect/token",                 // Duende IdentityServer
+	"/oauth2/v1/token",               // Okta org server (issuer is the host)
+	"/v1/token",                      // Okta custom server
+	"/oauth/token",                   // Auth0 and others
+	"/oauth2/token",
+	"/token",
+}
+
+// descriptionTopics are words in an error_description that point at a cause; hints on those
+// topics move to the front.
+var descriptionTopics = map[string][]string{
+	"audience": {"aud", "audience", "audiences"},
+	"lifetime": {"exp", "expired", "expiration", "expiry", "lifetime", "iat", "nbf", "not yet valid", "future", "too long", "valid time range"},
+	"jti":      {"jti", "replay", "replayed", "reuse", "reused", "already used"},
+	"key":      {"signature", "key", "keys", "kid", "x5c", "x5t", "certificate", "thumbprint", "jwks"},
+	"alg":      {"alg", "algorithm"},
+	"client":   {"client_id", "client id", "unknown client", "client not found", "iss", "issuer", "sub", "subject"},
+	"redirect": {"redirect", "redirect_uri"},
+	"pkce":     {"pkce", "code_verifier", "verifier", "challenge"},
+	"code":     {"code", "authorization code"},
+	"scope":    {"scope", "scopes"},
+}

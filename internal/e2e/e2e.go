@@ -1,0 +1,434 @@
+// Package e2e drives the end-to-end harness in testdata/e2e from Go tests: a real OpenID
+// provider (oidc-provider) doing private_key_jwt client authentication, an RFC 7523 section 2.1
+// JWT-grant endpoint with Maskinporten's rules, a protected resource, and the Newman and Postman
+// CLI runners that execute generated collections against them.
+//
+// The harness needs Node 20+ and `npm ci --prefix testdata/e2e`; without them the tests that use
+// it fail (they are never skipped).
+//
+//	p := e2e.Start(t, []e2e.Client{{ClientID: "c1", Alg: "ES256", JWKS: e2e.JWKS(t, e2e.Key{KID: "k1", Public: &priv.PublicKey}), Scope: "api.read"}})
+//	// point a client definition at p.TokenEndpoint / p.Issuer / p.API, generate a collection...
+//	run, err := e2e.Newman(t, collectionPath, environmentPath)
+//	if err != nil { t.Fatalf("%v\n%s", err, run.Output) }
+//	if got := p.TokensIssued(t, "c1"); got != 1 { t.Errorf("tokens issued = %d", got) }
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Grant values for Client.Grant.
+const (
+	GrantClientCredentials = "client_credentials"
+	GrantJWTBearer         = "jwt_bearer"
+	GrantAuthorizationCode = "authorization_code"
+)
+
+// Audience rules for Client.Audience: the exact aud the token endpoint demands in a
+// client_assertion. (The JWT-grant endpoint always demands Provider.JWTGrantIssuer.)
+const (
+	AudienceTokenEndpoint = "token_endpoint" // Provider.TokenEndpoint
+	AudienceIssuer        = "issuer"         // Provider.Issuer
+	AudienceIssuerSlash   = "issuer_slash"   // Provider.Issuer + "/"
+)
+
+// Client mirrors one entry of the server's config.
+type Client struct {
+	ClientID string `json:"client_id"`
+	// Grant is GrantClientCredentials (default), GrantJWTBearer or GrantAuthorizationCode.
+	Grant string `json:"grant,omitempty"`
+	// Alg is the client's only accepted JWS alg (token_endpoint_auth_signing_alg); default RS256.
+	Alg string `json:"alg,omitempty"`
+	// Audience is the token endpoint's aud rule for this client; default AudienceTokenEndpoint.
+	Audience string `json:"audience,omitempty"`
+	// Typ, when set, is the JOSE typ header the token endpoint requires.
+	Typ string `json:"typ,omitempty"`
+	// Scope is the space-separated list of scopes the client may get.
+	Scope string `json:"scope,omitempty"`
+	// RequireClientID makes the token endpoint demand the client_id form parameter.
+	RequireClientID bool `json:"require_client_id,omitempty"`
+	// JWKS is the client's public {"keys":[...]} (see the JWKS helper).
+	JWKS json.RawMessage `json:"jwks"`
+	// Certificates are trusted PEM leaf certificates for the JWT grant's x5c header.
+	Certificates []string `json:"certificates,omitempty"`
+	// AccessTokenTTL is the lifetime of the access tokens issued to the client, in seconds
+	// (default 300).
+	AccessTokenTTL int `json:"access_token_ttl,omitempty"`
+	// RedirectURIs are required for GrantAuthorizationCode.
+	RedirectURIs []string `json:"redirect_uris,omitempty"`
+}
+
+// Provider holds the URLs of one running harness server (all on 127.0.0.1, one random port).
+type Provider struct {
+	Issuer                string `json:"issuer"`                   // http://127.0.0.1:PORT
+	TokenEndpoint         string `json:"token_endpoint"`           // Issuer + "/token"
+	JWTGrantIssuer        string `json:"jwt_grant_issuer"`         // Issuer + "/jwtgrant/" (the aud of JWT-grant assertions)
+	JWTGrantTokenEndpoint string `json:"jwt_grant_token_endpoint"` // Issuer + "/jwtgrant/token"
+	API                   string `json:"api"`                      // Issuer + "/api/whoami"; any /api/... path and method works
+	AuthorizationEndpoint string `json:"authorization_endpoint"`   // Issuer + "/auth"
+	Stats                 string `json:"stats"`                    // Issuer + "/_stats"
+	JWKSURI               string `json:"jwks_uri"`                 // Issuer + "/jwks"
+	UserinfoEndpoint      string `json:"userinfo_endpoint"`        // Issuer + "/me"
+	IntrospectionEndpoint string `json:"introspection_endpoint"`   // Issuer + "/token/introspection"
+	RevocationEndpoint    string `json:"revocation_endpoint"`      // Issuer + "/token/revocation"
+	Discovery             string `json:"discovery"`                // Issuer + "/.well-known/openid-configuration"
+
+	logs *syncBuffer
+}
+
+// Logs returns what the server wrote to stderr so far (quiet unless POSTMINT_E2E_DEBUG=1).
+func (p *Provider) Logs() string {
+	if p.logs == nil {
+		return ""
+	}
+	return p.logs.String()
+}
+
+// HarnessDir is the absolute path of testdata/e2e, found from this source file's location.
+func HarnessDir() string {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		panic("e2e: cannot locate the harness source file")
+	}
+	return filepath.Join(filepath.Dir(file), "..", "..", "testdata", "e2e")
+}
+
+const installHint = "run npm ci --prefix testdata/e2e (needs Node 20+)"
+
+// RequireHarness fails the test (it never skips) when node or the harness's node_modules is
+// missing.
+func RequireHarness(t testing.TB) {
+	t.Helper()
+	if err := checkHarness(); err != nil {
+		t.Fatalf("e2e harness unavailable: %v; %s", err, installHint)
+	}
+}
+
+var (
+	harnessOnce sync.Once
+	harnessErr  error
+	nodePath    string
+)
+
+func checkHarness() error {
+	harnessOnce.Do(func() {
+		var err error
+		nodePath, err = exec.LookPath("node")
+		if err != nil {
+			harnessErr = errors.New("node is not on PATH")
+			return
+		}
+		out, err := exec.Command(nodePath, "--version").Output()
+		if err != nil {
+			harnessErr = fmt.Errorf("node --version: %v", err)
+			return
+		}
+		var major int
+		if _, err := fmt.Sscanf(strings.TrimSpace(string(out)), "v%d", &major); err != nil || major < 20 {
+			harnessErr = fmt.Errorf("node %s is too old", strings.TrimSpace(string(out)))
+			return
+		}
+		dir := HarnessDir()
+		for _, rel := range []string{
+			"server.mjs",
+			"node_modules/oidc-provider/package.json",
+			"node_modules/jose/package.json",
+			"node_modules/newman/package.json",
+			"node_modules/.bin/newman",
+			"node_modules/.bin/postman",
+		} {
+			if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(rel))); err != nil {
+				harnessErr = fmt.Errorf("%s is missing", filepath.Join("testdata/e2e", filepath.FromSlash(rel)))
+				return
+			}
+		}
+	})
+	return harnessErr
+}
+
+// Start writes the config to t.TempDir(), starts `node testdata/e2e/server.mjs`, waits (30 s at
+// most) for its line of URLs and stops it when the test ends. It fails the test, with the
+// server's stderr, when the server does not come up.
+func Start(t testing.TB, clients []Client) *Provider {
+	t.Helper()
+	RequireHarness(t)
+
+	cfg, err := json.MarshalIndent(struct {
+		Clients []Client `json:"clients"`
+	}{clients}, "", "  ")
+	if err != nil {
+		t.Fatalf("e2e: encoding the harness config: %v", err)
+	}
+	cfgPath := filepath.Join(t.TempDir(), "e2e-config.json")
+	if err := os.WriteFile(cfgPath, cfg, 0o600); err != nil {
+		t.Fatalf("e2e: %v", err)
+	}
+
+	logs := &syncBuffer{}
+	var stderr io.Writer = logs
+	if os.Getenv("POSTMINT_E2E_DEBUG") == "1" {
+		stderr = io.MultiWriter(logs, os.Stderr)
+	}
+	cmd := exec.Command(nodePath, filepath.Join(HarnessDir(), "server.mjs"), cfgPath)
+	cmd.Dir = HarnessDir()
+	cmd.Env = cleanEnv(nil)
+	cmd.Stderr = stderr
+	// The server stops when this pipe closes, so it never outlives the test process.
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatalf("e2e: %v", err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatalf("e2e: %v", err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("e2e: starting node: %v", err)
+	}
+
+	exited := make(chan struct{})
+	var waitErr error
+	lines := make(chan string, 1)
+	go func() {
+		r := bufio.NewReader(stdout)
+		line, _ := r.ReadString('\n')
+		lines <- line
+		// Keep draining stdout so the server never blocks on a full pipe.
+		_, _ = io.Copy(stderr, r)
+		waitErr = cmd.Wait()
+		close(exited)
+	}()
+
+	stop := func() {
+		_ = stdin.Close()
+		select {
+		case <-exited:
+			return
+		case <-time.After(5 * time.Second):
+		}
+		_ = cmd.Process.Signal(terminateSignal)
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	}
+
+	var line string
+	select {
+	case line = <-lines:
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		<-exited
+		t.Fatalf("e2e: the harness server printed nothing in 30 s; its stderr:\n%s", logs.String())
+	}
+	p := &Provider{logs: logs}
+	if err := json.Unmarshal([]byte(line), p); err != nil || p.TokenEndpoint == "" {
+		stop()
+		msg := strings.TrimSpace(logs.String())
+		if msg == "" {
+			msg = fmt.Sprintf("(no stderr; exit: %v; stdout: %q)", waitErr, line)
+		}
+		t.Fatalf("e2e: the harness server did not start:\n%s", msg)
+	}
+	t.Cleanup(stop)
+	return p
+}
+
+// Stats is what GET Provider.Stats returns.
+type Stats struct {
+	TokensIssued   map[string]int  `json:"tokens_issued"`   // successful token responses per client_id (both endpoints)
+	AssertionsSeen int             `json:"assertions_seen"` // client_assertion and assertion parameters received
+	TokenRequests  int             `json:"token_requests"`  // POSTs to either token endpoint
+	TokenErrors    []TokenError    `json:"token_errors"`    // the last 200 errors the token endpoints returned
+	Assertions     []SeenAssertion `json:"assertions"`      // the last 200 assertions' decoded header and claims
+	APICalls       map[string]int  `json:"api_calls"`       // accepted /api requests per client_id
+	APIRejected    int             `json:"api_rejected"`    // /api requests answered 401
+}
+
+// TokenError is one error a token endpoint returned (error_description includes oidc-provider's
+// internal detail, e.g. why client authentication failed).
+type TokenError struct {
+	Endpoint         string `json:"endpoint"` // "token" or "jwtgrant"
+	ClientID         string `json:"client_id"`
+	Error            string `json:"error"`
+	ErrorDescription string `json:"error_description"`
+}
+
+// SeenAssertion is one assertion a token endpoint received, decoded but not verified.
+type SeenAssertion struct {
+	Endpoint string         `json:"endpoint"` // "token" or "jwtgrant"
+	Header   map[string]any `json:"header"`
+	Claims   map[string]any `json:"claims"`
+}
+
+// ReadStats fetches the server's counters.
+func (p *Provider) ReadStats(t testing.TB) Stats {
+	t.Helper()
+	resp, err := http.Get(p.Stats)
+	if err != nil {
+		t.Fatalf("e2e: GET %s: %v", p.Stats, err)
+	}
+	defer resp.Body.Close()
+	var s Stats
+	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
+		t.Fatalf("e2e: decoding stats: %v", err)
+	}
+	return s
+}
+
+// ResetStats zeroes the server's counters.
+func (p *Provider) ResetStats(t testing.TB) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodDelete, p.Stats, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("e2e: DELETE %s: %v", p.Stats, err)
+	}
+	resp.Body.Close()
+}
+
+// TokensIssued is how many access tokens the server issued to clientID so far.
+func (p *Provider) TokensIssued(t testing.TB, clientID string) int {
+	t.Helper()
+	return p.ReadStats(t).TokensIssued[clientID]
+}
+
+// Key is a public key and its kid for JWKS.
+type Key struct {
+	KID    string
+	Public crypto.PublicKey // *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey (or the private keys)
+}
+
+// JWKS returns {"keys":[...]} holding the public JWKs of keys.
+func JWKS(t testing.TB, keys ...Key) json.RawMessage {
+	t.Helper()
+	set := struct {
+		Keys []map[string]string `json:"keys"`
+	}{Keys: []map[string]string{}}
+	for _, k := range keys {
+		jwk, err := PublicJWK(k.Public)
+		if err != nil {
+			t.Fatalf("e2e: %v", err)
+		}
+		if k.KID != "" {
+			jwk["kid"] = k.KID
+		}
+		set.Keys = append(set.Keys, jwk)
+	}
+	raw, err := json.Marshal(set)
+	if err != nil {
+		t.Fatalf("e2e: %v", err)
+	}
+	return raw
+}
+
+// PublicJWK returns the public JWK members of key (a public key, or a private key whose
+// public half is used).
+func PublicJWK(key crypto.PublicKey) (map[string]string, error) {
+	if s, ok := key.(crypto.Signer); ok {
+		key = s.Public()
+	}
+	b64 := base64.RawURLEncoding.EncodeToString
+	switch k := key.(type) {
+	case *rsa.PublicKey:
+		return map[string]string{
+			"kty": "RSA", "use": "sig",
+			"n": b64(k.N.Bytes()),
+			"e": b64(big.NewInt(int64(k.E)).Bytes()),
+		}, nil
+	case *ecdsa.PublicKey:
+		crv := k.Curve.Params().Name
+		size := (k.Curve.Params().BitSize + 7) / 8
+		raw, err := k.Bytes() // uncompressed point 0x04 || X || Y
+		if err != nil {
+			return nil, fmt.Errorf("EC key: %w", err)
+		}
+		return map[string]string{
+			"kty": "EC", "use": "sig", "crv": crv,
+			"x": b64(raw[1 : 1+size]),
+			"y": b64(raw[1+size:]),
+		}, nil
+	case ed25519.PublicKey:
+		return map[string]string{"kty": "OKP", "use": "sig", "crv": "Ed25519", "x": b64(k)}, nil
+	default:
+		return nil, fmt.Errorf("unsupported key type %T", key)
+	}
+}
+
+// WriteJSON marshals v into a new file name in t.TempDir() and returns its path.
+func WriteJSON(t testing.TB, name string, v any) string {
+	t.Helper()
+	var data []byte
+	switch x := v.(type) {
+	case []byte:
+		data = x
+	case string:
+		data = []byte(x)
+	case json.RawMessage:
+		data = x
+	default:
+		var err error
+		if data, err = json.MarshalIndent(v, "", "  "); err != nil {
+			t.Fatalf("e2e: encoding %s: %v", name, err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatalf("e2e: %v", err)
+	}
+	return path
+}
+
+// cleanEnv is the test process's environment without proxy settings (everything the harness
+// talks to is on 127.0.0.1), with extra appended.
+func cleanEnv(extra []string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		switch strings.ToLower(name) {
+		case "http_proxy", "https_proxy", "all_proxy", "no_proxy", "npm_config_proxy", "npm_config_https_proxy":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, extra...)
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

@@ -1,0 +1,18 @@
+package templates
+
+import _ "embed"
+
+// CollectionJS is the collection-level pre-request script (after the signer and the config).
+//
+//go:embed collection.js
+var CollectionJS string
+
+// GetTokenPrerequestJS signs a fresh assertion before Auth / Get token.
+//
+//go:embed get_token_prerequest.js
+var GetTokenPrerequestJS string
+
+// GetTokenTestJS checks the token response and stores bearerToken and bearerTokenExpiresAt.
+//
+//go:embed get_token_test.js
+var GetTokenTestJS string
