@@ -63,21 +63,23 @@ func BuildProfile(c *config.Client, m Material) (*assertion.Profile, []string, e
 		warnings = append(warnings, fmt.Sprintf("alg %s is not among the algorithms %s documents (%s)", alg, presetName(c), strings.Join(c.Algs, " ")))
 	}
 	p := &assertion.Profile{
-		TokenURL:     c.TokenURL,
-		ClientID:     c.ClientID,
-		Issuer:       c.ClientID,
-		Subject:      c.Subject,
-		Audience:     c.Audience,
-		Alg:          alg,
-		Kid:          c.Kid,
-		Typ:          c.Typ,
-		Scope:        c.Scope.String(),
-		ScopeIn:      c.ScopeIn,
-		SendClientID: c.SendClientID,
-		GrantType:    c.GrantWire(),
-		Lifetime:     c.Lifetime,
-		ExtraClaims:  c.Claims,
-		ExtraForm:    c.Form,
+		TokenURL:              c.TokenURL,
+		ClientID:              c.ClientID,
+		Issuer:                c.ClientID,
+		Subject:               c.Subject,
+		Audience:              c.Audience,
+		Alg:                   alg,
+		Kid:                   c.Kid,
+		Typ:                   c.Typ,
+		Scope:                 c.Scope.String(),
+		ScopeIn:               c.ScopeIn,
+		SendClientID:          c.SendClientID,
+		GrantType:             c.GrantWire(),
+		Lifetime:              c.Lifetime,
+		ExtraClaims:           c.Claims,
+		ExtraForm:             c.Form,
+		RedirectURI:           c.RedirectURI,
+		AuthorizationEndpoint: c.AuthorizationEndpoint,
 	}
 	if c.X5C || c.X5TS256 || c.X5T {
 		if len(m.Certificates) == 0 {

@@ -66,16 +66,15 @@ postmint = (function (cfg) {
         }
         return signer.jwt(header, claims, key);
     }
-    // form lists the token request parameters in the order of assertion.Profile.FormFields.
-    function form(a) {
-        var f = [{ key: 'grant_type', value: v('grantType') }];
+    // fields lists a token request's parameters in the order of assertion.Profile.fields:
+    // grant_type, client_id, the grant's own parameters, the assertion, extra parameters.
+    function fields(grant, a, params) {
+        var f = [{ key: 'grant_type', value: grant }];
         if (v('sendClientId') === 'true') {
             f.push({ key: 'client_id', value: v('clientId') });
         }
-        if (scopeIn() !== 'claim' && v('scope')) {
-            f.push({ key: 'scope', value: v('scope') });
-        }
-        if (v('grantType') === cfg.jwtBearerGrant) {
+        f = f.concat(params);
+        if (grant === cfg.jwtBearerGrant) {
             f.push({ key: 'assertion', value: a });
         } else {
             f.push({ key: 'client_assertion_type', value: cfg.clientAssertionType });
@@ -87,10 +86,22 @@ postmint = (function (cfg) {
         });
         return f;
     }
-    // isTokenRequest tells the Auth requests (which carry an assertion) from API requests.
-    function isTokenRequest() {
+    // form is the profile's own grant (client credentials or the JWT grant).
+    function form(a) {
+        return fields(v('grantType'), a, scopeIn() !== 'claim' && v('scope') ? [{ key: 'scope', value: v('scope') }] : []);
+    }
+    // refreshForm is RFC 6749 §6, authenticated with the assertion.
+    function refreshForm(a) {
+        return fields('refresh_token', a, [{ key: 'refresh_token', value: v('refreshToken') }]);
+    }
+    // isAuthRequest tells the Auth requests (a token request carrying an assertion, or the
+    // authorization request carrying a PKCE challenge) from API requests.
+    function isAuthRequest() {
         var b = pm.request.body;
-        return !!(b && b.mode === 'urlencoded' && b.urlencoded && (b.urlencoded.has('client_assertion') || b.urlencoded.has('assertion')));
+        if (b && b.mode === 'urlencoded' && b.urlencoded && (b.urlencoded.has('client_assertion') || b.urlencoded.has('assertion'))) {
+            return true;
+        }
+        return !!(pm.request.url && pm.request.url.query && pm.request.url.query.has('code_challenge'));
     }
     // ensureToken fetches a token with pm.sendRequest when bearerToken is missing or has
     // under minValidity seconds left; the request waits for it.
@@ -99,9 +110,10 @@ postmint = (function (cfg) {
         if (v('bearerToken') && expiresAt - now() >= cfg.minValidity) {
             return;
         }
-        if (!v('privateKey')) {
+        var code = v('grantType') === 'authorization_code';
+        if (!v('privateKey') || (code && !v('refreshToken'))) {
             if (!v('bearerToken') || expiresAt) {
-                console.warn('postmint: bearerToken is missing or expires within ' + cfg.minValidity + ' s and privateKey is empty: run postmint refresh -e <environment>, or send Auth / Get token');
+                console.warn('postmint: bearerToken is missing or expires within ' + cfg.minValidity + ' s' + (code ? ' and there is no refreshToken: send Auth / Authorize, then Auth / Exchange code' : ' and privateKey is empty: run postmint refresh -e <environment>, or send Auth / Get token'));
             }
             return;
         }
@@ -109,7 +121,7 @@ postmint = (function (cfg) {
             url: v('idpServer'),
             method: 'POST',
             header: [{ key: 'Accept', value: 'application/json' }],
-            body: { mode: 'urlencoded', urlencoded: form(assertion()) }
+            body: { mode: 'urlencoded', urlencoded: code ? refreshForm(assertion()) : form(assertion()) }
         }, function (err, res) {
             if (err) {
                 throw new Error('postmint: token request to ' + v('idpServer') + ' failed: ' + err.message);
@@ -124,11 +136,14 @@ postmint = (function (cfg) {
                 throw new Error('postmint: token request failed: HTTP ' + res.code + (body && body.error ? ': ' + body.error + (body.error_description ? ': ' + body.error_description : '') : ''));
             }
             pm.environment.set('bearerToken', body.access_token);
+            if (body.refresh_token) {
+                pm.environment.set('refreshToken', body.refresh_token);
+            }
             pm.environment.set('bearerTokenExpiresAt', String(now() + (Number(body.expires_in) > 0 ? Number(body.expires_in) : cfg.defaultExpiresIn)));
         });
     }
-    return { assertion: assertion, form: form, isTokenRequest: isTokenRequest, ensureToken: ensureToken, signer: signer };
+    return { assertion: assertion, form: form, refreshForm: refreshForm, isAuthRequest: isAuthRequest, ensureToken: ensureToken, pkce: signer.pkce };
 })(postmintConfig);
-if (!postmint.isTokenRequest()) {
+if (!postmint.isAuthRequest()) {
     postmint.ensureToken();
 }

@@ -1,4 +1,4 @@
-// Check the token response and keep the access token for the API requests.
+// Check the token response and keep the access token (and any refresh token) for the API requests.
 var body = null;
 try {
     body = pm.response.json();
@@ -21,5 +21,8 @@ if (problem) {
     console.error('postmint: token request failed: ' + problem);
 } else {
     pm.environment.set('bearerToken', body.access_token);
+    if (body.refresh_token) {
+        pm.environment.set('refreshToken', body.refresh_token);
+    }
     pm.environment.set('bearerTokenExpiresAt', String(Math.floor(Date.now() / 1000) + (Number(body.expires_in) > 0 ? Number(body.expires_in) : 300)));
 }

@@ -16,3 +16,13 @@ var GetTokenPrerequestJS string
 //
 //go:embed get_token_test.js
 var GetTokenTestJS string
+
+// AuthorizePrerequestJS starts the authorization code flow (state, nonce, PKCE).
+//
+//go:embed authorize_prerequest.js
+var AuthorizePrerequestJS string
+
+// AuthorizeTestJS checks that the authorization endpoint answered.
+//
+//go:embed authorize_test.js
+var AuthorizeTestJS string

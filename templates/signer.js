@@ -644,6 +644,12 @@ function postmintSigner(CryptoJS) {
         jwt: jwt,
         canonicalJSON: canonicalJSON,
         uuid4: uuid4,
+        // RFC 7636 §4.1-4.2: a 43-character code verifier and its S256 challenge; state and
+        // nonce (OIDC Core §3.1.2.1) as 128-bit random strings.
+        pkce: function () {
+            var v = b64u(random(32));
+            return { verifier: v, challenge: b64u(fromWA(C.SHA256(v))), state: b64u(random(16)), nonce: b64u(random(16)) };
+        },
         keyType: function (keyText) {
             return parseKey(keyText).t;
         }

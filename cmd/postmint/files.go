@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/google/renameio/v2"
@@ -15,7 +16,9 @@ var timeNow = time.Now
 // path (google/renameio), with exactly mode whatever the umask: a reader sees the old file
 // or the new one, never a part.
 func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
-	if err := renameio.WriteFile(path, data, mode, renameio.WithStaticPermissions(mode)); err != nil {
+	// WithTempDir: without it renameio puts the temp file in $TMPDIR whenever a rename from
+	// there works, and a killed process then leaves a copy of the secrets in /tmp.
+	if err := renameio.WriteFile(path, data, mode, renameio.WithStaticPermissions(mode), renameio.WithTempDir(filepath.Dir(path))); err != nil {
 		return fmt.Errorf("writing %s: %w", path, unwrapPath(err))
 	}
 	return nil

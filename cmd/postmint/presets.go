@@ -37,7 +37,7 @@ func presetsAction(c *cli.Context) error {
 			if alg == "" {
 				alg = "from key"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s (max %s)\t%s\n", p.Name, p.GrantType, p.Audience, alg, p.Lifetime, p.MaxLifetime, p.Title)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s (max %s)\t%s\n", p.Name, p.GrantType, p.Audience, alg, config.FormatDuration(p.Lifetime), config.FormatDuration(p.MaxLifetime), p.Title)
 		}
 		return tw.Flush()
 	}
@@ -69,7 +69,7 @@ func presetsAction(c *cli.Context) error {
 		{"issuer", firstOf(p.Issuer, "from the definition")},
 		{"alg", alg},
 		{"algs", strings.Join(p.Algs, " ")},
-		{"lifetime", fmt.Sprintf("%s (max %s)", p.Lifetime, p.MaxLifetime)},
+		{"lifetime", fmt.Sprintf("%s (max %s)", config.FormatDuration(p.Lifetime), config.FormatDuration(p.MaxLifetime))},
 		{"send_client_id", fmt.Sprint(p.SendClientID)},
 		{"scope", "as a " + map[string]string{"form": "form parameter", "claim": "claim in the assertion"}[p.ScopeIn]},
 		{"sub", map[string]string{"client_id": "the client id", "none": "not sent"}[p.Subject]},

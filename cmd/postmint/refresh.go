@@ -63,6 +63,9 @@ func refreshAction(c *cli.Context) error {
 		}
 		s.env.Set(postman.VarBearerToken, resp.AccessToken, postman.TypeSecret)
 		s.env.Set(postman.VarBearerTokenExpires, strconv.FormatInt(expires.Unix(), 10), "")
+		if resp.RefreshToken != "" {
+			s.env.Set(postman.VarRefreshToken, resp.RefreshToken, postman.TypeSecret)
+		}
 	}
 	data, err := s.env.Marshal()
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/postmint/postmint/generator/assertion"
+	"github.com/postmint/postmint/generator/postman"
 	"github.com/postmint/postmint/generator/token"
 )
 
@@ -17,6 +18,9 @@ func httpFlags() []cli.Flag {
 		&cli.DurationFlag{Name: "timeout", Value: 30 * time.Second, Usage: "overall `DURATION` for the token request, retries included"},
 		&cli.IntFlag{Name: "retries", Value: 3, Usage: "at most `N` tries on connection errors, 5xx and 429"},
 		&cli.StringFlag{Name: "ca-file", Usage: "extra trusted CA certificates (PEM `FILE`) for a private CA; TLS verification is always on"},
+		&cli.StringFlag{Name: "code", Usage: "authorization_code: exchange this `CODE` from the redirect"},
+		&cli.StringFlag{Name: "code-verifier", Usage: "PKCE `VERIFIER` for --code (default: the environment's codeVerifier)"},
+		&cli.StringFlag{Name: "refresh-token", Usage: "use the refresh_token grant with this `TOKEN` (default for authorization_code with -e: the environment's refreshToken)"},
 	}
 }
 
@@ -76,18 +80,53 @@ func exchange(c *cli.Context, s *signing) (*token.Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	fields, err := grantFields(c, s)
+	if err != nil {
+		return nil, err
+	}
 	build := func() (url.Values, error) {
 		a, err := assertion.Mint(s.profile, s.key.Signer, assertion.Options{})
 		if err != nil {
 			return nil, err
 		}
-		return s.profile.TokenForm(a), nil
+		return assertion.Values(fields(a)), nil
 	}
 	resp, err := client.Exchange(c.Context, s.profile.TokenURL, build)
 	if err != nil {
 		return nil, explained(c, err, s.explain)
 	}
 	return resp, nil
+}
+
+// grantFields chooses the token request: the code exchange (--code), the refresh token grant
+// (--refresh-token, or the environment's refreshToken for authorization_code), or the
+// profile's own grant.
+func grantFields(c *cli.Context, s *signing) (func(string) [][2]string, error) {
+	p := s.profile
+	code, verifier, rt := c.String("code"), c.String("code-verifier"), c.String("refresh-token")
+	if s.env != nil {
+		if verifier == "" {
+			verifier = s.env.Lookup(postman.VarCodeVerifier)
+		}
+		if rt == "" && code == "" && p.GrantType == assertion.AuthorizationCodeGrant {
+			rt = s.env.Lookup(postman.VarRefreshToken)
+		}
+	}
+	if code != "" && c.String("refresh-token") != "" {
+		return nil, usagef("give --code or --refresh-token, not both")
+	}
+	switch {
+	case code != "":
+		if p.RedirectURI == "" {
+			return nil, usagef("--code needs redirect_uri in the definition (grant_type: authorization_code)")
+		}
+		return func(a string) [][2]string { return p.CodeFields(a, code, verifier) }, nil
+	case rt != "":
+		return func(a string) [][2]string { return p.RefreshFields(a, rt) }, nil
+	case p.GrantType == assertion.AuthorizationCodeGrant:
+		return nil, usagef("authorization_code needs --code CODE (from the redirect after login) or --refresh-token TOKEN")
+	}
+	return p.FormFields, nil
 }
 
 // explained prints the causes (one per line) before the error line that Run prints.

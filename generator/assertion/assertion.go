@@ -6,7 +6,6 @@ package assertion
 
 import (
 	"crypto"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"sort"
@@ -36,7 +35,16 @@ type Profile struct {
 	Lifetime     time.Duration     // exp - iat
 	ExtraClaims  map[string]any    // merged into the claims
 	ExtraForm    map[string]string // added to the token request form
+	RedirectURI  string            // authorization_code: the registered redirect URI
+	// AuthorizationEndpoint is where the user logs in (authorization_code only).
+	AuthorizationEndpoint string
 }
+
+// AuthorizationCodeGrant and RefreshTokenGrant are the grant_type values of RFC 6749 4.1.3 and 6.
+const (
+	AuthorizationCodeGrant = "authorization_code"
+	RefreshTokenGrant      = "refresh_token"
+)
 
 // ClientAssertionType is the client_assertion_type of RFC 7523 section 2.2.
 const ClientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -120,24 +128,41 @@ func Mint(p *Profile, signer crypto.Signer, opt Options) (string, error) {
 
 // TokenForm is the token request body for p carrying the assertion (RFC 7523 sections 2.1 and 2.2).
 // The collection's Get token request sends the same parameters in the same order.
-func (p *Profile) TokenForm(assertion string) url.Values {
-	f := url.Values{}
-	for _, kv := range p.FormFields(assertion) {
-		f.Add(kv[0], kv[1])
+func (p *Profile) TokenForm(assertion string) url.Values { return Values(p.FormFields(assertion)) }
+
+// FormFields lists the token request parameters of the profile's own grant (client
+// credentials or the JWT grant) in the order the collection shows them.
+func (p *Profile) FormFields(assertion string) [][2]string {
+	var scope [][2]string
+	if p.ScopeIn != "claim" && p.Scope != "" {
+		scope = [][2]string{{"scope", p.Scope}}
 	}
-	return f
+	return p.fields(p.GrantType, assertion, scope)
 }
 
-// FormFields lists the token request parameters in the order the collection shows them.
-func (p *Profile) FormFields(assertion string) [][2]string {
-	out := [][2]string{{"grant_type", p.GrantType}}
+// CodeFields is the authorization code exchange (RFC 6749 section 4.1.3, PKCE RFC 7636
+// section 4.5) authenticated with the assertion.
+func (p *Profile) CodeFields(assertion, code, verifier string) [][2]string {
+	params := [][2]string{{"code", code}, {"redirect_uri", p.RedirectURI}}
+	if verifier != "" {
+		params = append(params, [2]string{"code_verifier", verifier})
+	}
+	return p.fields(AuthorizationCodeGrant, assertion, params)
+}
+
+// RefreshFields is the refresh token grant (RFC 6749 section 6) authenticated with the assertion.
+func (p *Profile) RefreshFields(assertion, refreshToken string) [][2]string {
+	return p.fields(RefreshTokenGrant, assertion, [][2]string{{"refresh_token", refreshToken}})
+}
+
+// fields: grant_type, client_id, the grant's own parameters, the assertion, extra parameters.
+func (p *Profile) fields(grant, assertion string, params [][2]string) [][2]string {
+	out := [][2]string{{"grant_type", grant}}
 	if p.SendClientID {
 		out = append(out, [2]string{"client_id", p.ClientID})
 	}
-	if p.ScopeIn != "claim" && p.Scope != "" {
-		out = append(out, [2]string{"scope", p.Scope})
-	}
-	if p.GrantType == JWTBearerGrant {
+	out = append(out, params...)
+	if grant == JWTBearerGrant {
 		out = append(out, [2]string{"assertion", assertion})
 	} else {
 		out = append(out, [2]string{"client_assertion_type", ClientAssertionType}, [2]string{"client_assertion", assertion})
@@ -153,6 +178,15 @@ func (p *Profile) FormFields(assertion string) [][2]string {
 	return out
 }
 
+// Values turns form fields into url.Values for posting.
+func Values(fields [][2]string) url.Values {
+	v := url.Values{}
+	for _, kv := range fields {
+		v.Add(kv[0], kv[1])
+	}
+	return v
+}
+
 // Decode returns the header and claims of a compact JWS without verifying it (for --decode
 // and for error explanations).
 func Decode(token string) (header, claims map[string]any, err error) {
@@ -164,6 +198,3 @@ func Decode(token string) (header, claims map[string]any, err error) {
 	}
 	return t.Header, mc, nil
 }
-
-// MarshalClaims is json.Marshal with sorted keys; used by tests and --decode.
-func MarshalClaims(v any) ([]byte, error) { return json.Marshal(v) }

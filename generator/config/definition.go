@@ -20,26 +20,28 @@ import (
 // Definition is a client definition file as written by the user. Pointer fields tell
 // "not given" (the preset decides) from an explicit value.
 type Definition struct {
-	Version      int               `yaml:"version"`
-	Name         string            `yaml:"name"`
-	Preset       string            `yaml:"preset"`
-	TokenURL     string            `yaml:"token_url"`
-	Issuer       string            `yaml:"issuer"`
-	ClientID     string            `yaml:"client_id"`
-	GrantType    string            `yaml:"grant_type"`
-	Alg          string            `yaml:"alg"`
-	Kid          string            `yaml:"kid"`
-	Audience     string            `yaml:"audience"`
-	Lifetime     *Duration         `yaml:"lifetime"`
-	Scope        Scope             `yaml:"scope"`
-	SendClientID *bool             `yaml:"send_client_id"`
-	Headers      Headers           `yaml:"headers"`
-	Claims       map[string]any    `yaml:"claims"`
-	Form         map[string]string `yaml:"form"`
-	Key          string            `yaml:"key"`
-	Certificate  string            `yaml:"certificate"`
-	RedirectURI  string            `yaml:"redirect_uri"`
-	Requests     []Request         `yaml:"requests"`
+	Version               int               `yaml:"version"`
+	Name                  string            `yaml:"name"`
+	Preset                string            `yaml:"preset"`
+	TokenURL              string            `yaml:"token_url"`
+	Issuer                string            `yaml:"issuer"`
+	ClientID              string            `yaml:"client_id"`
+	GrantType             string            `yaml:"grant_type"`
+	Alg                   string            `yaml:"alg"`
+	Kid                   string            `yaml:"kid"`
+	Audience              string            `yaml:"audience"`
+	Lifetime              *Duration         `yaml:"lifetime"`
+	Scope                 Scope             `yaml:"scope"`
+	SendClientID          *bool             `yaml:"send_client_id"`
+	Headers               Headers           `yaml:"headers"`
+	Claims                map[string]any    `yaml:"claims"`
+	Form                  map[string]string `yaml:"form"`
+	Key                   string            `yaml:"key"`
+	Certificate           string            `yaml:"certificate"`
+	RedirectURI           string            `yaml:"redirect_uri"`
+	AuthorizationEndpoint string            `yaml:"authorization_endpoint"`
+	Requests              []Request         `yaml:"requests"`
+	OpenAPI               string            `yaml:"openapi"`
 
 	// File is the path the definition was read from ("" for in-memory definitions); relative
 	// key and certificate paths are resolved against its directory.
@@ -137,7 +139,7 @@ func unwrapPathError(err error) error {
 
 var fieldNames = []string{"version", "name", "preset", "token_url", "issuer", "client_id", "grant_type",
 	"alg", "kid", "audience", "lifetime", "scope", "send_client_id", "headers", "claims", "form", "key",
-	"certificate", "redirect_uri", "requests"}
+	"certificate", "redirect_uri", "authorization_endpoint", "requests", "openapi"}
 
 var (
 	reUnknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type config\.(\w+)`)

@@ -36,23 +36,24 @@ const (
 
 // Preset is one identity provider's rules for signed-JWT client authentication.
 type Preset struct {
-	Name         string        `yaml:"name"`
-	Title        string        `yaml:"title"`
-	Provenance   string        `yaml:"provenance"`
-	GrantType    string        `yaml:"grant_type"`
-	Audience     string        `yaml:"audience"`
-	TokenPath    string        `yaml:"token_path"`
-	TokenURL     string        `yaml:"token_url"`
-	Issuer       string        `yaml:"issuer"`
-	Alg          string        `yaml:"alg"`
-	Algs         []string      `yaml:"algs"`
-	Lifetime     time.Duration `yaml:"lifetime"`
-	MaxLifetime  time.Duration `yaml:"max_lifetime"`
-	SendClientID bool          `yaml:"send_client_id"`
-	ScopeIn      string        `yaml:"scope_in"`
-	Subject      string        `yaml:"subject"`
-	KeyID        string        `yaml:"key_id"`
-	Headers      struct {
+	Name          string        `yaml:"name"`
+	Title         string        `yaml:"title"`
+	Provenance    string        `yaml:"provenance"`
+	GrantType     string        `yaml:"grant_type"`
+	Audience      string        `yaml:"audience"`
+	TokenPath     string        `yaml:"token_path"`
+	AuthorizePath string        `yaml:"authorize_path"`
+	TokenURL      string        `yaml:"token_url"`
+	Issuer        string        `yaml:"issuer"`
+	Alg           string        `yaml:"alg"`
+	Algs          []string      `yaml:"algs"`
+	Lifetime      time.Duration `yaml:"lifetime"`
+	MaxLifetime   time.Duration `yaml:"max_lifetime"`
+	SendClientID  bool          `yaml:"send_client_id"`
+	ScopeIn       string        `yaml:"scope_in"`
+	Subject       string        `yaml:"subject"`
+	KeyID         string        `yaml:"key_id"`
+	Headers       struct {
 		Typ     string `yaml:"typ"`
 		X5C     bool   `yaml:"x5c"`
 		X5TS256 bool   `yaml:"x5t#S256"`
@@ -137,6 +138,17 @@ func PresetNames() []string {
 func LookupPreset(name string) (*Preset, bool) {
 	p, ok := presets[name]
 	return p, ok
+}
+
+// FormatDuration prints a lifetime the way definitions write it: 90s, 5m, 1h.
+func FormatDuration(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return fmt.Sprintf("%ds", d/time.Second)
 }
 
 // AudienceDescription says in words what the audience rule means.

@@ -51,7 +51,12 @@ type Client struct {
 	KeyPath      string // absolute or relative to the working directory; "" when none
 	CertPath     string
 	RedirectURI  string
-	Requests     []Request
+	// AuthorizationEndpoint is where the user logs in (authorization_code only).
+	AuthorizationEndpoint string
+	Requests              []Request
+	// OpenAPI is the OpenAPI document (a path resolved against the definition's directory,
+	// or an http(s) URL) whose operations fill the API folder; "" for none.
+	OpenAPI string
 	// Warnings are problems that do not stop generation (an http:// token URL, say).
 	Warnings []string
 	File     string
@@ -195,13 +200,13 @@ func (d *Definition) Resolve() (*Client, error) {
 	if d.Lifetime != nil {
 		c.Lifetime = d.Lifetime.Duration
 		if c.Lifetime <= 0 {
-			return nil, fe("lifetime", fmt.Sprintf("%s must be positive; write e.g. 60s", c.Lifetime), ErrBadValue)
+			return nil, fe("lifetime", fmt.Sprintf("%s must be positive; write e.g. 60s", FormatDuration(c.Lifetime)), ErrBadValue)
 		}
 		if c.Lifetime%time.Second != 0 {
 			return nil, fe("lifetime", "must be a whole number of seconds", ErrBadValue)
 		}
 		if c.Lifetime > c.MaxLifetime {
-			return nil, fe("lifetime", fmt.Sprintf("%s is over the %s maximum of %s; shorten it", c.Lifetime, presetLabel(p), c.MaxLifetime), ErrBadValue)
+			return nil, fe("lifetime", fmt.Sprintf("%s is over the %s maximum of %s; shorten it", FormatDuration(c.Lifetime), presetLabel(p), FormatDuration(c.MaxLifetime)), ErrBadValue)
 		}
 	}
 
@@ -264,9 +269,35 @@ func (d *Definition) Resolve() (*Client, error) {
 		}
 	}
 
+	c.OpenAPI = d.OpenAPI
+	if c.OpenAPI != "" && !strings.HasPrefix(c.OpenAPI, "http://") && !strings.HasPrefix(c.OpenAPI, "https://") {
+		c.OpenAPI = d.relPath(c.OpenAPI)
+	}
 	c.RedirectURI = d.RedirectURI
-	if c.RedirectURI != "" && c.GrantType != GrantAuthorizationCode {
-		return nil, fe("redirect_uri", "only applies to grant_type: authorization_code; remove it", ErrBadValue)
+	c.AuthorizationEndpoint = d.AuthorizationEndpoint
+	if c.GrantType == GrantAuthorizationCode {
+		if c.AuthorizationEndpoint == "" && c.Issuer != "" && p.AuthorizePath != "" {
+			c.AuthorizationEndpoint = strings.TrimRight(c.Issuer, "/") + p.AuthorizePath
+		}
+		if c.AuthorizationEndpoint == "" {
+			return nil, fe("authorization_endpoint", "missing; authorization_code needs the provider's authorization endpoint (or issuer:, where the preset knows the path)", ErrMissingField)
+		}
+		if err := checkURL(c.AuthorizationEndpoint); err != nil {
+			return nil, fe("authorization_endpoint", err.Error(), ErrBadValue)
+		}
+		if c.RedirectURI == "" {
+			return nil, fe("redirect_uri", "missing; authorization_code needs the redirect URI registered for the client", ErrMissingField)
+		}
+		if err := checkURL(c.RedirectURI); err != nil {
+			return nil, fe("redirect_uri", err.Error(), ErrBadValue)
+		}
+	} else {
+		if c.RedirectURI != "" {
+			return nil, fe("redirect_uri", "only applies to grant_type: authorization_code; remove it", ErrBadValue)
+		}
+		if c.AuthorizationEndpoint != "" {
+			return nil, fe("authorization_endpoint", "only applies to grant_type: authorization_code; remove it", ErrBadValue)
+		}
 	}
 	for i, r := range d.Requests {
 		field := fmt.Sprintf("requests[%d]", i)

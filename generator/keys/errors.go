@@ -55,6 +55,7 @@ type Error struct {
 	quiet bool
 }
 
+// Error returns the one-line message.
 func (e *Error) Error() string {
 	s := e.Problem
 	if e.Source != "" {

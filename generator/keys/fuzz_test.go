@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 )
@@ -78,11 +77,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(""))
 	f.Add([]byte("-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		st := time.Now()
 		k, err := Parse(data, "fuzz", Options{Password: []byte(fuzzPassword)})
-		if time.Since(st) > 1500*time.Millisecond {
-			t.Fatalf("SLOW %v %v", time.Since(st), err)
-		}
 		if err != nil {
 			checkRefusal(t, err)
 			return

@@ -22,7 +22,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -73,7 +72,7 @@ type Key struct {
 type Options struct {
 	Password      []byte // key (and store) password; may be nil
 	StorePassword []byte // JKS/PKCS#12 store password when it differs; nil means Password
-	Alias         string // JKS entry alias or JWKS kid; ignored by single-key formats
+	Alias         string // JKS entry alias or JWKS kid; PKCS#12 (one key only) and single-key formats ignore it
 }
 
 func (o Options) storePassword() []byte {
@@ -314,10 +313,12 @@ func curveName(c elliptic.Curve) string {
 
 // DefaultAlg is the JOSE alg a key signs with when none is configured: RS256 for RSA (PS256 for a
 // key restricted to RSA-PSS), ES256/ES384/ES512 for P-256/P-384/P-521, EdDSA for Ed25519.
-func (k *Key) DefaultAlg() string {
-	switch p := k.Signer.Public().(type) {
+func (k *Key) DefaultAlg() string { return defaultAlg(k.Signer.Public(), k.pssOnly) }
+
+func defaultAlg(pub crypto.PublicKey, pssOnly bool) string {
+	switch p := pub.(type) {
 	case *rsa.PublicKey:
-		if k.pssOnly {
+		if pssOnly {
 			return "PS256"
 		}
 		return "RS256"
@@ -367,23 +368,10 @@ func checkAlg(pub crypto.PublicKey, alg string) error {
 		return nil
 	}
 	hint := "leave alg out to take it from the key"
-	if def := defaultAlgFor(pub); def != "" {
+	if def := defaultAlg(pub, false); def != "" {
 		hint = "use alg " + def + " with this key, or " + hint
 	}
 	return newError(ErrAlgMismatch, "", fmt.Sprintf("alg %s needs an %s key, but the key is %s", alg, want, have), hint)
-}
-
-func defaultAlgFor(pub crypto.PublicKey) string {
-	k := &Key{Signer: fakeSigner{pub}}
-	return k.DefaultAlg()
-}
-
-// fakeSigner lets DefaultAlg run on a bare public key; it never signs.
-type fakeSigner struct{ pub crypto.PublicKey }
-
-func (f fakeSigner) Public() crypto.PublicKey { return f.pub }
-func (fakeSigner) Sign(_ io.Reader, _ []byte, _ crypto.SignerOpts) ([]byte, error) {
-	return nil, errors.New("not a signer")
 }
 
 func unknownAlg(alg string) error {
@@ -420,6 +408,10 @@ func checkSigner(key any, src string) (crypto.Signer, error) {
 		if bits := k.N.BitLen(); bits < 2048 {
 			return nil, weakRSA(src, bits)
 		}
+		if err := k.Validate(); err != nil {
+			return nil, wrapError(ErrMalformed, src, "holds a damaged RSA key", "export the key again", err)
+		}
+		k.Precompute()
 		return k, nil
 	case *ecdsa.PrivateKey:
 		name := curveName(k.Curve)

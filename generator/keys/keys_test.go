@@ -106,6 +106,7 @@ func TestLoadEveryFixture(t *testing.T) {
 		{"rsa2048.pkcs8.pem", Options{}, FormatPKCS8PEM, "RSA 2048", "", "", 0},
 		{"rsa2048.pkcs1.pem", Options{}, FormatPKCS1PEM, "RSA 2048", "rsa2048.pkcs8.pem", "", 0},
 		{"rsa2048.pkcs8.der", Options{}, FormatPKCS8DER, "RSA 2048", "rsa2048.pkcs8.pem", "", 0},
+		{"rsa2048.pkcs1.der", Options{}, FormatPKCS1DER, "RSA 2048", "rsa2048.pkcs8.pem", "", 0},
 		{"rsapss2048.pkcs8.pem", Options{}, FormatPKCS8PEM, "RSA 2048", "", "", 0},
 		{"ec-p256.pkcs8.pem", Options{}, FormatPKCS8PEM, "EC P-256", "", "", 0},
 		{"ec-p256.sec1.pem", Options{}, FormatSEC1PEM, "EC P-256", "ec-p256.pkcs8.pem", "", 0},
@@ -379,6 +380,12 @@ func TestDetectsContentNotExtension(t *testing.T) {
 	k, err := Load(misnamed, Options{})
 	if err != nil || k.Format != FormatSEC1PEM {
 		t.Fatalf("Load(PEM named .p12) = %v, %v", k, err)
+	}
+	// The content decides, not the PEM label: PKCS#1 in a "PRIVATE KEY" block (as go-pkcs12's
+	// ToPEM writes) still reads.
+	relabeled := strings.ReplaceAll(string(readFixture(t, "rsa2048.pkcs1.pem")), "RSA PRIVATE KEY", "PRIVATE KEY")
+	if k, err := Parse([]byte(relabeled), "relabeled.pem", Options{}); err != nil || k.Format != FormatPKCS1PEM {
+		t.Errorf("PKCS#1 labelled PRIVATE KEY: %v", err)
 	}
 	// A UTF-8 byte order mark, as Windows editors write, is ignored.
 	bom := append([]byte{0xEF, 0xBB, 0xBF}, readFixture(t, "ed25519.pkcs8.pem")...)

@@ -18,6 +18,10 @@ const (
 	FolderAuth   = "Auth"
 	FolderAPI    = "API"
 	ItemGetToken = "Get token"
+	// authorization_code
+	ItemAuthorize    = "Authorize"
+	ItemExchangeCode = "Exchange code"
+	ItemRefreshToken = "Refresh token"
 )
 
 // MinValidity is how many seconds a bearer token must still be valid before an API request
@@ -81,7 +85,17 @@ func BuildCollection(in CollectionInput) ([]byte, error) {
 
 	auth := c.AddItemGroup(FolderAuth)
 	auth.Description = "Fetches a token with a freshly signed client assertion and stores it in bearerToken."
-	auth.AddItem(getTokenItem(in.Profile))
+	if in.Profile.GrantType == assertion.AuthorizationCodeGrant {
+		auth.Description = "Authorize (open the logged URL in a browser), paste the code into authorizationCode, Exchange code; Refresh token renews the tokens. Every token request carries a freshly signed client assertion."
+		auth.AddItem(authorizeItem())
+		auth.AddItem(tokenItem(ItemExchangeCode, "Exchanges {{authorizationCode}} (with the PKCE verifier) for tokens, authenticated with a fresh client assertion.",
+			in.Profile.CodeFields(ph(VarClientAssertion), ph(VarAuthorizationCode), ph(VarCodeVerifier))))
+		auth.AddItem(tokenItem(ItemRefreshToken, "Exchanges {{refreshToken}} for new tokens, authenticated with a fresh client assertion.",
+			in.Profile.RefreshFields(ph(VarClientAssertion), ph(VarRefreshToken))))
+	} else {
+		auth.AddItem(tokenItem(ItemGetToken, "Signs a fresh client assertion (pre-request script) and exchanges it at {{idpServer}}; the test script stores bearerToken and bearerTokenExpiresAt.",
+			in.Profile.FormFields(ph(VarClientAssertion))))
+	}
 
 	api := c.AddItemGroup(FolderAPI)
 	api.Description = "Your API requests. They inherit the collection's Bearer {{bearerToken}}; the collection script fetches a token first when it is missing or about to expire."
@@ -100,35 +114,64 @@ func BuildCollection(in CollectionInput) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func getTokenItem(p *assertion.Profile) *pc.Items {
+// ph is a Postman variable placeholder.
+func ph(name string) string { return "{{" + name + "}}" }
+
+// tokenItem is a token request whose form values come from the environment's variables.
+func tokenItem(name, desc string, fields [][2]string) *pc.Items {
+	placeholders := map[string]string{
+		"grant_type":            "",
+		"client_id":             ph(VarClientID),
+		"scope":                 ph(VarScope),
+		"client_assertion_type": ph(VarClientAssertionType),
+		"redirect_uri":          ph(VarRedirectURI),
+	}
 	var form []map[string]string
-	for _, kv := range p.FormFields("{{" + VarClientAssertion + "}}") {
+	for _, kv := range fields {
 		val := kv[1]
-		switch kv[0] {
-		case "grant_type":
-			val = "{{" + VarGrantType + "}}"
-		case "client_id":
-			val = "{{" + VarClientID + "}}"
-		case "scope":
-			val = "{{" + VarScope + "}}"
-		case "client_assertion_type":
-			val = "{{" + VarClientAssertionType + "}}"
+		if p, ok := placeholders[kv[0]]; ok && p != "" {
+			val = p
+		}
+		if kv[0] == "grant_type" && name == ItemGetToken {
+			val = ph(VarGrantType)
 		}
 		form = append(form, map[string]string{"key": kv[0], "value": val, "type": "text"})
 	}
 	return pc.CreateItem(pc.Item{
-		Name:        ItemGetToken,
-		Description: "Signs a fresh client assertion (pre-request script) and exchanges it at {{idpServer}}; the test script stores bearerToken and bearerTokenExpiresAt.",
+		Name:        name,
+		Description: desc,
 		Events: []*pc.Event{
 			pc.CreateEvent(pc.PreRequest, lines(templates.GetTokenPrerequestJS)),
 			pc.CreateEvent(pc.Test, lines(templates.GetTokenTestJS)),
 		},
 		Request: &pc.Request{
-			URL:    parseURL("{{" + VarIDPServer + "}}"),
+			URL:    parseURL(ph(VarIDPServer)),
 			Auth:   pc.CreateAuth(pc.NoAuth),
 			Method: pc.Post,
 			Header: []*pc.Header{{Key: "Accept", Value: "application/json"}},
 			Body:   &pc.Body{Mode: "urlencoded", URLEncoded: form},
+		},
+	})
+}
+
+// authorizeItem is the authorization request (RFC 6749 4.1.1, PKCE S256, OIDC state/nonce).
+// Redirects are not followed: the user finishes the login in a browser.
+func authorizeItem() *pc.Items {
+	raw := ph(VarAuthorizationEndpoint) + "?response_type=code&client_id=" + ph(VarClientID) + "&redirect_uri=" + ph(VarRedirectURI) +
+		"&scope=" + ph(VarScope) + "&state=" + ph(VarState) + "&nonce=" + ph(VarNonce) + "&code_challenge=" + ph(VarCodeChallenge) + "&code_challenge_method=S256"
+	return pc.CreateItem(pc.Item{
+		Name:        ItemAuthorize,
+		Description: "Makes a fresh state, nonce and PKCE verifier and logs the authorization URL: open it in a browser, log in, and paste the code from the redirect into authorizationCode.",
+		Events: []*pc.Event{
+			pc.CreateEvent(pc.PreRequest, lines(templates.AuthorizePrerequestJS)),
+			pc.CreateEvent(pc.Test, lines(templates.AuthorizeTestJS)),
+		},
+		ProtocolProfileBehavior: map[string]bool{"followRedirects": false},
+		Request: &pc.Request{
+			URL:    parseURL(raw),
+			Auth:   pc.CreateAuth(pc.NoAuth),
+			Method: pc.Get,
+			Header: []*pc.Header{},
 		},
 	})
 }

@@ -231,7 +231,7 @@ func (e *Environment) Set(key, value, typ string) {
 
 // HoldsSecret reports whether a private key or a token is present (the file must then be 0600).
 func (e *Environment) HoldsSecret() bool {
-	for _, k := range []string{VarPrivateKey, VarBearerToken, VarClientAssertion} {
+	for _, k := range []string{VarPrivateKey, VarBearerToken, VarClientAssertion, VarRefreshToken, VarAuthorizationCode, VarCodeVerifier} {
 		if strings.TrimSpace(e.Lookup(k)) != "" {
 			return true
 		}

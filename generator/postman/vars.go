@@ -36,6 +36,16 @@ const (
 	VarClientAssertion     = "clientAssertion"
 	VarBearerToken         = "bearerToken"
 	VarBearerTokenExpires  = "bearerTokenExpiresAt"
+
+	// authorization_code only.
+	VarAuthorizationEndpoint = "authorizationEndpoint"
+	VarRedirectURI           = "redirectUri"
+	VarAuthorizationCode     = "authorizationCode"
+	VarCodeVerifier          = "codeVerifier"
+	VarCodeChallenge         = "codeChallenge"
+	VarState                 = "state"
+	VarNonce                 = "nonce"
+	VarRefreshToken          = "refreshToken"
 )
 
 // ProfileVariables renders a profile (and the normalized private key, "" for none) as the
@@ -54,7 +64,7 @@ func ProfileVariables(p *assertion.Profile, privateKeyPEM string) []Variable {
 	}
 	d := func(k, v string) Variable { return Variable{Key: k, Value: v, Type: TypeDefault, Enabled: true} }
 	s := func(k, v string) Variable { return Variable{Key: k, Value: v, Type: TypeSecret, Enabled: true} }
-	return []Variable{
+	vars := []Variable{
 		d(VarIDPServer, p.TokenURL),
 		d(VarClientID, p.ClientID),
 		d(VarIss, p.Issuer),
@@ -79,6 +89,19 @@ func ProfileVariables(p *assertion.Profile, privateKeyPEM string) []Variable {
 		s(VarBearerToken, ""),
 		d(VarBearerTokenExpires, ""),
 	}
+	if p.GrantType == assertion.AuthorizationCodeGrant {
+		vars = append(vars,
+			d(VarAuthorizationEndpoint, p.AuthorizationEndpoint),
+			d(VarRedirectURI, p.RedirectURI),
+			s(VarAuthorizationCode, ""),
+			s(VarCodeVerifier, ""),
+			d(VarCodeChallenge, ""),
+			d(VarState, ""),
+			d(VarNonce, ""),
+			s(VarRefreshToken, ""),
+		)
+	}
+	return vars
 }
 
 // VariableError names the environment variable that is missing or wrong.
@@ -128,6 +151,8 @@ func (e *Environment) Profile() (*assertion.Profile, error) {
 			return nil, &VariableError{VarX5C, "is not a JSON array of base64 certificates"}
 		}
 	}
+	p.RedirectURI = e.Lookup(VarRedirectURI)
+	p.AuthorizationEndpoint = e.Lookup(VarAuthorizationEndpoint)
 	p.Scope = e.Lookup(VarScope)
 	p.ScopeIn = e.Lookup(VarScopeIn)
 	if p.ScopeIn == "" {

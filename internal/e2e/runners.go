@@ -133,6 +133,13 @@ func PostmanCLI(t testing.TB, collection, environment string, args ...string) (*
 	return runCollection(t, "postman CLI", bin, argv, dir, report, env)
 }
 
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "..." + s[len(s)-n:]
+}
+
 func absIfFile(path string) string {
 	if _, err := os.Stat(path); err == nil {
 		if abs, err := filepath.Abs(path); err == nil {
@@ -158,7 +165,7 @@ func runCollection(t testing.TB, name, bin string, argv []string, dir, report st
 	switch {
 	case runErr == nil:
 	case ctx.Err() != nil:
-		return run, fmt.Errorf("%s timed out after %s", name, RunTimeout)
+		return run, fmt.Errorf("%s timed out after %s; its output ends:\n%s", name, RunTimeout, tail(run.Output, 2000))
 	case errors.As(runErr, &exitErr):
 		run.ExitCode = exitErr.ExitCode()
 	default:
@@ -167,7 +174,7 @@ func runCollection(t testing.TB, name, bin string, argv []string, dir, report st
 
 	raw, err := os.ReadFile(report)
 	if err != nil {
-		return run, fmt.Errorf("%s wrote no report (exit status %d): %v", name, run.ExitCode, err)
+		return run, fmt.Errorf("%s wrote no report (exit status %d): %v; its output ends:\n%s", name, run.ExitCode, err, tail(run.Output, 2000))
 	}
 	run.Raw = raw
 	if err := parseReport(raw, run); err != nil {
@@ -199,8 +206,8 @@ type report struct {
 				ID   string `json:"id"`
 				Name string `json:"name"`
 			} `json:"item"`
-			Request    *reportRequest `json:"request"`
-			Response   *struct {
+			Request  *reportRequest `json:"request"`
+			Response *struct {
 				Code   int            `json:"code"`
 				Header []reportHeader `json:"header"`
 				Stream *struct {

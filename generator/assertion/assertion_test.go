@@ -1,0 +1,199 @@
+package assertion
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+var algs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+
+var (
+	keysOnce sync.Once
+	signers  map[string]crypto.Signer
+)
+
+// signerFor returns a throwaway key for alg, made once per test binary.
+func signerFor(t testing.TB, alg string) crypto.Signer {
+	t.Helper()
+	keysOnce.Do(func() {
+		r, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			panic(err)
+		}
+		signers = map[string]crypto.Signer{}
+		for _, a := range algs[:6] {
+			signers[a] = r
+		}
+		for a, c := range map[string]elliptic.Curve{"ES256": elliptic.P256(), "ES384": elliptic.P384(), "ES512": elliptic.P521()} {
+			k, err := ecdsa.GenerateKey(c, rand.Reader)
+			if err != nil {
+				panic(err)
+			}
+			signers[a] = k
+		}
+		_, ed, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			panic(err)
+		}
+		signers["EdDSA"] = ed
+	})
+	return signers[alg]
+}
+
+func profile(alg string) *Profile {
+	return &Profile{
+		TokenURL:     "https://idp.example.test/connect/token",
+		ClientID:     "client-1",
+		Issuer:       "client-1",
+		Subject:      "client-1",
+		Audience:     "https://idp.example.test/connect/token",
+		Alg:          alg,
+		Kid:          "kid-1",
+		Typ:          "JWT",
+		Scope:        "api.read api.write",
+		ScopeIn:      "form",
+		SendClientID: true,
+		GrantType:    "client_credentials",
+		Lifetime:     60 * time.Second,
+	}
+}
+
+var pinned = Options{
+	Now: func() time.Time { return time.Unix(1700000000, 0) },
+	JTI: func() string { return "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f" },
+}
+
+// TestMintVerifies: every alg's assertion verifies with golang-jwt and the public key, with the
+// header and claims of the profile.
+func TestMintVerifies(t *testing.T) {
+	for _, alg := range algs {
+		t.Run(alg, func(t *testing.T) {
+			s := signerFor(t, alg)
+			tok, err := Mint(profile(alg), s, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			claims := jwt.MapClaims{}
+			parsed, err := jwt.ParseWithClaims(tok, claims, func(*jwt.Token) (any, error) { return s.Public(), nil },
+				jwt.WithValidMethods([]string{alg}), jwt.WithAudience("https://idp.example.test/connect/token"),
+				jwt.WithIssuer("client-1"), jwt.WithSubject("client-1"), jwt.WithIssuedAt(), jwt.WithExpirationRequired())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if parsed.Header["kid"] != "kid-1" || parsed.Header["typ"] != "JWT" {
+				t.Errorf("header %v", parsed.Header)
+			}
+			if exp, iat := claims["exp"].(float64), claims["iat"].(float64); exp-iat != 60 {
+				t.Errorf("exp - iat = %v", exp-iat)
+			}
+			if _, ok := claims["scope"]; ok {
+				t.Error("scope is a form parameter here, not a claim")
+			}
+		})
+	}
+}
+
+// TestMintPinned: with the clock and jti injected, the claims are exact, and RS256 and EdDSA
+// tokens are byte-stable.
+func TestMintPinned(t *testing.T) {
+	p := profile("RS256")
+	p.ExtraClaims = map[string]any{"iss": "evil", "aud": "evil", "tenant": "acme"}
+	a, err := Mint(p, signerFor(t, "RS256"), pinned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, claims, err := Decode(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"iss": "client-1", "sub": "client-1", "aud": "https://idp.example.test/connect/token",
+		"iat": float64(1700000000), "exp": float64(1700000060), "jti": "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f",
+		"tenant": "acme",
+	}
+	if !reflect.DeepEqual(claims, want) {
+		t.Errorf("claims (reserved ones must win over extra claims):\n got %v\nwant %v", claims, want)
+	}
+	for _, alg := range []string{"RS256", "EdDSA"} {
+		a1, _ := Mint(profile(alg), signerFor(t, alg), pinned)
+		a2, _ := Mint(profile(alg), signerFor(t, alg), pinned)
+		if a1 != a2 {
+			t.Errorf("%s: two pinned mints differ", alg)
+		}
+	}
+}
+
+// TestHeaderOnlyWhatIsSet: optional header members appear only when the profile has them.
+func TestHeaderOnlyWhatIsSet(t *testing.T) {
+	p := &Profile{Alg: "ES256"}
+	if h := p.Header(); !reflect.DeepEqual(h, map[string]any{"alg": "ES256"}) {
+		t.Errorf("bare header %v", h)
+	}
+	p = &Profile{Alg: "PS256", Typ: "client-authentication+jwt", Kid: "k", X5C: []string{"MIIB"}, X5TS256: "t256", X5T: "t1"}
+	want := map[string]any{"alg": "PS256", "typ": "client-authentication+jwt", "kid": "k", "x5c": []string{"MIIB"}, "x5t#S256": "t256", "x5t": "t1"}
+	if h := p.Header(); !reflect.DeepEqual(h, want) {
+		t.Errorf("header %v, want %v", h, want)
+	}
+}
+
+// TestFormFields: the token request parameters and their order for both grants.
+func TestFormFields(t *testing.T) {
+	p := profile("RS256")
+	p.ExtraForm = map[string]string{"resource": "https://api", "audience": "orders"}
+	got := p.FormFields("A")
+	want := [][2]string{
+		{"grant_type", "client_credentials"}, {"client_id", "client-1"}, {"scope", "api.read api.write"},
+		{"client_assertion_type", ClientAssertionType}, {"client_assertion", "A"},
+		{"audience", "orders"}, {"resource", "https://api"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("client credentials form:\n got %v\nwant %v", got, want)
+	}
+	if enc := p.TokenForm("A").Encode(); !strings.Contains(enc, "client_assertion=A") {
+		t.Errorf("TokenForm %q", enc)
+	}
+
+	j := profile("RS256")
+	j.GrantType, j.ScopeIn, j.SendClientID = JWTBearerGrant, "claim", false
+	if got := j.FormFields("A"); !reflect.DeepEqual(got, [][2]string{{"grant_type", JWTBearerGrant}, {"assertion", "A"}}) {
+		t.Errorf("jwt-bearer form %v", got)
+	}
+	if c := j.Claims(time.Unix(1, 0), "x"); c["scope"] != "api.read api.write" {
+		t.Errorf("jwt-bearer scope claim %v", c["scope"])
+	}
+}
+
+func TestMintUnknownAlg(t *testing.T) {
+	if _, err := Mint(profile("HS256x"), signerFor(t, "RS256"), Options{}); err == nil || !strings.Contains(err.Error(), "HS256x") {
+		t.Errorf("err = %v", err)
+	}
+	if _, err := Mint(profile("ES256"), signerFor(t, "RS256"), Options{}); err == nil {
+		t.Error("an RSA key signed ES256")
+	}
+}
+
+// BenchmarkMint is the cost of minting one assertion per algorithm (key already loaded).
+func BenchmarkMint(b *testing.B) {
+	for _, alg := range algs {
+		b.Run(alg, func(b *testing.B) {
+			p, s := profile(alg), signerFor(b, alg)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Mint(p, s, Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
