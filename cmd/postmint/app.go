@@ -83,6 +83,8 @@ Examples:
 			tokenCommand(),
 			refreshCommand(),
 			presetsCommand(),
+			doctorCommand(),
+			completionCommand(),
 		},
 	}
 	for _, c := range app.Commands {

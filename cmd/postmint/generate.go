@@ -27,6 +27,7 @@ Examples:
 			&cli.StringFlag{Name: "client", Aliases: []string{"c"}, Usage: "client definition `FILE` (YAML or JSON)"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: ".", Usage: "output `DIR`"},
 			&cli.BoolFlag{Name: "no-key", Usage: "leave privateKey empty in the environment"},
+			&cli.StringFlag{Name: "ca-file", Usage: "extra trusted CA certificates (PEM `FILE`) for reading the issuer's metadata"},
 		}, keyFlags()...),
 		Action: generateAction,
 	}
@@ -39,7 +40,7 @@ func generateAction(c *cli.Context) error {
 	if c.String("client") == "" {
 		return usagef("generate needs -c CLIENT (a client definition file)")
 	}
-	client, err := loadDefinition(c.String("client"))
+	client, meta, err := loadDefinition(c, c.String("client"))
 	if err != nil {
 		return err
 	}
@@ -54,6 +55,7 @@ func generateAction(c *cli.Context) error {
 	for _, w := range res.Warnings {
 		fmt.Fprintf(c.App.ErrWriter, "postmint: warning: %s\n", w)
 	}
+	discoveryWarnings(c, meta, client, res.Profile.Alg)
 	return writeArtifacts(c, c.String("out"), res.Artifacts)
 }
 

@@ -1,16 +1,20 @@
 package main
 
 import (
+	"context"
 	"crypto/x509"
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/postmint/postmint/generator"
 	"github.com/postmint/postmint/generator/config"
+	"github.com/postmint/postmint/generator/discovery"
 	"github.com/postmint/postmint/generator/keys"
+	"github.com/postmint/postmint/generator/token"
 )
 
 // Environment variables read by postmint.
@@ -69,13 +73,59 @@ func loadKey(c *cli.Context, defKeyPath, envKeyText string) (*keys.Key, error) {
 	return nil, nil
 }
 
-// loadDefinition reads and resolves a client definition.
-func loadDefinition(path string) (*config.Client, error) {
+// loadDefinition reads and resolves a client definition. When it names an issuer but an
+// endpoint neither it nor its preset provides, the server's metadata fills the gap, and
+// postmint says what it discovered (never silently).
+func loadDefinition(c *cli.Context, path string) (*config.Client, *discovery.Metadata, error) {
 	def, err := config.Load(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var meta *discovery.Metadata
+	if def.NeedsDiscovery() {
+		if meta, err = discover(c, def.Issuer); err != nil {
+			return nil, nil, withHint(fmt.Errorf("%s: token_url: not given, and %w", path, err), "add token_url: (and authorization_endpoint: for authorization_code) to the definition")
+		}
+		if def.TokenURL == "" {
+			def.TokenURL = meta.TokenEndpoint
+			fmt.Fprintf(c.App.ErrWriter, "postmint: discovered token_url %s (from %s)\n", meta.TokenEndpoint, meta.URL)
+		}
+		if def.AuthorizationEndpoint == "" && meta.AuthorizationEndpoint != "" && def.GrantType == config.GrantAuthorizationCode {
+			def.AuthorizationEndpoint = meta.AuthorizationEndpoint
+			fmt.Fprintf(c.App.ErrWriter, "postmint: discovered authorization_endpoint %s (from %s)\n", meta.AuthorizationEndpoint, meta.URL)
+		}
+	}
+	client, err := def.Resolve()
+	return client, meta, err
+}
+
+// discover reads the issuer's metadata with the same HTTP settings as token requests.
+func discover(c *cli.Context, issuer string) (*discovery.Metadata, error) {
+	tc, err := token.NewClient(token.Options{Timeout: 15 * time.Second, CAFile: c.String("ca-file"), UserAgent: userAgent()})
 	if err != nil {
 		return nil, err
 	}
-	return def.Resolve()
+	ctx, cancel := context.WithTimeout(c.Context, 15*time.Second)
+	defer cancel()
+	return discovery.Fetch(ctx, tc.HTTP(), issuer)
+}
+
+// discoveryWarnings prints where the definition and the server's metadata disagree.
+func discoveryWarnings(c *cli.Context, meta *discovery.Metadata, client *config.Client, alg string) {
+	if meta == nil {
+		return
+	}
+	for _, w := range discovery.Check(meta, expectation(client, alg)) {
+		fmt.Fprintf(c.App.ErrWriter, "postmint: warning: %s\n", w)
+	}
+}
+
+func expectation(client *config.Client, alg string) discovery.Expectation {
+	e := discovery.Expectation{Issuer: client.Issuer, TokenURL: client.TokenURL, Alg: alg, GrantType: client.GrantWire(), AuthMethod: "private_key_jwt"}
+	if client.GrantType == config.GrantJWTBearer {
+		e.AuthMethod, e.Alg = "", ""
+	}
+	return e
 }
 
 // material loads the key and the certificate chain for a client.

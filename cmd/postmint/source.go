@@ -47,7 +47,7 @@ func loadSigning(c *cli.Context, requireEnv bool) (*signing, error) {
 		return nil, usagef("give -c CLIENT or -e ENV, not both")
 	}
 	if cf != "" {
-		client, err := loadDefinition(cf)
+		client, meta, err := loadDefinition(c, cf)
 		if err != nil {
 			return nil, err
 		}
@@ -65,6 +65,7 @@ func loadSigning(c *cli.Context, requireEnv bool) (*signing, error) {
 		for _, w := range append(client.Warnings, warnings...) {
 			fmt.Fprintf(c.App.ErrWriter, "postmint: warning: %s\n", w)
 		}
+		discoveryWarnings(c, meta, client, p.Alg)
 		s := &signing{profile: p, key: m.Key}
 		s.explain = explainContext(p, m.Key, client.Preset.Name, client.AudienceRule, client.Issuer, client.GrantType)
 		return s, nil

@@ -75,7 +75,7 @@ func exchange(c *cli.Context, s *signing) (*token.Response, error) {
 		Timeout:   c.Duration("timeout"),
 		MaxTries:  c.Int("retries"),
 		CAFile:    c.String("ca-file"),
-		UserAgent: "postmint/" + version + " (+https://github.com/postmint/postmint)",
+		UserAgent: userAgent(),
 	})
 	if err != nil {
 		return nil, err
@@ -97,6 +97,8 @@ func exchange(c *cli.Context, s *signing) (*token.Response, error) {
 	}
 	return resp, nil
 }
+
+func userAgent() string { return "postmint/" + version + " (+https://github.com/postmint/postmint)" }
 
 // grantFields chooses the token request: the code exchange (--code), the refresh token grant
 // (--refresh-token, or the environment's refreshToken for authorization_code), or the

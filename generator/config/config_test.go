@@ -141,7 +141,7 @@ func TestBadDefinitions(t *testing.T) {
 		{"unknown grant", base + "grant_type: password\n", ErrBadValue, []string{"grant_type", `"password"`}},
 		{"zero lifetime", base + "lifetime: 0s\n", ErrBadValue, []string{"lifetime", "positive"}},
 		{"negative lifetime", base + "lifetime: -5s\n", ErrBadValue, []string{"lifetime", "positive"}},
-		{"lifetime over max", "version: 1\nname: M\nclient_id: m\npreset: maskinporten\nkid: k\nlifetime: 121s\n", ErrBadValue, []string{"lifetime", "over the preset maskinporten maximum of 2m"}},
+		{"lifetime over max", "version: 1\nname: M\nclient_id: m\npreset: maskinporten\nkid: k\nlifetime: 121s\n", ErrBadValue, []string{"lifetime", "over the preset maskinporten maximum of 120s"}},
 		{"bad lifetime", base + "lifetime: soon\n", ErrBadValue, []string{"lifetime", "not a duration"}},
 		{"scope map", base + "scope: {a: b}\n", ErrBadValue, []string{"scope must be a string or a list of strings"}},
 		{"scope number", base + "scope: 42\n", ErrBadValue, []string{"scope must be a string or a list of strings"}},

@@ -140,9 +140,12 @@ func LookupPreset(name string) (*Preset, bool) {
 	return p, ok
 }
 
-// FormatDuration prints a lifetime the way definitions write it: 90s, 5m, 1h.
+// FormatDuration prints a lifetime the way definitions write it: seconds under ten minutes
+// (60s, 300s), then minutes or hours (10m, 1h).
 func FormatDuration(d time.Duration) string {
 	switch {
+	case d < 10*time.Minute || d%time.Minute != 0:
+		return fmt.Sprintf("%ds", d/time.Second)
 	case d%time.Hour == 0:
 		return fmt.Sprintf("%dh", d/time.Hour)
 	case d%time.Minute == 0:

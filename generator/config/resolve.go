@@ -371,3 +371,22 @@ func SortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// NeedsDiscovery reports whether the definition names an issuer but leaves an endpoint that
+// neither it nor its preset provides: the server's metadata must fill it in.
+func (d *Definition) NeedsDiscovery() bool {
+	if d.Issuer == "" {
+		return false
+	}
+	p := &genericPreset
+	if d.Preset != "" {
+		if pp, ok := presets[d.Preset]; ok {
+			p = pp
+		}
+	}
+	if d.TokenURL == "" && p.TokenURL == "" && p.TokenPath == "" {
+		return true
+	}
+	grant := firstNonEmpty(d.GrantType, p.GrantType)
+	return grant == GrantAuthorizationCode && d.AuthorizationEndpoint == "" && p.AuthorizePath == ""
+}

@@ -297,3 +297,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 }
+
+// HTTP is the client's http.Client (TLS verification on, CA file, proxy, timeouts), for the
+// other requests postmint makes to the same server, such as reading its metadata.
+func (c *Client) HTTP() *http.Client { return c.hc }

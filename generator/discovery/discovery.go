@@ -1,0 +1,126 @@
+// Package discovery reads an authorization server's metadata (OpenID Connect Discovery 1.0
+// section 4, RFC 8414 section 3) and checks a client definition against it.
+package discovery
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Metadata is the part of the server's metadata postmint uses.
+type Metadata struct {
+	Issuer                       string   `json:"issuer"`
+	TokenEndpoint                string   `json:"token_endpoint"`
+	AuthorizationEndpoint        string   `json:"authorization_endpoint"`
+	JWKSURI                      string   `json:"jwks_uri"`
+	TokenEndpointAuthMethods     []string `json:"token_endpoint_auth_methods_supported"`
+	TokenEndpointAuthSigningAlgs []string `json:"token_endpoint_auth_signing_alg_values_supported"`
+	GrantTypes                   []string `json:"grant_types_supported"`
+	// URL is where the metadata was read; Date is the server's Date header (zero when absent).
+	URL  string    `json:"-"`
+	Date time.Time `json:"-"`
+}
+
+// ErrNoMetadata is returned when neither well-known document answers with metadata.
+var ErrNoMetadata = errors.New("no authorization server metadata")
+
+// WellKnown lists the metadata URLs tried for an issuer, in order: OIDC Discovery (issuer +
+// /.well-known/openid-configuration), then RFC 8414 (the well-known segment inserted
+// before the issuer's path).
+func WellKnown(issuer string) []string {
+	iss := strings.TrimRight(issuer, "/")
+	urls := []string{iss + "/.well-known/openid-configuration"}
+	if i := strings.Index(iss, "://"); i >= 0 {
+		rest := iss[i+3:]
+		host, path, _ := strings.Cut(rest, "/")
+		rfc := iss[:i+3] + host + "/.well-known/oauth-authorization-server"
+		if path != "" {
+			rfc += "/" + path
+		}
+		urls = append(urls, rfc)
+	}
+	return urls
+}
+
+// Fetch reads the metadata of issuer with client (which sets TLS and timeouts).
+func Fetch(ctx context.Context, client *http.Client, issuer string) (*Metadata, error) {
+	var errs []string
+	for _, u := range WellKnown(issuer) {
+		m, err := fetchOne(ctx, client, u)
+		if err == nil {
+			return m, nil
+		}
+		errs = append(errs, err.Error())
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, fmt.Errorf("%w for %s: %s", ErrNoMetadata, issuer, strings.Join(errs, "; "))
+}
+
+func fetchOne(ctx context.Context, client *http.Client, u string) (*Metadata, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", u, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", u, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: HTTP %d", u, resp.StatusCode)
+	}
+	var m Metadata
+	if err := json.Unmarshal(body, &m); err != nil || m.Issuer == "" {
+		return nil, fmt.Errorf("GET %s: not a metadata document", u)
+	}
+	m.URL = u
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		m.Date = d
+	}
+	return &m, nil
+}
+
+// Expectation is what a definition needs from the server.
+type Expectation struct {
+	Issuer     string
+	TokenURL   string
+	AuthMethod string // "private_key_jwt" for client assertions; "" for the JWT grant
+	Alg        string
+	GrantType  string // wire value, e.g. client_credentials or urn:ietf:params:oauth:grant-type:jwt-bearer
+}
+
+// Check compares a definition's needs with the metadata and returns one warning per mismatch.
+// Lists the server leaves out are not held against the definition.
+func Check(m *Metadata, e Expectation) []string {
+	var w []string
+	if e.Issuer != "" && strings.TrimRight(m.Issuer, "/") != strings.TrimRight(e.Issuer, "/") {
+		w = append(w, fmt.Sprintf("issuer %s differs from the metadata's issuer %s", e.Issuer, m.Issuer))
+	}
+	if e.TokenURL != "" && m.TokenEndpoint != "" && e.TokenURL != m.TokenEndpoint {
+		w = append(w, fmt.Sprintf("token_url %s differs from the metadata's token_endpoint %s", e.TokenURL, m.TokenEndpoint))
+	}
+	if e.AuthMethod != "" && len(m.TokenEndpointAuthMethods) > 0 && !slices.Contains(m.TokenEndpointAuthMethods, e.AuthMethod) {
+		w = append(w, fmt.Sprintf("the server does not list %s in token_endpoint_auth_methods_supported (%s)", e.AuthMethod, strings.Join(m.TokenEndpointAuthMethods, " ")))
+	}
+	if e.Alg != "" && len(m.TokenEndpointAuthSigningAlgs) > 0 && !slices.Contains(m.TokenEndpointAuthSigningAlgs, e.Alg) {
+		w = append(w, fmt.Sprintf("the server does not list alg %s in token_endpoint_auth_signing_alg_values_supported (%s)", e.Alg, strings.Join(m.TokenEndpointAuthSigningAlgs, " ")))
+	}
+	if e.GrantType != "" && len(m.GrantTypes) > 0 && !slices.Contains(m.GrantTypes, e.GrantType) {
+		w = append(w, fmt.Sprintf("the server does not list grant %s in grant_types_supported (%s)", e.GrantType, strings.Join(m.GrantTypes, " ")))
+	}
+	return w
+}

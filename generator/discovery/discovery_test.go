@@ -1,0 +1,48 @@
+package discovery
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestWellKnown(t *testing.T) {
+	got := WellKnown("https://idp.example.com/realms/acme/")
+	want := []string{
+		"https://idp.example.com/realms/acme/.well-known/openid-configuration",
+		"https://idp.example.com/.well-known/oauth-authorization-server/realms/acme",
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("got %v", got)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	m := &Metadata{
+		Issuer: "https://idp.example.com", TokenEndpoint: "https://idp.example.com/token",
+		TokenEndpointAuthMethods:     []string{"client_secret_basic", "private_key_jwt"},
+		TokenEndpointAuthSigningAlgs: []string{"RS256", "ES256"}, GrantTypes: []string{"client_credentials"},
+	}
+	ok := Expectation{Issuer: "https://idp.example.com/", TokenURL: "https://idp.example.com/token", AuthMethod: "private_key_jwt", Alg: "ES256", GrantType: "client_credentials"}
+	if w := Check(m, ok); len(w) != 0 {
+		t.Errorf("warnings for a matching definition: %v", w)
+	}
+	bad := Expectation{Issuer: "https://other", TokenURL: "https://idp.example.com/oauth/token", AuthMethod: "private_key_jwt", Alg: "PS256", GrantType: "authorization_code"}
+	w := Check(m, bad)
+	for _, frag := range []string{"issuer https://other", "token_url", "alg PS256", "grant authorization_code"} {
+		found := false
+		for _, l := range w {
+			found = found || strings.Contains(l, frag)
+		}
+		if !found {
+			t.Errorf("no warning about %q in %v", frag, w)
+		}
+	}
+	m.TokenEndpointAuthMethods = []string{"client_secret_basic"}
+	if w := Check(m, ok); len(w) != 1 || !strings.Contains(w[0], "private_key_jwt") {
+		t.Errorf("auth method warning: %v", w)
+	}
+	// Lists the server leaves out are not held against the definition.
+	if w := Check(&Metadata{Issuer: "https://idp.example.com"}, ok); len(w) != 0 {
+		t.Errorf("warnings without lists: %v", w)
+	}
+}
