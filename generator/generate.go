@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -20,6 +21,10 @@ import (
 type Options struct {
 	// NoKey leaves privateKey empty (kits for portals that never see the private key).
 	NoKey bool
+	// API, when set, adds one request per operation of an OpenAPI document to the API folder
+	// (sub-folders by tag, against the collection variable baseUrl), after the definition's
+	// own requests.
+	API *postman.OpenAPI
 }
 
 // Artifact is one output file.
@@ -41,6 +46,8 @@ type Result struct {
 type Material struct {
 	Key          *keys.Key
 	Certificates []*x509.Certificate
+	// Now is the time certificate expiry is judged at; zero means time.Now().
+	Now time.Time
 }
 
 // BuildProfile makes the minting profile of a client: the preset's rules made concrete, the
@@ -81,16 +88,30 @@ func BuildProfile(c *config.Client, m Material) (*assertion.Profile, []string, e
 		RedirectURI:           c.RedirectURI,
 		AuthorizationEndpoint: c.AuthorizationEndpoint,
 	}
-	if c.X5C || c.X5TS256 || c.X5T {
-		if len(m.Certificates) == 0 {
-			return nil, nil, fmt.Errorf("%s: certificate: the x5c/x5t headers need a certificate; add `certificate:` or use a PKCS#12/JKS key that holds one", c.File)
-		}
+	if len(m.Certificates) > 0 {
+		// A certificate that is not the key's would be sent in x5c or registered from a kit and
+		// fail at the provider; one that is about to expire fails there soon.
 		leaf := m.Certificates[0]
 		if m.Key != nil {
 			if err := keys.MatchCertificate(m.Key.Public(), leaf); err != nil {
 				return nil, nil, fmt.Errorf("%s: certificate: %w", c.File, err)
 			}
 		}
+		now := m.Now
+		if now.IsZero() {
+			now = time.Now()
+		}
+		warnings = append(warnings, keys.CertificateWarnings(leaf, now)...)
+	}
+	if c.X5C || c.X5TS256 || c.X5T {
+		if len(m.Certificates) == 0 {
+			which := "x5c"
+			if !c.X5C {
+				which = map[bool]string{true: "x5t#S256", false: "x5t"}[c.X5TS256]
+			}
+			return nil, nil, fmt.Errorf("%s: headers.%s: %s needs a certificate; add `certificate: path/to/client.crt.pem`, use a PKCS#12 or JKS key that holds one, or set headers.%s: false", c.File, which, which, which)
+		}
+		leaf := m.Certificates[0]
 		if c.X5C {
 			p.X5C = keys.X5C(m.Certificates)
 		}
@@ -126,12 +147,19 @@ func Generate(c *config.Client, m Material, opt Options) (*Result, error) {
 			return nil, fmt.Errorf("normalizing the private key: %w", err)
 		}
 	}
-	coll, err := postman.BuildCollection(postman.CollectionInput{
+	in := postman.CollectionInput{
 		Name:        c.Name,
 		Description: Describe(c, p),
 		Profile:     p,
 		Requests:    apiRequests(c.Requests),
-	})
+	}
+	if api := opt.API; api != nil {
+		in.Requests = append(in.Requests, api.Requests...)
+		in.Folders, in.Variables = api.Folders, api.Variables
+		in.Description += fmt.Sprintf("\nAPI: %d operations from the OpenAPI %s description %q, against {{baseUrl}} (%s).\n",
+			len(api.Requests), api.SpecVersion, api.Title, api.BaseURL)
+	}
+	coll, err := postman.BuildCollection(in)
 	if err != nil {
 		return nil, err
 	}

@@ -21,10 +21,12 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
 
-// hintError carries a second line that tells the user what to do.
+// hintError carries a second line that tells the user what to do, and optionally the other
+// likely causes, printed under it.
 type hintError struct {
-	err  error
-	hint string
+	err    error
+	hint   string
+	causes []string
 }
 
 func (e *hintError) Error() string { return e.err.Error() }
@@ -49,6 +51,12 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	var he *hintError
 	if errors.As(err, &he) && he.hint != "" {
 		fmt.Fprintf(stderr, "hint: %s\n", oneLine(he.hint))
+		if len(he.causes) > 0 {
+			fmt.Fprintf(stderr, "other possible causes:\n")
+		}
+		for _, c := range he.causes {
+			fmt.Fprintf(stderr, "  - %s\n", oneLine(c))
+		}
 	}
 	return 1
 }
@@ -82,6 +90,9 @@ Examples:
 			mintCommand(),
 			tokenCommand(),
 			refreshCommand(),
+			keygenCommand(),
+			kitCommand(),
+			verifyCommand(),
 			presetsCommand(),
 			doctorCommand(),
 			completionCommand(),

@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/postmint/postmint/generator"
+	"github.com/postmint/postmint/generator/postman"
 )
 
 func generateCommand() *cli.Command {
@@ -48,7 +49,16 @@ func generateAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := generator.Generate(client, m, generator.Options{NoKey: c.Bool("no-key")})
+	opt := generator.Options{NoKey: c.Bool("no-key")}
+	if client.OpenAPI != "" {
+		if opt.API, err = postman.LoadOpenAPI(client.OpenAPI, nil); err != nil {
+			return fmt.Errorf("%s: openapi: %w", c.String("client"), err)
+		}
+		for _, w := range opt.API.Warnings {
+			fmt.Fprintf(c.App.ErrWriter, "postmint: warning: %s\n", w)
+		}
+	}
+	res, err := generator.Generate(client, m, opt)
 	if err != nil {
 		return err
 	}

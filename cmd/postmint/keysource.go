@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -19,30 +20,45 @@ import (
 
 // Environment variables read by postmint.
 const (
-	envPrivateKey  = "POSTMINT_PRIVATE_KEY"
-	envKeyPassword = "POSTMINT_KEY_PASSWORD"
+	envPrivateKey    = "POSTMINT_PRIVATE_KEY"
+	envKeyPassword   = "POSTMINT_KEY_PASSWORD"
+	envStorePassword = "POSTMINT_STORE_PASSWORD"
 )
 
 func keyFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "key", Aliases: []string{"k"}, Usage: "private key `FILE` (PEM, JWK, JWKS, PKCS#12, JKS); default: $" + envPrivateKey + ", then the definition's key:"},
-		&cli.StringFlag{Name: "key-password-file", Usage: "read the key (or key store) password from `FILE`; default: $" + envKeyPassword},
+		&cli.StringFlag{Name: "key-password-file", Usage: "read the key password (also the store's, unless --store-password-file) from `FILE`; default: $" + envKeyPassword},
+		&cli.StringFlag{Name: "store-password-file", Usage: "read a JKS/PKCS#12 store password that differs from the key's from `FILE`; default: $" + envStorePassword},
 		&cli.StringFlag{Name: "key-alias", Usage: "entry `ALIAS` in a JKS/PKCS#12 store, or kid in a JWKS"},
 	}
 }
 
+// keyOptions reads the passwords: the key's from --key-password-file or $POSTMINT_KEY_PASSWORD,
+// and a store's from --store-password-file or $POSTMINT_STORE_PASSWORD. With only one of them,
+// it opens both the store and the key (keytool's default).
 func keyOptions(c *cli.Context) (keys.Options, error) {
 	opt := keys.Options{Alias: c.String("key-alias")}
-	if f := c.String("key-password-file"); f != "" {
+	var err error
+	if opt.Password, err = password(c, "key-password-file", envKeyPassword); err != nil {
+		return opt, err
+	}
+	opt.StorePassword, err = password(c, "store-password-file", envStorePassword)
+	return opt, err
+}
+
+func password(c *cli.Context, flag, env string) ([]byte, error) {
+	if f := c.String(flag); f != "" {
 		b, err := os.ReadFile(f)
 		if err != nil {
-			return opt, fmt.Errorf("reading --key-password-file %s: %w", f, unwrapPath(err))
+			return nil, fmt.Errorf("reading --%s %s: %w", flag, f, unwrapPath(err))
 		}
-		opt.Password = []byte(strings.TrimRight(string(b), "\r\n"))
-	} else if p := getenv(envKeyPassword); p != "" {
-		opt.Password = []byte(p)
+		return []byte(strings.TrimRight(string(b), "\r\n")), nil
 	}
-	return opt, nil
+	if p := getenv(env); p != "" {
+		return []byte(p), nil
+	}
+	return nil, nil
 }
 
 func unwrapPath(err error) error {
@@ -60,17 +76,45 @@ func loadKey(c *cli.Context, defKeyPath, envKeyText string) (*keys.Key, error) {
 	if err != nil {
 		return nil, err
 	}
+	var k *keys.Key
 	switch {
 	case c.String("key") != "":
-		return keys.Load(c.String("key"), opt)
+		k, err = keys.Load(c.String("key"), opt)
 	case getenv(envPrivateKey) != "":
-		return keys.FromEnv(getenv(envPrivateKey), opt)
+		k, err = keys.FromEnv(getenv(envPrivateKey), opt)
 	case defKeyPath != "":
-		return keys.Load(defKeyPath, opt)
+		k, err = keys.Load(defKeyPath, opt)
 	case strings.TrimSpace(envKeyText) != "":
-		return keys.Parse([]byte(envKeyText), "the environment's privateKey", opt)
+		k, err = keys.Parse([]byte(envKeyText), "the environment's privateKey", opt)
+	default:
+		return nil, nil
 	}
-	return nil, nil
+	return k, storePasswordHint(err, opt)
+}
+
+// storePasswordHint names the flags when a JKS entry's key password is not the store's (the
+// keys package speaks of "the store-password setting", knowing nothing of flags), and says
+// "not given" rather than "wrong" when only the store password was.
+func storePasswordHint(err error, opt keys.Options) error {
+	var ke *keys.Error
+	if !errors.As(err, &ke) || !errors.Is(err, keys.ErrWrongPassword) {
+		return err
+	}
+	if strings.Contains(ke.Problem, "store password is wrong") {
+		ke.Hint = "check the store password: --store-password-file F or $" + envStorePassword + ", else --key-password-file F or $" + envKeyPassword
+		return err
+	}
+	if !strings.Contains(ke.Problem, "key password for entry") {
+		return err
+	}
+	if opt.Password == nil {
+		ke.Problem = strings.Replace(ke.Problem, "is wrong (the store password was right)", "is needed: it is not the store password (which was right)", 1)
+		ke.Hint = "give the entry's key password with --key-password-file F (or $" + envKeyPassword + ")"
+		return err
+	}
+	ke.Hint = "the entry has a key password of its own: give it with --key-password-file F (or $" + envKeyPassword +
+		") and the store password with --store-password-file F (or $" + envStorePassword + ")"
+	return err
 }
 
 // loadDefinition reads and resolves a client definition. When it names an issuer but an
@@ -141,9 +185,25 @@ func material(c *cli.Context, client *config.Client) (generator.Material, error)
 		if certs, err = keys.LoadCertificates(client.CertPath); err != nil {
 			return m, err
 		}
+		if k != nil {
+			certs = leafFirst(certs, k)
+		}
 	} else if k != nil {
 		certs = k.Certificates
 	}
 	m.Certificates = certs
+	m.Now = timeNow()
 	return m, nil
+}
+
+// leafFirst moves the key's own certificate to the front of a chain written in any order
+// (x5c must start with it); a chain without it is left as it is, for BuildProfile to refuse.
+func leafFirst(certs []*x509.Certificate, k *keys.Key) []*x509.Certificate {
+	for i, cert := range certs {
+		if i > 0 && keys.MatchCertificate(k.Public(), cert) == nil {
+			out := append([]*x509.Certificate{cert}, certs[:i]...)
+			return append(out, certs[i+1:]...)
+		}
+	}
+	return certs
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"time"
@@ -93,7 +92,7 @@ func exchange(c *cli.Context, s *signing) (*token.Response, error) {
 	}
 	resp, err := client.Exchange(c.Context, s.profile.TokenURL, build)
 	if err != nil {
-		return nil, explained(c, err, s.explain)
+		return nil, explained(err, s.explain)
 	}
 	return resp, nil
 }
@@ -131,27 +130,14 @@ func grantFields(c *cli.Context, s *signing) (func(string) [][2]string, error) {
 	return p.FormFields, nil
 }
 
-// explained prints the causes (one per line) before the error line that Run prints.
-func explained(c *cli.Context, err error, ctx token.Context) error {
+// explained attaches the likely causes: the first as the hint, the others listed under it.
+func explained(err error, ctx token.Context) error {
 	lines := token.Explain(err, ctx)
 	what := fmt.Errorf("token request to %s failed: %w", hostOf(ctx.TokenURL), err)
 	if len(lines) == 0 {
 		return what
 	}
-	// The contract allows one "postmint: " line per error (the one Run prints last), so the
-	// other causes go under a plain heading.
-	if len(lines) > 1 {
-		what := "possible causes"
-		var oe *token.OAuthError
-		if errors.As(err, &oe) {
-			what += " of " + oe.Code
-		}
-		fmt.Fprintf(c.App.ErrWriter, "%s (the likeliest is the hint at the end):\n", what)
-	}
-	for _, l := range lines[1:] {
-		fmt.Fprintf(c.App.ErrWriter, "  - %s\n", l)
-	}
-	return withHint(what, lines[0])
+	return &hintError{err: what, hint: lines[0], causes: lines[1:]}
 }
 
 func hostOf(raw string) string {

@@ -295,7 +295,7 @@ func TestTokenAndRefreshFaults(t *testing.T) {
 		{
 			name: "connection-refused",
 			want: []string{"connection refused"},
-			max:  5 * time.Second,
+			max:  15 * time.Second,
 		},
 		{
 			name: "hanging",
@@ -305,7 +305,7 @@ func TestTokenAndRefreshFaults(t *testing.T) {
 			args: []string{"--timeout", "2s"},
 			want: []string{"timed out"},
 			min:  1900 * time.Millisecond,
-			max:  3500 * time.Millisecond,
+			max:  4 * time.Second,
 		},
 		{
 			name: "html-500",
@@ -315,7 +315,7 @@ func TestTokenAndRefreshFaults(t *testing.T) {
 				_, _ = w.Write([]byte(html))
 			},
 			want:  []string{"HTTP 500", "Internal Server Error"},
-			max:   5 * time.Second,
+			max:   15 * time.Second,
 			leaks: []string{stackMarker, "Something broke", "<pre>"},
 		},
 		{
@@ -325,7 +325,7 @@ func TestTokenAndRefreshFaults(t *testing.T) {
 				_, _ = w.Write([]byte(`{"token_type":"Bearer","expires_in":300,"id_token":"idtok-SECRET-7f3a9c","refresh_token":"rt-SECRET-91bd"}`))
 			},
 			want:  []string{"access_token"},
-			max:   5 * time.Second,
+			max:   15 * time.Second,
 			leaks: []string{"idtok-SECRET-7f3a9c", "rt-SECRET-91bd"},
 		},
 		{
@@ -335,7 +335,7 @@ func TestTokenAndRefreshFaults(t *testing.T) {
 				_, _ = w.Write([]byte("access_token=at-SECRET-5e1d0b&token_type=bearer&expires_in=300\n"))
 			},
 			want:  []string{"not JSON"},
-			max:   5 * time.Second,
+			max:   15 * time.Second,
 			leaks: []string{"at-SECRET-5e1d0b"},
 		},
 		{
@@ -345,7 +345,7 @@ func TestTokenAndRefreshFaults(t *testing.T) {
 				_, _ = w.Write([]byte(`{"access_token":"at-SECRET-c0ffee","token_type":"Bea`))
 			},
 			want:  []string{"not JSON"},
-			max:   5 * time.Second,
+			max:   15 * time.Second,
 			leaks: []string{"at-SECRET-c0ffee"},
 		},
 	}
@@ -532,12 +532,18 @@ func TestTokenWrongAudienceRealProvider(t *testing.T) {
 			if !strings.Contains(stderr, "invalid_client") {
 				t.Errorf("stderr does not give the server's error:\n%s", stderr)
 			}
-			hints := stderr[strings.Index(stderr, "\n")+1:]
-			if !regexp.MustCompile(`aud[^\n]*` + regexp.QuoteMeta(`"`+prov.Issuer+`"`) + `|aud[^\n]*` + regexp.QuoteMeta(prov.Issuer) + `\b[^/]`).MatchString(stderr) {
-				t.Errorf("no line names the audience used (%s):\n%s", prov.Issuer, stderr)
+			// The hint (the likeliest cause) names the aud used and the token endpoint rule.
+			hint := ""
+			for _, l := range strings.Split(stderr, "\n") {
+				if strings.HasPrefix(l, "hint: ") {
+					hint = l
+				}
 			}
-			if !strings.Contains(hints, prov.TokenEndpoint) {
-				t.Errorf("the hints do not offer the token endpoint %s as the audience:\n%s", prov.TokenEndpoint, stderr)
+			if !strings.Contains(hint, "aud") || !strings.Contains(hint, `"`+prov.Issuer+`"`) {
+				t.Errorf("the hint does not name the audience used (%s): %q", prov.Issuer, hint)
+			}
+			if !strings.Contains(hint, prov.TokenEndpoint) {
+				t.Errorf("the hint does not offer the token endpoint %s as the audience: %q", prov.TokenEndpoint, hint)
 			}
 			checkNoSecrets(t, stderr, wrong.keyPEM)
 			before.check(t, wrong.env)

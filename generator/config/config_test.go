@@ -145,8 +145,6 @@ func TestBadDefinitions(t *testing.T) {
 		{"bad lifetime", base + "lifetime: soon\n", ErrBadValue, []string{"lifetime", "not a duration"}},
 		{"scope map", base + "scope: {a: b}\n", ErrBadValue, []string{"scope must be a string or a list of strings"}},
 		{"scope number", base + "scope: 42\n", ErrBadValue, []string{"scope must be a string or a list of strings"}},
-		{"x5c without certificate", base + "headers: {x5c: true}\n", ErrMissingField, []string{"headers.x5c", "needs a certificate"}},
-		{"x5t#S256 without certificate", base + "preset: entra\n", ErrMissingField, []string{"x5t#S256", "needs a certificate"}},
 		{"garbage", "{{{ not yaml ::\n", ErrNotADefinition, []string{"client.yaml", "not"}},
 		{"a list", "- a\n- b\n", ErrNotADefinition, []string{"not a client definition"}},
 		{"empty", "  \n", ErrNotADefinition, []string{"empty"}},

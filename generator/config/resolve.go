@@ -237,14 +237,9 @@ func (d *Definition) Resolve() (*Client, error) {
 	if d.Headers.X5T != nil {
 		c.X5T = *d.Headers.X5T
 	}
+	// x5c and x5t need a certificate, from `certificate:` or from a PKCS#12/JKS key; which key
+	// is used is known only once it is loaded, so generator.BuildProfile checks that.
 	c.KeyPath, c.CertPath = d.relPath(d.Key), d.relPath(d.Certificate)
-	if (c.X5C || c.X5TS256 || c.X5T) && c.CertPath == "" {
-		which := "x5c"
-		if !c.X5C {
-			which = map[bool]string{true: "x5t#S256", false: "x5t"}[c.X5TS256]
-		}
-		return nil, fe("headers."+which, fmt.Sprintf("%s needs a certificate; add `certificate: path/to/client.crt.pem` (or set headers.%s: false)", which, which), ErrMissingField)
-	}
 	switch c.KeyIDRule {
 	case KeyIDRequired:
 		if c.Kid == "" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -31,13 +32,42 @@ const MinValidity = 30
 // DefaultExpiresIn is assumed when a token response has no expires_in.
 const DefaultExpiresIn = 300
 
-// APIRequest is one request of the API folder.
+// APIRequest is one request of the API folder. The fields after Body are used by requests made
+// from an OpenAPI document; a request that leaves them empty renders as it always has.
 type APIRequest struct {
 	Name    string
 	Method  string
-	URL     string
+	URL     string // may hold {{variables}} and :pathVariables
 	Headers map[string]string
-	Body    string
+	Body    string // raw; marked as JSON when it parses as JSON
+
+	// Folder is the sub-folder of API the request goes into ("" for API itself), created
+	// where its first request comes.
+	Folder string
+	// Description is Markdown shown with the request.
+	Description string
+	// PathVariables are the values of the URL's :name segments (Postman path variables).
+	PathVariables []Param
+	// Query is appended to URL as its query string, with each parameter's description.
+	Query []Param
+	// Form, when set, is sent as the body instead of Body: application/x-www-form-urlencoded,
+	// or multipart/form-data when Multipart is set.
+	Form      []Param
+	Multipart bool
+}
+
+// Param is a name, a value and what it means: a path variable, a query or form parameter, or a
+// collection variable.
+type Param struct {
+	Key         string
+	Value       string
+	Description string
+}
+
+// Folder is a sub-folder of API with its description.
+type Folder struct {
+	Name        string
+	Description string
 }
 
 // CollectionInput is what a collection is built from.
@@ -46,6 +76,15 @@ type CollectionInput struct {
 	Description string // Markdown
 	Profile     *assertion.Profile
 	Requests    []APIRequest
+	// Folders gives the sub-folders of API their descriptions; a folder is placed where its
+	// first request comes.
+	Folders []Folder
+	// Variables are collection variables (e.g. baseUrl). Environment variables of the same
+	// name win over them in Postman, so they never shadow postmint's own.
+	Variables []Param
+	// Prepared requests follow Requests in the API folder, exactly as if they were listed
+	// there (with Folders): kits made from one OpenAPI document render them only once.
+	Prepared *PreparedItems
 }
 
 // scriptConfig is the data placed (JSON-encoded) in front of the collection script.
@@ -99,19 +138,116 @@ func BuildCollection(in CollectionInput) ([]byte, error) {
 
 	api := c.AddItemGroup(FolderAPI)
 	api.Description = "Your API requests. They inherit the collection's Bearer {{bearerToken}}; the collection script fetches a token first when it is missing or about to expire."
-	for _, r := range in.Requests {
-		api.AddItem(apiItem(r))
+	addAPIItems(api, in.Folders, in.Requests)
+	prepared := in.Prepared != nil && len(in.Prepared.elems) > 0
+	if prepared {
+		api.AddItem(pc.CreateItem(pc.Item{Name: preparedMarker, Request: &pc.Request{URL: &pc.URL{}, Method: pc.Get, Header: []*pc.Header{}}}))
+	}
+	for _, v := range in.Variables {
+		c.Variables = append(c.Variables, &pc.Variable{Key: v.Key, Value: v.Value, Type: "string", Description: v.Description})
 	}
 
 	var buf bytes.Buffer
 	if err := c.Write(&buf, pc.V210); err != nil {
 		return nil, fmt.Errorf("rendering the collection: %w", err)
 	}
-	if !json.Valid(buf.Bytes()) {
+	out := readableJSON(buf.Bytes())
+	if !json.Valid(out) {
 		return nil, fmt.Errorf("rendering the collection: produced invalid JSON")
 	}
-	buf.WriteByte('\n')
-	return buf.Bytes(), nil
+	if prepared {
+		var err error
+		if out, err = in.Prepared.splice(out); err != nil {
+			return nil, fmt.Errorf("rendering the collection: %w", err)
+		}
+	}
+	return append(out, '\n'), nil
+}
+
+// preparedMarker names the placeholder item that BuildCollection replaces with prepared items.
+const preparedMarker = "\x00postmint: prepared API items\x00"
+
+// PreparedItems are API requests (and their sub-folders) rendered once, to be placed into
+// many collections: rendering hundreds of OpenAPI operations is most of a kit's cost, and
+// kits made from one document share them byte for byte.
+type PreparedItems struct {
+	indent string   // the indentation the elements were rendered at
+	elems  [][]byte // one rendered element of the API folder's item array each
+	count  int      // requests
+}
+
+// Len is the number of requests prepared.
+func (p *PreparedItems) Len() int { return p.count }
+
+// apiItemIndent is the indentation of the API folder's items in a rendered collection
+// (collection > item > folder > item: four levels of four spaces).
+const apiItemIndent = "                "
+
+// PrepareItems renders requests the way BuildCollection would place them in the API folder
+// after its own Requests (with folders ordered and described by folders).
+func PrepareItems(folders []Folder, reqs []APIRequest) (*PreparedItems, error) {
+	holder := &pc.Items{Items: []*pc.Items{}}
+	addAPIItems(holder, folders, reqs)
+	// Collection.Write sets each item's format version; render through it to get the same.
+	tmp := pc.CreateCollection("", "")
+	tmp.AddItem(holder)
+	if err := tmp.Write(io.Discard, pc.V210); err != nil {
+		return nil, fmt.Errorf("rendering the API items: %w", err)
+	}
+	p := &PreparedItems{indent: apiItemIndent, count: len(reqs)}
+	for _, it := range holder.Items {
+		b, err := json.MarshalIndent(it, apiItemIndent, "    ")
+		if err != nil {
+			return nil, fmt.Errorf("rendering the API items: %w", err)
+		}
+		p.elems = append(p.elems, readableJSON(b))
+	}
+	return p, nil
+}
+
+// splice replaces the placeholder item in a rendered collection with the prepared elements.
+func (p *PreparedItems) splice(doc []byte) ([]byte, error) {
+	marker, _ := json.Marshal(preparedMarker)
+	at := bytes.Index(doc, append([]byte(`"name": `), marker...))
+	if at < 0 {
+		return nil, fmt.Errorf("placeholder for the prepared API items not found")
+	}
+	brace := bytes.LastIndexByte(doc[:at], '{')
+	if brace < 0 {
+		return nil, fmt.Errorf("placeholder for the prepared API items is malformed")
+	}
+	start := bytes.LastIndexByte(doc[:brace], '\n') + 1
+	indent := string(doc[start:brace])
+	endRel := bytes.Index(doc[at:], []byte("\n"+indent+"}"))
+	if endRel < 0 || strings.Trim(indent, " ") != "" {
+		return nil, fmt.Errorf("placeholder for the prepared API items is malformed")
+	}
+	end := at + endRel + len(indent) + 2
+	elems := p.elems
+	if indent != p.indent {
+		elems = make([][]byte, len(p.elems))
+		for i, e := range p.elems {
+			var b bytes.Buffer
+			if err := json.Indent(&b, e, indent, "    "); err != nil {
+				return nil, err
+			}
+			elems[i] = b.Bytes()
+		}
+	}
+	size := len(doc)
+	for _, e := range elems {
+		size += len(indent) + len(e) + 2
+	}
+	out := make([]byte, 0, size)
+	out = append(out, doc[:start]...)
+	for i, e := range elems {
+		if i > 0 {
+			out = append(out, ",\n"...)
+		}
+		out = append(out, indent...)
+		out = append(out, e...)
+	}
+	return append(out, doc[end:]...), nil
 }
 
 // ph is a Postman variable placeholder.
@@ -176,6 +312,29 @@ func authorizeItem() *pc.Items {
 	})
 }
 
+// addAPIItems places the requests into the API folder in their order, each in its sub-folder,
+// created where its first request comes (with its description from folders).
+func addAPIItems(api *pc.Items, folders []Folder, reqs []APIRequest) {
+	desc := map[string]string{}
+	for _, f := range folders {
+		desc[f.Name] = f.Description
+	}
+	groups := map[string]*pc.Items{}
+	for _, r := range reqs {
+		if r.Folder == "" {
+			api.AddItem(apiItem(r))
+			continue
+		}
+		g, ok := groups[r.Folder]
+		if !ok {
+			g = api.AddItemGroup(r.Folder)
+			g.Description = desc[r.Folder]
+			groups[r.Folder] = g
+		}
+		g.AddItem(apiItem(r))
+	}
+}
+
 func apiItem(r APIRequest) *pc.Items {
 	keys := make([]string, 0, len(r.Headers))
 	for k := range r.Headers {
@@ -186,12 +345,74 @@ func apiItem(r APIRequest) *pc.Items {
 	for _, k := range keys {
 		headers = append(headers, &pc.Header{Key: k, Value: r.Headers[k]})
 	}
-	req := &pc.Request{URL: parseURL(r.URL), Method: pc.Method(r.Method), Header: headers}
-	if r.Body != "" {
+	req := &pc.Request{URL: apiURL(r), Method: pc.Method(r.Method), Header: headers}
+	switch {
+	case len(r.Form) > 0 && r.Multipart:
+		req.Body = &pc.Body{Mode: "formdata", FormData: formFields(r.Form)}
+	case len(r.Form) > 0:
+		req.Body = &pc.Body{Mode: "urlencoded", URLEncoded: formFields(r.Form)}
+	case r.Body != "":
 		req.Body = &pc.Body{Mode: "raw", Raw: r.Body}
 		if json.Valid([]byte(r.Body)) {
 			req.Body.Options = &pc.BodyOptions{Raw: pc.BodyOptionsRaw{Language: pc.JSON}}
 		}
 	}
+	if r.Description != "" {
+		req.Description = r.Description
+	}
 	return pc.CreateItem(pc.Item{Name: r.Name, Request: req})
+}
+
+// apiURL is the request's URL with its query string and path variables.
+func apiURL(r APIRequest) *pc.URL {
+	if len(r.Query) == 0 && len(r.PathVariables) == 0 {
+		return parseURL(r.URL)
+	}
+	raw := r.URL
+	if len(r.Query) > 0 {
+		parts := make([]string, 0, len(r.Query))
+		for _, q := range r.Query {
+			parts = append(parts, queryEscape(q.Key)+"="+queryEscape(q.Value))
+		}
+		sep := "?"
+		if strings.Contains(raw, "?") {
+			sep = "&"
+		}
+		raw += sep + strings.Join(parts, "&")
+	}
+	u := parseURL(raw)
+	// The parts keep each parameter's description (and its value unescaped, as Postman shows it).
+	u.Query = u.Query[:len(u.Query)-len(r.Query)]
+	for _, q := range r.Query {
+		u.Query = append(u.Query, &pc.QueryParam{Key: q.Key, Value: q.Value, Description: optional(q.Description)})
+	}
+	for _, v := range r.PathVariables {
+		u.Variables = append(u.Variables, &pc.Variable{Key: v.Key, Value: v.Value, Description: v.Description})
+	}
+	return u
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// queryEscape escapes what would end a query parameter early, keeping {{variables}} readable.
+func queryEscape(s string) string {
+	return strings.NewReplacer("%", "%25", "&", "%26", "=", "%3D", "#", "%23", " ", "%20", "+", "%2B").Replace(s)
+}
+
+// formFields renders urlencoded or form-data fields (text only).
+func formFields(ps []Param) []map[string]string {
+	out := make([]map[string]string, 0, len(ps))
+	for _, p := range ps {
+		f := map[string]string{"key": p.Key, "value": p.Value, "type": "text"}
+		if p.Description != "" {
+			f["description"] = p.Description
+		}
+		out = append(out, f)
+	}
+	return out
 }

@@ -253,7 +253,7 @@ func (e *Environment) Marshal() ([]byte, error) {
 	e.fields.set("values", rv)
 	flat, _ := e.fields.MarshalJSON()
 	var out bytes.Buffer
-	if err := json.Indent(&out, flat, "", "\t"); err != nil {
+	if err := json.Indent(&out, readableJSON(flat), "", "\t"); err != nil {
 		return nil, err
 	}
 	out.WriteByte('\n')

@@ -1,0 +1,762 @@
+// Command newman-signing measures, in one run against one OpenID provider, the per-request cost
+// in Newman 6 of signing an RS256 (RSA-2048) client assertion in a pre-request script:
+//
+//	jsrsasign  the widespread approach: the 340 KB jsrsasign-all-min.js kept in a global and
+//	           eval'd in the request's pre-request script, then KJUR.jws.JWS.sign
+//	postmint   the generated collection's Auth / Get token, unchanged (collection-level script
+//	           with postmint's signer, plus the item's own scripts), run with --folder Auth
+//	baseline   the same token request with no signing in Newman: each iteration sends an
+//	           assertion minted beforehand in Go (iteration data, one per iteration, so that
+//	           jti replay detection still answers every request with a 200)
+//	1-line     diagnostic, not in the ratio: the baseline plus a one-line pre-request script,
+//	           the floor that running any pre-request script costs in Newman's sandbox
+//
+// All arms send the same POST (same item, headers, form and test script, copied from the
+// generated collection) to the same token endpoint, with the generated environment; only how
+// clientAssertion is produced differs, so arm - baseline is the cost of signing in Newman.
+//
+// Each arm is one Newman run of N iterations in its own node process (run.cjs: newman.run(), as
+// the newman CLI calls it, plus per-request timestamps from the run's events). Its per-request
+// time is the run duration (the JSON reporter's run.timings.completed - started) / N, which
+// includes the pre-request scripts (response.responseTime does not); ms/item, the median time of
+// one request, is a cross-check that stalls of a busy machine barely move. Arms run interleaved
+// for several rounds (order rotated each round) after one short warm-up round that is discarded;
+// the table shows medians over rounds. Every run must get N 200s with an access token (checked
+// in the report and in the provider's token count) or the command fails.
+//
+// It is started by bench/newman-signing.sh; by hand, from the repository root:
+//
+//	go run ./bench/newman-signing -bin /path/to/postmint -work DIR [-n 30] [-rounds 5] [-strict]
+//
+// It exits 2 on any setup error, 0 otherwise; with -strict, 1 when a goal is missed.
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/postmint/postmint/internal/e2e"
+)
+
+const (
+	clientID = "bench-rs256"
+	kid      = "bench-rs256-k1"
+	scope    = "api.read"
+
+	// Goals from the issue.
+	goalRatio        = 10.0  // postmint overhead / jsrsasign overhead, percent
+	goalScriptBytes  = 30000 // bytes of script in the generated collection (30 KB, read as 30 000)
+	jsrsasignRelPath = "node_modules/jsrsasign/lib/jsrsasign-all-min.js"
+)
+
+// jsrsasignPrerequest is the pre-request script of the jsrsasign arm, written the way the
+// widespread recipe does it: eval the library kept in a global, then sign with KJUR. It signs
+// the same header and claims as postmint's Get token (alg, typ, kid; iss, sub, aud, iat, exp,
+// jti) from the same environment.
+var jsrsasignPrerequest = []string{
+	"var navigator = {};",
+	"var window = {};",
+	"eval(pm.globals.get('jsrsasign-js'));",
+	"var now = Math.floor(Date.now() / 1000);",
+	"var header = { alg: 'RS256', typ: 'JWT', kid: pm.environment.get('kid') };",
+	"var claims = {",
+	"    iss: pm.environment.get('iss'),",
+	"    aud: pm.environment.get('aud'),",
+	"    iat: now,",
+	"    exp: now + parseInt(pm.environment.get('assertionLifetime'), 10),",
+	"    jti: pm.variables.replaceIn('{{$guid}}'),",
+	"    sub: pm.environment.get('sub')",
+	"};",
+	"var privateKey = KEYUTIL.getKey(pm.environment.get('privateKey'));",
+	"var jwt = KJUR.jws.JWS.sign('RS256', JSON.stringify(header), JSON.stringify(claims), privateKey);",
+	"pm.environment.set('clientAssertion', jwt);",
+}
+
+type config struct {
+	bin, work, harness, runner string
+	n, rounds                  int
+	strict                     bool
+}
+
+func main() {
+	var c config
+	flag.StringVar(&c.bin, "bin", "", "postmint `binary` to run generate with (required)")
+	flag.StringVar(&c.work, "work", "", "scratch `dir` for keys, collections and reports (required)")
+	flag.StringVar(&c.harness, "harness", e2e.HarnessDir(), "the e2e harness `dir` (testdata/e2e, after npm ci)")
+	flag.StringVar(&c.runner, "runner", defaultRunner(), "the Newman runner `script` (run.cjs beside this file)")
+	flag.IntVar(&c.n, "n", 30, "token requests per Newman run (iterations)")
+	flag.IntVar(&c.rounds, "rounds", 5, "measured rounds (each runs every arm once)")
+	flag.BoolVar(&c.strict, "strict", false, "exit 1 when a goal is missed")
+	flag.Parse()
+	if c.bin == "" || c.work == "" || c.n < 1 || c.rounds < 1 {
+		fmt.Fprintln(os.Stderr, "usage: newman-signing -bin POSTMINT -work DIR [-n 30] [-rounds 5] [-strict]")
+		os.Exit(2)
+	}
+	missed, err := run(c)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "newman-signing: %v\n", err)
+		os.Exit(2)
+	}
+	if missed && c.strict {
+		os.Exit(1)
+	}
+}
+
+// defaultRunner is run.cjs in this file's directory.
+func defaultRunner() string {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		return "run.cjs"
+	}
+	return filepath.Join(filepath.Dir(file), "run.cjs")
+}
+
+// arm is one way of producing clientAssertion.
+type arm struct {
+	name       string
+	collection string
+	spec       map[string]any  // extra run.cjs options (globals, folder)
+	data       func() []string // when set, fresh iteration data (clientAssertion) for each run
+	results    []runResult     // one per measured round
+}
+
+// stat is the median over rounds of one measure of an arm.
+func (a *arm) stat(f func(runResult) float64) float64 {
+	var xs []float64
+	for _, r := range a.results {
+		xs = append(xs, f(r))
+	}
+	return median(xs)
+}
+
+func (a *arm) spread(f func(runResult) float64) string {
+	var xs []float64
+	for _, r := range a.results {
+		xs = append(xs, f(r))
+	}
+	return fmt.Sprintf("%.0f..%.0f", slices.Min(xs), slices.Max(xs))
+}
+
+func run(c config) (missed bool, err error) {
+	if c.work, err = filepath.Abs(c.work); err != nil {
+		return false, err
+	}
+	if c.bin, err = filepath.Abs(c.bin); err != nil {
+		return false, err
+	}
+	if c.runner, err = filepath.Abs(c.runner); err != nil {
+		return false, err
+	}
+	if c.harness, err = filepath.Abs(c.harness); err != nil {
+		return false, err
+	}
+	if _, err := os.Stat(c.runner); err != nil {
+		return false, fmt.Errorf("the Newman runner script: %v (pass -runner)", err)
+	}
+	jsrsasignPath := filepath.Join(c.harness, filepath.FromSlash(jsrsasignRelPath))
+	for _, p := range []string{filepath.Join(c.harness, "server.mjs"), filepath.Join(c.harness, "node_modules", "newman", "package.json"), jsrsasignPath} {
+		if _, err := os.Stat(p); err != nil {
+			return false, fmt.Errorf("%s is missing: run npm ci --prefix testdata/e2e", p)
+		}
+	}
+	if err := os.MkdirAll(c.work, 0o700); err != nil {
+		return false, err
+	}
+
+	// A fresh RSA-2048 key, registered with the provider as the client's only public JWK.
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return false, err
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return false, err
+	}
+	keyPath := filepath.Join(c.work, "client.key.pem")
+	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		return false, err
+	}
+	jwk, err := e2e.PublicJWK(&key.PublicKey)
+	if err != nil {
+		return false, err
+	}
+	jwk["kid"] = kid
+	jwks, err := json.Marshal(map[string]any{"keys": []map[string]string{jwk}})
+	if err != nil {
+		return false, err
+	}
+
+	prov, stop, err := startProvider(c, e2e.Client{
+		ClientID: clientID, Alg: "RS256", Audience: e2e.AudienceTokenEndpoint, Scope: scope, JWKS: jwks,
+	})
+	if err != nil {
+		return false, err
+	}
+	defer stop()
+
+	// Generate the collection for the client with the CLI.
+	def := fmt.Sprintf("version: 1\nname: Bench RS256\nclient_id: %s\nalg: RS256\nkid: %s\ntoken_url: %s\nscope: %s\nrequests:\n  - name: Who am I\n    method: GET\n    url: %s\n",
+		clientID, kid, prov.TokenEndpoint, scope, prov.API)
+	defPath := filepath.Join(c.work, "client.yaml")
+	if err := os.WriteFile(defPath, []byte(def), 0o644); err != nil {
+		return false, err
+	}
+	genDir := filepath.Join(c.work, "generated")
+	out, err := exec.Command(c.bin, "generate", "-c", defPath, "-k", keyPath, "-o", genDir).CombinedOutput()
+	if err != nil {
+		return false, fmt.Errorf("postmint generate: %v\n%s", err, out)
+	}
+	var collPath, envPath string
+	for _, p := range strings.Fields(string(out)) {
+		switch {
+		case strings.HasSuffix(p, ".postman_collection.json"):
+			collPath = p
+		case strings.HasSuffix(p, ".postman_environment.json"):
+			envPath = p
+		}
+	}
+	if collPath == "" || envPath == "" {
+		return false, fmt.Errorf("postmint generate printed %q, want a collection and an environment path", out)
+	}
+
+	var coll map[string]any
+	if err := readJSON(collPath, &coll); err != nil {
+		return false, err
+	}
+	total, collectionLevel := scriptBytes(coll)
+	getToken, err := findItem(coll, "Auth", "Get token")
+	if err != nil {
+		return false, fmt.Errorf("generated collection: %v", err)
+	}
+
+	// The jsrsasign and baseline arms: the generated Get token item with its pre-request script
+	// replaced (jsrsasign) or removed (baseline), without the collection-level script.
+	jsItem := withPrerequest(getToken, jsrsasignPrerequest)
+	baseItem := withPrerequest(getToken, nil)
+	jsColl := filepath.Join(c.work, "jsrsasign.postman_collection.json")
+	baseColl := filepath.Join(c.work, "baseline.postman_collection.json")
+	if err := writeJSON(jsColl, singleItemCollection("Bench jsrsasign (eval from a global)", jsItem)); err != nil {
+		return false, err
+	}
+	if err := writeJSON(baseColl, singleItemCollection("Bench baseline (pre-minted assertions)", baseItem)); err != nil {
+		return false, err
+	}
+	// A diagnostic arm: the baseline plus a one-line pre-request script, the floor that running
+	// any pre-request script costs in Newman's sandbox (not part of the ratio).
+	trivialColl := filepath.Join(c.work, "trivial-script.postman_collection.json")
+	trivialItem := withPrerequest(getToken, []string{"pm.variables.set('clientAssertion', pm.iterationData.get('clientAssertion'));"})
+	if err := writeJSON(trivialColl, singleItemCollection("Bench baseline + one-line pre-request script", trivialItem)); err != nil {
+		return false, err
+	}
+	lib, err := os.ReadFile(jsrsasignPath)
+	if err != nil {
+		return false, err
+	}
+	globalsPath := filepath.Join(c.work, "jsrsasign.postman_globals.json")
+	if err := writeJSON(globalsPath, map[string]any{
+		"name": "jsrsasign globals",
+		"values": []map[string]any{
+			{"key": "jsrsasign-js", "value": string(lib), "type": "default", "enabled": true},
+		},
+		"_postman_variable_scope": "globals",
+	}); err != nil {
+		return false, err
+	}
+
+	aud := prov.TokenEndpoint
+	arms := []*arm{
+		{name: "baseline", collection: baseColl, data: func() []string {
+			return premint(key, aud, c.n)
+		}},
+		{name: "1-line", collection: trivialColl, data: func() []string {
+			return premint(key, aud, c.n)
+		}},
+		{name: "jsrsasign", collection: jsColl, spec: map[string]any{"globals": globalsPath}},
+		{name: "postmint", collection: collPath, spec: map[string]any{"folder": "Auth"}},
+	}
+
+	fmt.Printf("provider %s, client %s (RS256, fresh RSA-2048 key), %d token requests per run, 1 warm-up + %d measured rounds\n",
+		prov.Issuer, clientID, c.n, c.rounds)
+	runs := 0
+	for round := 0; round <= c.rounds; round++ {
+		label := fmt.Sprintf("round %d/%d", round, c.rounds)
+		if round == 0 {
+			label = "warm-up"
+		}
+		fmt.Printf("%-11s", label)
+		for i := range arms {
+			a := arms[(i+round)%len(arms)] // rotate the order each round
+			n := c.n
+			if round == 0 {
+				n = min(c.n, 5)
+			}
+			runs++
+			res, err := runArm(c, envPath, a, n, prov, runs)
+			if err != nil {
+				fmt.Println()
+				return false, fmt.Errorf("%s arm: %v", a.name, err)
+			}
+			fmt.Printf("  %s %.0f", a.name, res.perReq)
+			if round > 0 {
+				a.results = append(a.results, res)
+			}
+		}
+		fmt.Println()
+	}
+
+	// Report.
+	byName := map[string]*arm{}
+	for _, a := range arms {
+		byName[a.name] = a
+	}
+	perReq := func(r runResult) float64 { return r.perReq }
+	item := func(r runResult) float64 { return r.item }
+	pre := func(r runResult) float64 { return r.pre }
+	resp := func(r runResult) float64 { return r.respTime }
+	base, baseIt := byName["baseline"].stat(perReq), byName["baseline"].stat(item)
+	fmt.Println()
+	fmt.Printf("%-10s %11s %12s %10s %12s %12s %13s %12s\n",
+		"arm", "ms/request", "(rounds)", "ms/item", "pre-request", "responseTime", "overhead", "overhead")
+	fmt.Printf("%-10s %11s %12s %10s %12s %12s %13s %12s\n",
+		"", "run/N", "", "median", "median", "mean", "(ms/request)", "(ms/item)")
+	for _, name := range []string{"baseline", "1-line", "jsrsasign", "postmint"} {
+		a := byName[name]
+		o1, o2 := "-", "-"
+		if name != "baseline" {
+			o1 = fmt.Sprintf("%.1f", a.stat(perReq)-base)
+			o2 = fmt.Sprintf("%.1f", a.stat(item)-baseIt)
+		}
+		fmt.Printf("%-10s %11.1f %12s %10.1f %12.1f %12.1f %13s %12s\n",
+			name, a.stat(perReq), "("+a.spread(perReq)+")", a.stat(item), a.stat(pre), a.stat(resp), o1, o2)
+	}
+	fmt.Println()
+	fmt.Println("All values are ms, medians over the measured rounds. ms/request = Newman run duration / iterations")
+	fmt.Println("(the goal's measure); ms/item = median time of one request from Newman's beforeItem to item event")
+	fmt.Println("(robust to stalls); pre-request = the request's pre-request scripts; responseTime = Newman's")
+	fmt.Println("response.responseTime (HTTP exchange only, no scripts); overhead = arm - baseline.")
+	fmt.Println("1-line is a diagnostic arm, not in the ratio: the baseline plus a one-line pre-request script,")
+	fmt.Println("i.e. the floor any pre-request script costs in Newman's sandbox. postmint runs two pre-request")
+	fmt.Println("scripts per token request (collection-level and Get token's), jsrsasign one.")
+	fmt.Println()
+	ratio := func(what string, f func(runResult) float64, primary bool) {
+		js := byName["jsrsasign"].stat(f) - byName["baseline"].stat(f)
+		pm := byName["postmint"].stat(f) - byName["baseline"].stat(f)
+		if js <= 0 {
+			fmt.Printf("ratio (%s): undefined, the jsrsasign overhead %.1f ms is not positive\n", what, js)
+			if primary {
+				missed = true
+			}
+			return
+		}
+		r := 100 * pm / js
+		ok := r <= goalRatio
+		if primary {
+			missed = missed || !ok
+			fmt.Printf("RATIO overhead(postmint) / overhead(jsrsasign), %s: %.1f / %.1f ms = %.1f %%  (goal <= %.0f %%: %s)\n",
+				what, pm, js, r, goalRatio, verdict(ok))
+		} else {
+			fmt.Printf("      cross-check, %s: %.1f / %.1f ms = %.1f %%\n", what, pm, js, r)
+		}
+	}
+	ratio("ms/request", perReq, true)
+	ratio("ms/item", item, false)
+	ok := total <= goalScriptBytes
+	missed = missed || !ok
+	fmt.Printf("collection script bytes = %d (collection-level %d, items %d)  (goal <= %d: %s)\n",
+		total, collectionLevel, total-collectionLevel, goalScriptBytes, verdict(ok))
+	return missed, nil
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "MISSED"
+}
+
+// startProvider writes the harness config and starts `node server.mjs`, reading its first stdout
+// line. The server stops when its stdin pipe closes (stop, or this process exiting).
+func startProvider(c config, client e2e.Client) (*e2e.Provider, func(), error) {
+	cfg, err := json.MarshalIndent(map[string]any{"clients": []e2e.Client{client}}, "", "  ")
+	if err != nil {
+		return nil, nil, err
+	}
+	cfgPath := filepath.Join(c.work, "provider-config.json")
+	if err := os.WriteFile(cfgPath, cfg, 0o600); err != nil {
+		return nil, nil, err
+	}
+	logPath := filepath.Join(c.work, "provider.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	cmd := exec.Command("node", filepath.Join(c.harness, "server.mjs"), cfgPath)
+	cmd.Dir = c.harness
+	cmd.Env = cleanEnv()
+	cmd.Stderr = logFile
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, nil, fmt.Errorf("starting node: %v", err)
+	}
+	exited := make(chan struct{})
+	lines := make(chan string, 1)
+	go func() {
+		r := bufio.NewReader(stdout)
+		line, _ := r.ReadString('\n')
+		lines <- line
+		_, _ = io.Copy(logFile, r)
+		_ = cmd.Wait()
+		close(exited)
+	}()
+	stop := func() {
+		_ = stdin.Close()
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+		_ = logFile.Close()
+	}
+	var line string
+	select {
+	case line = <-lines:
+	case <-time.After(30 * time.Second):
+		stop()
+		return nil, nil, fmt.Errorf("the provider printed nothing in 30 s; see %s", logPath)
+	}
+	var p e2e.Provider
+	if err := json.Unmarshal([]byte(line), &p); err != nil || p.TokenEndpoint == "" {
+		stop()
+		logs, _ := os.ReadFile(logPath)
+		return nil, nil, fmt.Errorf("the provider did not start: %s", strings.TrimSpace(string(logs)))
+	}
+	return &p, stop, nil
+}
+
+type runResult struct {
+	perReq   float64 // ms: run duration / iterations
+	item     float64 // ms: median over the run's requests of beforeItem..item
+	pre      float64 // ms: median over the run's requests of the pre-request scripts
+	respTime float64 // ms: mean response.responseTime
+}
+
+// runArm runs one Newman run (run.cjs: newman.run, as the CLI does) of the arm with n
+// iterations and checks that every request got its 200 and access token and that the provider
+// issued exactly n tokens.
+func runArm(c config, envPath string, a *arm, n int, prov *e2e.Provider, seq int) (runResult, error) {
+	dir := filepath.Join(c.work, "runs", fmt.Sprintf("%02d-%s", seq, a.name))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return runResult{}, err
+	}
+	spec := map[string]any{
+		"newman":         filepath.Join(c.harness, "node_modules", "newman"),
+		"collection":     a.collection,
+		"environment":    envPath,
+		"iterationCount": n,
+		"report":         filepath.Join(dir, "report.json"),
+		"timings":        filepath.Join(dir, "timings.json"),
+	}
+	for k, v := range a.spec {
+		spec[k] = v
+	}
+	if a.data != nil {
+		rows := a.data()[:n]
+		data := make([]map[string]string, len(rows))
+		for i, r := range rows {
+			data[i] = map[string]string{"clientAssertion": r}
+		}
+		dataPath := filepath.Join(dir, "data.json")
+		if err := writeJSON(dataPath, data); err != nil {
+			return runResult{}, err
+		}
+		spec["iterationData"] = dataPath
+	}
+	specPath := filepath.Join(dir, "spec.json")
+	if err := writeJSON(specPath, spec); err != nil {
+		return runResult{}, err
+	}
+	report := spec["report"].(string)
+	before, err := tokensIssued(prov)
+	if err != nil {
+		return runResult{}, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", c.runner, specPath)
+	cmd.Dir = dir
+	cmd.Env = append(cleanEnv(), "NODE_NO_WARNINGS=1")
+	out, runErr := cmd.CombinedOutput()
+	if runErr != nil {
+		return runResult{}, fmt.Errorf("newman: %v: %s", runErr, out)
+	}
+	var tim struct {
+		Started   float64 `json:"started"`
+		Completed float64 `json:"completed"`
+		Items     []struct {
+			Total      float64 `json:"total"`
+			Prerequest float64 `json:"prerequest"`
+		} `json:"items"`
+	}
+	if err := readJSON(spec["timings"].(string), &tim); err != nil {
+		return runResult{}, err
+	}
+	var rep struct {
+		Run struct {
+			Executions []struct {
+				Response *struct {
+					Code         int     `json:"code"`
+					ResponseTime float64 `json:"responseTime"`
+				} `json:"response"`
+				Assertions []struct {
+					Assertion string `json:"assertion"`
+				} `json:"assertions"`
+			} `json:"executions"`
+			Failures []struct {
+				Error struct {
+					Name    string `json:"name"`
+					Message string `json:"message"`
+				} `json:"error"`
+				At string `json:"at"`
+			} `json:"failures"`
+		} `json:"run"`
+	}
+	if err := readJSON(report, &rep); err != nil {
+		return runResult{}, err
+	}
+	r := rep.Run
+	if len(r.Failures) > 0 {
+		f := r.Failures[0]
+		return runResult{}, fmt.Errorf("%d failure(s), first: %s: %s [%s] (report %s)", len(r.Failures), f.Error.Name, f.Error.Message, f.At, report)
+	}
+	if len(r.Executions) != n || len(tim.Items) != n {
+		return runResult{}, fmt.Errorf("%d executions and %d timed requests, want %d (report %s)", len(r.Executions), len(tim.Items), n, report)
+	}
+	var sum float64
+	for i, e := range r.Executions {
+		if e.Response == nil || e.Response.Code != 200 {
+			return runResult{}, fmt.Errorf("request %d got no 200 (report %s)", i+1, report)
+		}
+		if len(e.Assertions) < 2 {
+			return runResult{}, fmt.Errorf("request %d ran %d test assertions, want the 2 of Get token's test script", i+1, len(e.Assertions))
+		}
+		sum += e.Response.ResponseTime
+	}
+	after, err := tokensIssued(prov)
+	if err != nil {
+		return runResult{}, err
+	}
+	if after-before != n {
+		return runResult{}, fmt.Errorf("the provider issued %d tokens in the run, want %d", after-before, n)
+	}
+	var items, pres []float64
+	for _, it := range tim.Items {
+		items = append(items, it.Total)
+		pres = append(pres, it.Prerequest)
+	}
+	return runResult{
+		perReq:   (tim.Completed - tim.Started) / float64(n),
+		item:     median(items),
+		pre:      median(pres),
+		respTime: sum / float64(n),
+	}, nil
+}
+
+func tokensIssued(p *e2e.Provider) (int, error) {
+	resp, err := http.Get(p.Stats)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var s e2e.Stats
+	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
+		return 0, fmt.Errorf("provider stats: %v", err)
+	}
+	return s.TokensIssued[clientID], nil
+}
+
+// premint signs n RS256 assertions in Go with the same header and claims as the other arms,
+// each with its own jti and 60 s of life, for the baseline arm.
+func premint(key *rsa.PrivateKey, aud string, n int) []string {
+	b64 := base64.RawURLEncoding.EncodeToString
+	header, _ := json.Marshal(map[string]string{"alg": "RS256", "typ": "JWT", "kid": kid})
+	now := time.Now().Unix()
+	out := make([]string, n)
+	for i := range out {
+		u := make([]byte, 16) // a random (version 4) UUID, like the other arms' jti
+		_, _ = rand.Read(u)
+		u[6], u[8] = u[6]&0x0f|0x40, u[8]&0x3f|0x80
+		jti := fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:])
+		claims, _ := json.Marshal(map[string]any{
+			"iss": clientID, "sub": clientID, "aud": aud,
+			"iat": now, "exp": now + 60, "jti": jti,
+		})
+		input := b64(header) + "." + b64(claims)
+		sum := sha256.Sum256([]byte(input))
+		sig, err := rsa.SignPKCS1v15(nil, key, crypto.SHA256, sum[:])
+		if err != nil {
+			panic(err) // a fresh, valid key cannot fail to sign
+		}
+		out[i] = input + "." + b64(sig)
+	}
+	return out
+}
+
+// scriptBytes sums the bytes of every script line (plus one newline each) in the collection:
+// all of it, and the collection-level scripts alone.
+func scriptBytes(coll map[string]any) (total, collectionLevel int) {
+	count := func(events any) int {
+		n := 0
+		evs, _ := events.([]any)
+		for _, ev := range evs {
+			m, _ := ev.(map[string]any)
+			script, _ := m["script"].(map[string]any)
+			switch exec := script["exec"].(type) {
+			case []any:
+				for _, l := range exec {
+					s, _ := l.(string)
+					n += len(s) + 1
+				}
+			case string:
+				n += len(exec) + 1
+			}
+		}
+		return n
+	}
+	var walk func(items any) int
+	walk = func(items any) int {
+		n := 0
+		list, _ := items.([]any)
+		for _, it := range list {
+			m, _ := it.(map[string]any)
+			n += count(m["event"]) + walk(m["item"])
+		}
+		return n
+	}
+	collectionLevel = count(coll["event"])
+	return collectionLevel + walk(coll["item"]), collectionLevel
+}
+
+func findItem(coll map[string]any, folder, name string) (map[string]any, error) {
+	items, _ := coll["item"].([]any)
+	for _, f := range items {
+		fm, _ := f.(map[string]any)
+		if fm["name"] != folder {
+			continue
+		}
+		sub, _ := fm["item"].([]any)
+		for _, it := range sub {
+			im, _ := it.(map[string]any)
+			if im["name"] == name {
+				return im, nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("no item %s / %s", folder, name)
+}
+
+// withPrerequest returns a deep copy of item whose prerequest script is exec (none when nil);
+// the test script and the request stay as generated.
+func withPrerequest(item map[string]any, exec []string) map[string]any {
+	raw, _ := json.Marshal(item)
+	var cp map[string]any
+	_ = json.Unmarshal(raw, &cp)
+	delete(cp, "id")
+	var events []any
+	evs, _ := cp["event"].([]any)
+	for _, ev := range evs {
+		if m, _ := ev.(map[string]any); m["listen"] == "prerequest" {
+			continue
+		}
+		events = append(events, ev)
+	}
+	if exec != nil {
+		events = append([]any{map[string]any{
+			"listen": "prerequest",
+			"script": map[string]any{"type": "text/javascript", "exec": exec},
+		}}, events...)
+	}
+	cp["event"] = events
+	return cp
+}
+
+func singleItemCollection(name string, item map[string]any) map[string]any {
+	return map[string]any{
+		"info": map[string]any{
+			"name":   name,
+			"schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+		},
+		"item": []any{item},
+	}
+}
+
+func readJSON(path string, v any) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	return nil
+}
+
+func writeJSON(path string, v any) error {
+	raw, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, raw, 0o600)
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// cleanEnv is this process's environment without proxy settings: everything is on 127.0.0.1.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		switch strings.ToLower(name) {
+		case "http_proxy", "https_proxy", "all_proxy", "no_proxy", "npm_config_proxy", "npm_config_https_proxy":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/postmint/postmint/generator/keys"
+)
+
+// keygenAlgs are the algs keygen makes keys for, in the order to list them.
+var keygenAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+
+func keygenCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "keygen",
+		Usage:     "make a new signing key: PKCS#8 PEM, public JWK and JWKS, and optionally a self-signed certificate",
+		UsageText: "postmint keygen --alg ALG [--bits N] [--kid KID] [--name NAME] [-o DIR] [--cert [--subject DN] [--days N]] [--password-file F] [--force]",
+		Description: `Writes DIR/NAME.key.pem (the private key, PKCS#8, mode 0600, encrypted with the password from
+--password-file when given), DIR/NAME.jwk.json (the public JWK) and DIR/NAME.jwks.json (a JWK Set
+holding it, for the identity provider or a jwks_uri), and with --cert DIR/NAME.crt.pem, a
+self-signed certificate (the JWK then carries x5c and x5t#S256). The kid defaults to the key's
+RFC 7638 thumbprint. Existing files are never replaced unless --force is given; on any error
+nothing is written. Prints each written path.
+
+Examples:
+   postmint keygen --alg ES256 --name acme -o keys
+   postmint keygen --alg RS256 --bits 3072 --cert --subject "CN=acme,O=Acme AS" --days 730 --password-file pw.txt`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "alg", Usage: "JOSE `ALG` the key signs with: " + strings.Join(keygenAlgs, ", ")},
+			&cli.IntFlag{Name: "bits", Value: 2048, Usage: "RSA key size in `BITS`: 2048, 3072 or 4096"},
+			&cli.StringFlag{Name: "kid", Usage: "key id `KID` in the JWK (default: the RFC 7638 thumbprint)"},
+			&cli.StringFlag{Name: "name", Value: "client", Usage: "file `NAME` prefix"},
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: ".", Usage: "output `DIR` (created when missing)"},
+			&cli.BoolFlag{Name: "cert", Usage: "also write a self-signed certificate NAME.crt.pem"},
+			&cli.StringFlag{Name: "subject", Usage: "certificate subject `DN`, \"CN=acme,O=Acme\" or \"/O=Acme/CN=acme\" (default: CN=NAME)"},
+			&cli.IntFlag{Name: "days", Value: 365, Usage: "certificate validity in `DAYS`"},
+			&cli.StringFlag{Name: "password-file", Usage: "encrypt the private key with the password in `FILE`"},
+			&cli.BoolFlag{Name: "force", Usage: "replace existing files"},
+		},
+		Action: keygenAction,
+	}
+}
+
+// keygenFile is one file keygen writes.
+type keygenFile struct {
+	path string
+	data []byte
+	mode os.FileMode
+}
+
+func keygenAction(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usagef("keygen takes no arguments (got %q)", c.Args().First())
+	}
+	alg, kind, err := keygenKind(c)
+	if err != nil {
+		return err
+	}
+	name := c.String("name")
+	if name == "" || name != filepath.Base(name) || strings.HasPrefix(name, ".") {
+		return usagef("--name %q must be a plain file name prefix (no directory, not starting with a dot); use -o DIR for the directory", name)
+	}
+	withCert := c.Bool("cert")
+	if !withCert && (c.IsSet("subject") || c.IsSet("days")) {
+		return usagef("--subject and --days describe the certificate: add --cert")
+	}
+	if days := c.Int("days"); days < 1 || days > 36500 {
+		return usagef("--days %d: give a number of days from 1 to 36500", days)
+	}
+	var password []byte
+	if f := c.String("password-file"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("reading --password-file %s: %w", f, unwrapPath(err))
+		}
+		if password = bytes.TrimRight(b, "\r\n"); len(password) == 0 {
+			return fmt.Errorf("--password-file %s is empty; put the password in it, or leave the flag out for an unencrypted key", f)
+		}
+	}
+
+	dir := c.String("out")
+	base := filepath.Join(dir, name)
+	paths := map[string]string{"key": base + ".key.pem", "jwk": base + ".jwk.json", "jwks": base + ".jwks.json", "crt": base + ".crt.pem"}
+	order := []string{"key", "jwk", "jwks"}
+	if withCert {
+		order = append(order, "crt")
+	}
+	if !c.Bool("force") {
+		var existing []string
+		for _, k := range order {
+			if _, err := os.Lstat(paths[k]); err == nil {
+				existing = append(existing, paths[k])
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("checking %s: %w", paths[k], unwrapPath(err))
+			}
+		}
+		if len(existing) > 0 {
+			return withHint(fmt.Errorf("%s already exist%s; nothing was written", strings.Join(existing, ", "), map[bool]string{true: "s", false: ""}[len(existing) == 1]),
+				"pass --force to replace them, or choose another --name or -o DIR")
+		}
+	}
+
+	files, err := makeKeyFiles(c, alg, kind, name, password, paths, order)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("creating output directory %s: %w", dir, unwrapPath(err))
+	}
+	return writeAll(c, files)
+}
+
+// keygenKind checks --alg and --bits and returns the alg and the keys.Generate kind.
+func keygenKind(c *cli.Context) (string, string, error) {
+	alg := c.String("alg")
+	if alg == "" {
+		return "", "", usagef("keygen needs --alg ALG (%s)", strings.Join(keygenAlgs, ", "))
+	}
+	i := slices.IndexFunc(keygenAlgs, func(a string) bool { return strings.EqualFold(a, alg) })
+	if i < 0 {
+		return "", "", usagef("--alg %q is not one keygen makes keys for; use one of %s", alg, strings.Join(keygenAlgs, ", "))
+	}
+	alg = keygenAlgs[i]
+	kind := keys.NormalizeKind(alg)
+	bits := c.Int("bits")
+	switch {
+	case !c.IsSet("bits"):
+	case kind != "RSA-2048":
+		return "", "", usagef("--bits is for RSA keys (RS*/PS*); a %s key's size follows from its curve", alg)
+	case bits == 2048 || bits == 3072 || bits == 4096:
+		kind = fmt.Sprintf("RSA-%d", bits)
+	default:
+		return "", "", usagef("--bits %d: RSA keys are 2048, 3072 or 4096 bits", bits)
+	}
+	return alg, kind, nil
+}
+
+// makeKeyFiles generates the key and renders every file in memory.
+func makeKeyFiles(c *cli.Context, alg, kind, name string, password []byte, paths map[string]string, order []string) ([]keygenFile, error) {
+	signer, err := keys.Generate(kind, nil)
+	if err != nil {
+		return nil, err
+	}
+	kid := c.String("kid")
+	if kid == "" {
+		if kid, err = keys.Thumbprint(signer.Public()); err != nil {
+			return nil, err
+		}
+	}
+	keyPEM, err := keys.MarshalPKCS8PEM(signer, password)
+	if err != nil {
+		return nil, err
+	}
+	data := map[string][]byte{"key": keyPEM}
+	var jwk []byte
+	if c.Bool("cert") {
+		subject := c.String("subject")
+		if subject == "" {
+			subject = "CN=" + name
+		}
+		cert, certPEM, err := keys.SelfSignedCertificate(signer, subject, c.Int("days"), timeNow())
+		if err != nil {
+			return nil, err
+		}
+		data["crt"] = certPEM
+		jwk, err = keys.PublicJWKWithCertificates(signer.Public(), kid, alg, []*x509.Certificate{cert})
+		if err != nil {
+			return nil, err
+		}
+	} else if jwk, err = keys.PublicJWK(signer.Public(), kid, alg); err != nil {
+		return nil, err
+	}
+	set, err := keys.JWKS(jwk)
+	if err != nil {
+		return nil, err
+	}
+	if data["jwk"], err = indentJSON(jwk); err != nil {
+		return nil, err
+	}
+	if data["jwks"], err = indentJSON(set); err != nil {
+		return nil, err
+	}
+	var files []keygenFile
+	for _, k := range order {
+		mode := os.FileMode(0o644)
+		if k == "key" {
+			mode = 0o600
+		}
+		files = append(files, keygenFile{path: paths[k], data: data[k], mode: mode})
+	}
+	return files, nil
+}
+
+func indentJSON(b []byte) ([]byte, error) {
+	var out bytes.Buffer
+	if err := json.Indent(&out, b, "", "  "); err != nil {
+		return nil, err
+	}
+	out.WriteByte('\n')
+	return out.Bytes(), nil
+}
+
+// writeAll writes the files atomically, one by one; if one fails, the ones this run created are
+// removed again, so that a failure leaves no half set of key files behind.
+func writeAll(c *cli.Context, files []keygenFile) error {
+	var created []string
+	for _, f := range files {
+		_, statErr := os.Lstat(f.path)
+		if err := writeFileAtomic(f.path, f.data, f.mode); err != nil {
+			for _, p := range created {
+				os.Remove(p)
+			}
+			return err
+		}
+		if errors.Is(statErr, fs.ErrNotExist) {
+			created = append(created, f.path)
+		}
+	}
+	for _, f := range files {
+		fmt.Fprintln(c.App.Writer, f.path)
+	}
+	return nil
+}

@@ -1,0 +1,268 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/postmint/postmint/generator/config"
+	"github.com/postmint/postmint/generator/keys"
+	"github.com/postmint/postmint/generator/token"
+	"github.com/postmint/postmint/generator/verify"
+)
+
+func verifyCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "verify",
+		Usage:     "check a JWT's signature and claims and list every problem",
+		UsageText: "postmint verify [--jwks FILE|URL | --key PUBKEY] [-c CLIENT] JWT\n   postmint mint -c CLIENT | postmint verify -c CLIENT -",
+		Description: `Checks a signed JWT (a client assertion, say) the way a token endpoint would: the signature
+against a JWKS (file or http(s) URL), a public key, a certificate, or the public half of a private
+key; exp, nbf and iat; and with -c the client definition's rules: iss and sub (the client id), aud
+(the preset's audience rule), lifetime, alg, typ, kid and the certificate headers.
+
+Every problem is printed on its own line on stdout; exit status 0 only when there is none (then
+"valid" and a short summary). The token is never printed. JWT is the token itself, or - to read
+it from stdin. Without --jwks or --key, -c CLIENT's certificate: or private key is used.
+
+Examples:
+   postmint verify --jwks client.jwks.json eyJhbGciOi...
+   postmint verify --jwks https://partner.example.com/jwks.json -c partner.yaml - < assertion.txt
+   postmint mint -c client.yaml -k client.key.pem | postmint verify -c client.yaml --key client.crt.pem -`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "jwks", Usage: "JWK Set `FILE` or http(s) URL (an OpenID metadata URL works too)"},
+			&cli.StringFlag{Name: "key", Aliases: []string{"k"}, Usage: "public key, certificate, JWK(S) or private key `FILE` to check the signature with"},
+			&cli.StringFlag{Name: "key-password-file", Usage: "password `FILE` when --key (or the definition's key) is encrypted; default: $" + envKeyPassword},
+			&cli.StringFlag{Name: "client", Aliases: []string{"c"}, Usage: "client definition `FILE` whose rules the token must follow"},
+			&cli.DurationFlag{Name: "leeway", Usage: "clock skew to tolerate on exp, nbf and iat (e.g. 30s)"},
+			&cli.DurationFlag{Name: "timeout", Value: 10 * time.Second, Usage: "time limit for fetching a JWKS URL"},
+			&cli.StringFlag{Name: "ca-file", Usage: "extra trusted CA certificates (PEM `FILE`) for a JWKS URL; TLS verification is always on"},
+		},
+		Action: verifyAction,
+	}
+}
+
+func verifyAction(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return usagef("verify needs exactly one JWT argument (or - to read it from stdin), got %d", c.NArg())
+	}
+	if c.String("jwks") != "" && c.String("key") != "" {
+		return usagef("give --jwks or --key, not both")
+	}
+	if c.Duration("leeway") < 0 {
+		return usagef("--leeway must not be negative")
+	}
+	if c.String("jwks") == "" && c.String("key") == "" && c.String("client") == "" {
+		return usagef("verify needs --jwks FILE|URL or --key PUBKEY (or -c CLIENT with a certificate or key)")
+	}
+	tok, err := readToken(c)
+	if err != nil {
+		return err
+	}
+	opt := verify.Options{Now: timeNow(), Leeway: c.Duration("leeway")}
+	var client *config.Client
+	if f := c.String("client"); f != "" {
+		if client, _, err = loadDefinition(c, f); err != nil {
+			return err
+		}
+	}
+	var certs []*x509.Certificate
+	if client != nil && client.CertPath != "" {
+		if certs, err = keys.LoadCertificates(client.CertPath); err != nil {
+			return err
+		}
+	}
+	switch {
+	case c.String("jwks") != "":
+		opt.Keys, err = loadJWKS(c, c.String("jwks"))
+	case c.String("key") != "":
+		opt.Keys, err = loadPublicKey(c, c.String("key"))
+	default:
+		opt.Keys, err = definitionKeys(c, client, certs)
+	}
+	if err != nil {
+		return err
+	}
+	if client != nil {
+		if certs == nil && len(opt.Keys) == 1 && c.String("jwks") == "" {
+			certs = opt.Keys[0].Certificates
+		}
+		opt.Rules = verify.RulesFor(client, certs)
+	}
+	res := verify.Check(tok, opt)
+	w := c.App.Writer
+	if !res.Valid() {
+		for _, p := range res.Problems {
+			fmt.Fprintln(w, oneLine(p.String()))
+		}
+		n := len(res.Problems)
+		return fmt.Errorf("the JWT is not valid: %d problem%s", n, map[bool]string{true: "", false: "s"}[n == 1])
+	}
+	fmt.Fprintln(w, "valid")
+	fmt.Fprintln(w, oneLine(summary(res)))
+	fmt.Fprintln(w, oneLine(claimSummary(res.Claims, opt.Now)))
+	if opt.Rules != nil {
+		rules := c.String("client")
+		if opt.Rules.Source != client.File {
+			rules += " (" + opt.Rules.Source + ")"
+		}
+		fmt.Fprintf(w, "follows the rules of %s\n", rules)
+	}
+	return nil
+}
+
+// maxTokenSize bounds a token read from stdin; assertions are a few kilobytes.
+const maxTokenSize = 1 << 20
+
+func readToken(c *cli.Context) (string, error) {
+	arg := c.Args().First()
+	if arg != "-" {
+		return arg, nil
+	}
+	data, err := io.ReadAll(io.LimitReader(stdin, maxTokenSize+1))
+	if err != nil {
+		return "", fmt.Errorf("reading the JWT from stdin: %w", err)
+	}
+	if len(data) > maxTokenSize {
+		return "", fmt.Errorf("reading the JWT from stdin: more than %d bytes; that is no JWT", maxTokenSize)
+	}
+	return strings.TrimSpace(string(data)), nil
+}
+
+// stdin is where "-" reads from; a variable so tests can run the command in-process.
+var stdin io.Reader = os.Stdin
+
+func loadJWKS(c *cli.Context, src string) ([]verify.PublicKey, error) {
+	if !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
+		data, err := os.ReadFile(src)
+		if err != nil {
+			return nil, fmt.Errorf("reading --jwks %s: %w", src, unwrapPath(err))
+		}
+		return verify.ParseJWKS(data, src)
+	}
+	u, err := url.Parse(src)
+	if err != nil {
+		return nil, usagef("--jwks %q is not a URL", src)
+	}
+	if u.Scheme == "http" && !loopbackHost(u.Hostname()) {
+		fmt.Fprintf(c.App.ErrWriter, "postmint: warning: fetching the JWKS over plain http:// from %s; anyone on the way can swap the keys\n", u.Host)
+	}
+	tc, err := token.NewClient(token.Options{Timeout: c.Duration("timeout"), MaxTries: 1, CAFile: c.String("ca-file"), UserAgent: userAgent()})
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
+	defer cancel()
+	ks, err := verify.FetchJWKS(ctx, tc.HTTP(), src)
+	if err != nil && errors.Is(err, context.DeadlineExceeded) {
+		return nil, withHint(err, "the server did not answer within --timeout "+c.Duration("timeout").String())
+	}
+	return ks, err
+}
+
+func loopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func loadPublicKey(c *cli.Context, path string) ([]verify.PublicKey, error) {
+	opt, err := keyOptions(c)
+	if err != nil {
+		return nil, err
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading --key %s: %w", path, unwrapPath(err))
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("reading --key %s: is a directory; pass the public key or certificate file", path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading --key %s: %w", path, unwrapPath(err))
+	}
+	return verify.ParsePublicKey(data, path, opt)
+}
+
+// definitionKeys is the key a definition knows of: its certificate, else the public half of its
+// private key ($POSTMINT_PRIVATE_KEY, then key:).
+func definitionKeys(c *cli.Context, client *config.Client, certs []*x509.Certificate) ([]verify.PublicKey, error) {
+	if len(certs) > 0 {
+		return []verify.PublicKey{{Key: certs[0].PublicKey, Certificates: certs, Source: client.CertPath}}, nil
+	}
+	opt, err := keyOptions(c)
+	if err != nil {
+		return nil, err
+	}
+	var k *keys.Key
+	switch {
+	case getenv(envPrivateKey) != "":
+		k, err = keys.FromEnv(getenv(envPrivateKey), opt)
+	case client.KeyPath != "":
+		k, err = keys.Load(client.KeyPath, opt)
+	default:
+		return nil, withHint(fmt.Errorf("%s: no key to check the signature with: the definition has neither certificate: nor key:", client.File),
+			"pass --jwks FILE|URL or --key PUBKEY")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []verify.PublicKey{{Key: k.Public(), KID: k.KeyID, Certificates: k.Certificates, Source: k.Source}}, nil
+}
+
+func summary(res *verify.Result) string {
+	k := res.Key
+	s := "signed with " + res.Alg + " by " + k.Describe()
+	if kid, ok := res.Header["kid"].(string); ok && k.KID == "" {
+		s += fmt.Sprintf(" (the header's kid is %q)", kid)
+	}
+	return s + " from " + k.Source
+}
+
+func claimSummary(claims map[string]any, now time.Time) string {
+	var parts []string
+	for _, name := range []string{"iss", "sub", "aud", "jti"} {
+		if v, ok := claims[name]; ok {
+			parts = append(parts, fmt.Sprintf("%s %v", name, quoteClaim(v)))
+		}
+	}
+	if exp, ok := unixClaim(claims["exp"]); ok {
+		s := "expires in " + exp.Sub(now).Round(time.Second).String()
+		if iat, ok := unixClaim(claims["iat"]); ok {
+			s += " (lifetime " + exp.Sub(iat).Round(time.Second).String() + ")"
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func quoteClaim(v any) string {
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprint(v)
+}
+
+func unixClaim(v any) (time.Time, bool) {
+	n, ok := v.(interface{ Float64() (float64, error) })
+	if !ok {
+		return time.Time{}, false
+	}
+	f, err := n.Float64()
+	if err != nil {
+		return time.Time{}, false
+	}
+	return time.Unix(int64(f), 0), true
+}

@@ -1,0 +1,385 @@
+// Package kit builds onboarding kits: for each client definition, a Postman collection and
+// environment without any private key, a README for the partner, the partner's public key as
+// a JWK Set when it is known, and the definition the kit was made from. Definitions come from
+// definition files or from a clients file (a shared base and one entry per partner).
+//
+// The package reads definitions, public keys and OpenAPI documents; it writes nothing and
+// prints nothing. The command layer runs Build in parallel and writes each Kit's files.
+package kit
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/postmint/postmint/generator"
+	"github.com/postmint/postmint/generator/config"
+	"github.com/postmint/postmint/generator/discovery"
+	"github.com/postmint/postmint/generator/keys"
+	"github.com/postmint/postmint/generator/postman"
+)
+
+// File names inside a kit (besides the collection and the environment, named by slug).
+const (
+	ReadmeFile      = "README.md"
+	DefinitionFile  = "client.yaml"
+	JWKSFile        = "jwks.json"
+	CertificateFile = "client.crt.pem"
+)
+
+// File is one file of a kit.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// Kit is everything handed to one partner, in memory, files in a fixed order.
+type Kit struct {
+	Name, Slug string
+	Files      []File
+	// Operations is the number of requests made from the OpenAPI document (0 without one).
+	Operations int
+	Warnings   []string
+}
+
+// Job is one kit to make: a definition file, or one entry of a clients file.
+type Job struct {
+	// Label names the entry in messages: the definition file, or "FILE:LINE clients[i] (name)".
+	Label string
+	File  string
+	Entry int // index in a clients file; -1 for a definition file
+	Line  int // line of a clients file entry
+	Def   *config.Definition
+	// Client is the resolved definition; nil when Err is set.
+	Client *config.Client
+	// Err is why no kit can be made from this entry.
+	Err error
+
+	NameLine, ClientIDLine int
+	src                    *entrySource // nil for a definition file
+}
+
+// Options change how Load reads definitions.
+type Options struct {
+	// Discover reads an issuer's metadata, for definitions that leave their token (or
+	// authorization) endpoint to it, as postmint generate does. Load asks once per issuer.
+	// nil leaves such definitions to fail on the missing endpoint.
+	Discover func(issuer string) (*discovery.Metadata, error)
+}
+
+// Load reads the definition files and the clients files, in that order, into jobs: one per
+// definition. A job that cannot be read or resolved carries its error; duplicate slugs, and
+// duplicate client ids at the same token endpoint, are errors on every entry involved, each
+// naming the other.
+func Load(definitionFiles, clientsFiles []string, opt Options) []*Job {
+	var jobs []*Job
+	for _, path := range definitionFiles {
+		j := &Job{Label: path, File: path, Entry: -1}
+		jobs = append(jobs, j)
+		def, err := config.Load(path)
+		if err != nil {
+			j.Err = err
+			continue
+		}
+		j.Def, j.NameLine, j.ClientIDLine = def, def.Line("name"), def.Line("client_id")
+	}
+	for _, path := range clientsFiles {
+		jobs = append(jobs, loadClientsFile(path)...)
+	}
+	type discovered struct {
+		meta *discovery.Metadata
+		err  error
+	}
+	metas := map[string]discovered{}
+	for _, j := range jobs {
+		if j.Err != nil || j.Def == nil {
+			continue
+		}
+		if j.Def.NeedsDiscovery() && opt.Discover != nil {
+			d, ok := metas[j.Def.Issuer]
+			if !ok {
+				d.meta, d.err = opt.Discover(j.Def.Issuer)
+				metas[j.Def.Issuer] = d
+			}
+			if d.err != nil {
+				j.Err = j.fieldError("token_url", config.ErrMissingField, fmt.Sprintf("not given, and the issuer's metadata cannot be read: %v; add token_url:", d.err))
+				continue
+			}
+			if j.Def.TokenURL == "" {
+				j.Def.TokenURL = d.meta.TokenEndpoint
+			}
+			if j.Def.AuthorizationEndpoint == "" && j.Def.GrantType == config.GrantAuthorizationCode {
+				j.Def.AuthorizationEndpoint = d.meta.AuthorizationEndpoint
+			}
+		}
+		// A public JWK's kid counts as the definition's (presets that require a kid accept it);
+		// an unreadable key: is reported by Build.
+		if j.Def.Kid == "" && j.Def.Key != "" {
+			if pub, err := loadPublic(relativeTo(j.Def.File, j.Def.Key), ""); err == nil {
+				j.Def.Kid = pub.Kid
+			}
+		}
+		c, err := j.Def.Resolve()
+		if err != nil {
+			if j.src != nil {
+				err = j.src.relocate(err)
+			}
+			j.Err = err
+			continue
+		}
+		j.Client = c
+	}
+	markDuplicates(jobs)
+	return jobs
+}
+
+// field names a top-level field of the job's definition for errors: its name in the
+// clients file and its line.
+func (j *Job) field(name string) (string, int) {
+	if j.src != nil {
+		return j.src.where(name)
+	}
+	if j.Def != nil {
+		return name, j.Def.Line(name)
+	}
+	return name, 0
+}
+
+func (j *Job) fieldError(name string, kind error, msg string) error {
+	f, line := j.field(name)
+	return &config.FieldError{File: j.File, Line: line, Field: f, Err: kind, Msg: msg}
+}
+
+func markDuplicates(jobs []*Job) {
+	bySlug := map[string]*Job{}
+	byClient := map[string]*Job{}
+	fail := func(j *Job, field, msg string) {
+		if j.Err == nil {
+			j.Err = j.fieldError(field, ErrDuplicate, msg)
+		}
+	}
+	for _, j := range jobs {
+		if j.Client == nil {
+			continue
+		}
+		c := j.Client
+		if other, ok := bySlug[c.Slug]; ok {
+			fail(other, "name", fmt.Sprintf("makes the kit %q, and so does %s: names must differ in their letters or digits", c.Slug, j.Label))
+			fail(j, "name", fmt.Sprintf("makes the kit %q, and so does %s: names must differ in their letters or digits", c.Slug, other.Label))
+		} else {
+			bySlug[c.Slug] = j
+		}
+		key := c.TokenURL + "\x00" + c.ClientID
+		if other, ok := byClient[key]; ok {
+			fail(other, "client_id", fmt.Sprintf("%q at %s is also the client id of %s: each partner needs its own client", c.ClientID, c.TokenURL, j.Label))
+			fail(j, "client_id", fmt.Sprintf("%q at %s is also the client id of %s: each partner needs its own client", c.ClientID, c.TokenURL, other.Label))
+		} else {
+			byClient[key] = j
+		}
+	}
+}
+
+// Builder makes kits. It is safe for concurrent use: each OpenAPI document is read and parsed
+// once, however many kits name it.
+type Builder struct {
+	// HTTPClient fetches OpenAPI documents given by URL; nil uses one with a 30 s timeout.
+	HTTPClient *http.Client
+
+	mu   sync.Mutex
+	docs map[string]*openAPIDoc
+}
+
+type openAPIDoc struct {
+	once     sync.Once
+	api      *postman.OpenAPI
+	prepared *postman.PreparedItems // the document's requests, rendered once for every kit
+	err      error
+}
+
+// Build makes the kit of a job that Load resolved.
+func (b *Builder) Build(j *Job) (*Kit, error) {
+	if j.Err != nil {
+		return nil, j.Err
+	}
+	if j.Client == nil {
+		return nil, fmt.Errorf("%s: not resolved", j.Label)
+	}
+	c := *j.Client // Build fills alg and kid in from the public key: work on a copy
+
+	var pub *publicMaterial
+	if c.KeyPath != "" {
+		var err error
+		if pub, err = loadPublic(c.KeyPath, c.Kid); err != nil {
+			kind := ErrPublicKey
+			if errors.Is(err, ErrPrivateKey) {
+				kind = ErrPrivateKey
+			}
+			return nil, j.fieldError("key", kind, strings.TrimPrefix(strings.TrimPrefix(err.Error(), ErrPrivateKey.Error()+": "), ErrPublicKey.Error()+": "))
+		}
+	}
+	material := generator.Material{}
+	if c.CertPath != "" {
+		cs, err := keys.LoadCertificates(c.CertPath)
+		if err != nil {
+			return nil, j.fieldError("certificate", config.ErrBadValue, err.Error())
+		}
+		material.Certificates = cs
+		if pub == nil {
+			pub = &publicMaterial{Key: cs[0].PublicKey}
+		} else if err := keys.MatchCertificate(pub.Key, cs[0]); err != nil {
+			return nil, j.fieldError("certificate", config.ErrBadValue, fmt.Sprintf("does not belong to the public key in key: (%v)", err))
+		}
+	} else if pub != nil {
+		material.Certificates = pub.Certs
+	}
+	if pub != nil {
+		if c.Kid == "" {
+			c.Kid = pub.Kid
+		} else if pub.Kid != "" && pub.Kid != c.Kid {
+			return nil, j.fieldError("kid", config.ErrBadValue, fmt.Sprintf("is %q, but the JWK in key: has kid %q; make them agree", c.Kid, pub.Kid))
+		}
+		if c.Alg == "" {
+			c.Alg = defaultAlg(pub.Key)
+		}
+	}
+	if (c.X5C || c.X5TS256 || c.X5T) && len(material.Certificates) == 0 {
+		which := "x5c"
+		if !c.X5C {
+			which = map[bool]string{true: "x5t#S256", false: "x5t"}[c.X5TS256]
+		}
+		return nil, j.fieldError("headers", config.ErrMissingField, fmt.Sprintf("%s needs the partner's certificate: add certificate: (or key: pointing at the certificate)", which))
+	}
+	if c.Alg == "" {
+		return nil, j.fieldError("alg", config.ErrMissingField, "missing; a kit has no private key to choose it from: add alg: (e.g. ES256), or key: with the partner's public key")
+	}
+
+	var jwks []byte
+	if pub != nil {
+		jwk, err := keys.PublicJWKWithCertificates(pub.Key, c.Kid, c.Alg, material.Certificates)
+		if err != nil {
+			return nil, j.fieldError("key", ErrPublicKey, err.Error())
+		}
+		set, err := keys.JWKS(jwk)
+		if err != nil {
+			return nil, j.fieldError("key", ErrPublicKey, err.Error())
+		}
+		var pretty bytes.Buffer
+		if err := json.Indent(&pretty, set, "", "  "); err != nil {
+			return nil, fmt.Errorf("%s: rendering jwks.json: %w", j.Label, err)
+		}
+		pretty.WriteByte('\n')
+		jwks = pretty.Bytes()
+	}
+
+	res, err := generator.Generate(&c, material, generator.Options{NoKey: true})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", j.Label, err)
+	}
+	kit := &Kit{Name: c.Name, Slug: c.Slug, Warnings: res.Warnings}
+	var collection, environment File
+	for _, a := range res.Artifacts {
+		if strings.HasSuffix(a.Name, ".postman_collection.json") {
+			collection = File{Name: a.Name, Data: a.Data}
+		} else {
+			environment = File{Name: a.Name, Data: a.Data}
+		}
+	}
+	var api *postman.OpenAPI
+	if c.OpenAPI != "" {
+		doc := b.openAPI(c.OpenAPI)
+		if doc.err != nil {
+			return nil, j.fieldError("openapi", ErrOpenAPI, doc.err.Error())
+		}
+		api = doc.api
+		kit.Operations = len(api.Requests)
+		kit.Warnings = append(kit.Warnings, api.Warnings...)
+		reqs := make([]postman.APIRequest, 0, len(c.Requests))
+		for _, r := range c.Requests {
+			reqs = append(reqs, postman.APIRequest{Name: r.Name, Method: r.Method, URL: r.URL, Headers: r.Headers, Body: r.Body})
+		}
+		desc := generator.Describe(&c, res.Profile) + fmt.Sprintf("\nAPI: %d operations of %s from its OpenAPI %s description, against {{baseUrl}} (%s).\n",
+			len(api.Requests), orUntitled(api.Title, api.APIVersion), api.SpecVersion, api.BaseURL)
+		data, err := postman.BuildCollection(postman.CollectionInput{
+			Name: c.Name, Description: desc, Profile: res.Profile, Requests: reqs, Prepared: doc.prepared, Variables: api.Variables,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", j.Label, err)
+		}
+		collection.Data = data
+	}
+
+	// The certificate (from certificate:, or from key: when that is one) goes into the kit, so
+	// that its definition works for x5c and x5t with the partner's key alone.
+	def, err := renderDefinition(j, &c, pub != nil && j.Def.Alg == "", len(material.Certificates) > 0)
+	if err != nil {
+		return nil, fmt.Errorf("%s: rendering %s: %w", j.Label, DefinitionFile, err)
+	}
+	var certPEM []byte
+	if len(material.Certificates) > 0 {
+		certPEM = encodeCertificates(material.Certificates)
+	}
+	readme, err := renderReadme(readmeInput{
+		job: j, client: &c, profile: res.Profile, pub: pub, certs: material.Certificates,
+		collection: collection.Name, environment: environment.Name, api: api,
+		hasJWKS: jwks != nil, hasCertFile: certPEM != nil,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: rendering %s: %w", j.Label, ReadmeFile, err)
+	}
+	kit.Files = append(kit.Files, File{ReadmeFile, readme}, collection, environment, File{DefinitionFile, def})
+	if jwks != nil {
+		kit.Files = append(kit.Files, File{JWKSFile, jwks})
+	}
+	if certPEM != nil {
+		kit.Files = append(kit.Files, File{CertificateFile, certPEM})
+	}
+	return kit, nil
+}
+
+// relativeTo resolves a path of a definition against the definition file's directory, as
+// config does.
+func relativeTo(file, p string) string {
+	if p == "" || filepath.IsAbs(p) || file == "" {
+		return p
+	}
+	return filepath.Join(filepath.Dir(file), p)
+}
+
+func orUntitled(title, version string) string {
+	if title == "" {
+		title = "the API"
+	}
+	if version != "" {
+		return title + " " + version
+	}
+	return title
+}
+
+// openAPI reads, parses and renders a document once per location, for every kit that names it.
+func (b *Builder) openAPI(location string) *openAPIDoc {
+	b.mu.Lock()
+	if b.docs == nil {
+		b.docs = map[string]*openAPIDoc{}
+	}
+	d, ok := b.docs[location]
+	if !ok {
+		d = &openAPIDoc{}
+		b.docs[location] = d
+	}
+	b.mu.Unlock()
+	d.once.Do(func() {
+		if d.api, d.err = b.readOpenAPI(location); d.err == nil {
+			d.prepared, d.err = postman.PrepareItems(d.api.Folders, d.api.Requests)
+		}
+	})
+	return d
+}
+
+func (b *Builder) readOpenAPI(location string) (*postman.OpenAPI, error) {
+	return postman.LoadOpenAPI(location, b.HTTPClient)
+}
