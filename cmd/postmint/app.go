@@ -76,7 +76,7 @@ and environment whose scripts sign client assertions offline, in the Postman app
 and Newman. It mints the same assertions and tokens from Go for CI.
 
 Examples:
-   postmint generate -c testdata/definitions/duende.yaml -k testdata/keys/rsa-2048.pkcs8.pem -o out
+   postmint generate -c testdata/definitions/duende.yaml -k testdata/keys/rsa2048.pkcs8.pem -o out
    postmint presets maskinporten`,
 		Writer:                 stdout,
 		ErrWriter:              stderr,

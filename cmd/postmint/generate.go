@@ -21,7 +21,7 @@ each path. The environment holds the private key (normalized to PKCS#8 PEM, type
 mode 0600) unless --no-key is given. Import both into Postman, or run them with Newman.
 
 Examples:
-   postmint generate -c testdata/definitions/duende.yaml -k testdata/keys/rsa-2048.pkcs8.pem -o out
+   postmint generate -c testdata/definitions/duende.yaml -k testdata/keys/rsa2048.pkcs8.pem -o out
    postmint generate -c client.yaml --no-key -o kit        # no private key in the environment
    POSTMINT_PRIVATE_KEY="$(cat client.pem)" postmint generate -c client.yaml`,
 		Flags: append([]cli.Flag{

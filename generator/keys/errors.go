@@ -3,7 +3,8 @@ package keys
 import "errors"
 
 // Sentinel errors. Every error this package returns for a problem with its input is an *Error
-// whose Kind is one of these, so callers can branch with errors.Is and still print one line.
+// whose Kind is one of these (ParsePublic's own are a *PublicError, which unwraps to one too), so
+// callers can branch with errors.Is and still print one line.
 var (
 	// ErrFile: the key or certificate file is missing, unreadable, a directory or far too large.
 	ErrFile = errors.New("cannot read the file")
@@ -15,6 +16,9 @@ var (
 	ErrMalformed = errors.New("malformed key")
 	// ErrNotPrivateKey: a public key, certificate, CSR or public JWK where a private key belongs.
 	ErrNotPrivateKey = errors.New("not a private key")
+	// ErrNotPublicKey: a private key, CSR, symmetric JWK or empty JWK Set where a public key or
+	// certificate belongs (see ParsePublic).
+	ErrNotPublicKey = errors.New("not a public key")
 	// ErrPasswordRequired: the key or store is encrypted and no password was given.
 	ErrPasswordRequired = errors.New("password required")
 	// ErrWrongPassword: the password given does not open the key or store.
@@ -23,7 +27,8 @@ var (
 	ErrUnsupported = errors.New("unsupported key")
 	// ErrWeakKey: an RSA key under 2048 bits.
 	ErrWeakKey = errors.New("weak key")
-	// ErrAmbiguousKey: a JWKS, key store or PEM file holds several private keys and none was chosen.
+	// ErrAmbiguousKey: a JWKS, key store or PEM file holds several private keys and none was chosen
+	// (for ParsePublic: a JWK Set holds several keys and no kid was given).
 	ErrAmbiguousKey = errors.New("several private keys")
 	// ErrNoSuchKey: no entry has the requested alias or kid.
 	ErrNoSuchKey = errors.New("no key with that alias")

@@ -313,14 +313,20 @@ func curveName(c elliptic.Curve) string {
 
 // DefaultAlg is the JOSE alg a key signs with when none is configured: RS256 for RSA (PS256 for a
 // key restricted to RSA-PSS), ES256/ES384/ES512 for P-256/P-384/P-521, EdDSA for Ed25519.
-func (k *Key) DefaultAlg() string { return defaultAlg(k.Signer.Public(), k.pssOnly) }
+func (k *Key) DefaultAlg() string {
+	alg := DefaultAlgFor(k.Signer.Public())
+	if alg == "RS256" && k.pssOnly {
+		return "PS256"
+	}
+	return alg
+}
 
-func defaultAlg(pub crypto.PublicKey, pssOnly bool) string {
+// DefaultAlgFor is the JOSE alg postmint picks for a public key's type, as for a private key
+// (Key.DefaultAlg): RS256 for RSA, ES256/ES384/ES512 for P-256/P-384/P-521, EdDSA for Ed25519;
+// "" for any other key.
+func DefaultAlgFor(pub crypto.PublicKey) string {
 	switch p := pub.(type) {
 	case *rsa.PublicKey:
-		if pssOnly {
-			return "PS256"
-		}
 		return "RS256"
 	case *ecdsa.PublicKey:
 		switch p.Curve {
@@ -368,7 +374,7 @@ func checkAlg(pub crypto.PublicKey, alg string) error {
 		return nil
 	}
 	hint := "leave alg out to take it from the key"
-	if def := defaultAlg(pub, false); def != "" {
+	if def := DefaultAlgFor(pub); def != "" {
 		hint = "use alg " + def + " with this key, or " + hint
 	}
 	return newError(ErrAlgMismatch, "", fmt.Sprintf("alg %s needs an %s key, but the key is %s", alg, want, have), hint)

@@ -121,7 +121,7 @@ func Load(definitionFiles, clientsFiles []string, opt Options) []*Job {
 		// an unreadable key: is reported by Build.
 		if j.Def.Kid == "" && j.Def.Key != "" {
 			if pub, err := loadPublic(relativeTo(j.Def.File, j.Def.Key), ""); err == nil {
-				j.Def.Kid = pub.Kid
+				j.Def.Kid = pub.KeyID
 			}
 		}
 		c, err := j.Def.Resolve()
@@ -211,7 +211,7 @@ func (b *Builder) Build(j *Job) (*Kit, error) {
 	}
 	c := *j.Client // Build fills alg and kid in from the public key: work on a copy
 
-	var pub *publicMaterial
+	var pub *keys.Public
 	if c.KeyPath != "" {
 		var err error
 		if pub, err = loadPublic(c.KeyPath, c.Kid); err != nil {
@@ -230,21 +230,21 @@ func (b *Builder) Build(j *Job) (*Kit, error) {
 		}
 		material.Certificates = cs
 		if pub == nil {
-			pub = &publicMaterial{Key: cs[0].PublicKey}
+			pub = &keys.Public{Key: cs[0].PublicKey}
 		} else if err := keys.MatchCertificate(pub.Key, cs[0]); err != nil {
 			return nil, j.fieldError("certificate", config.ErrBadValue, fmt.Sprintf("does not belong to the public key in key: (%v)", err))
 		}
 	} else if pub != nil {
-		material.Certificates = pub.Certs
+		material.Certificates = pub.Certificates
 	}
 	if pub != nil {
 		if c.Kid == "" {
-			c.Kid = pub.Kid
-		} else if pub.Kid != "" && pub.Kid != c.Kid {
-			return nil, j.fieldError("kid", config.ErrBadValue, fmt.Sprintf("is %q, but the JWK in key: has kid %q; make them agree", c.Kid, pub.Kid))
+			c.Kid = pub.KeyID
+		} else if pub.KeyID != "" && pub.KeyID != c.Kid {
+			return nil, j.fieldError("kid", config.ErrBadValue, fmt.Sprintf("is %q, but the JWK in key: has kid %q; make them agree", c.Kid, pub.KeyID))
 		}
 		if c.Alg == "" {
-			c.Alg = defaultAlg(pub.Key)
+			c.Alg = keys.DefaultAlgFor(pub.Key)
 		}
 	}
 	if (c.X5C || c.X5TS256 || c.X5T) && len(material.Certificates) == 0 {

@@ -348,8 +348,8 @@ func TestPublicKeyFormats(t *testing.T) {
 			if tp, _ := keys.Thumbprint(m.Key); tp != rsaTP && tc.certs == 0 {
 				t.Errorf("thumbprint %s, want %s", tp, rsaTP)
 			}
-			if m.Kid != tc.wantKid || len(m.Certs) != tc.certs {
-				t.Errorf("kid %q certs %d", m.Kid, len(m.Certs))
+			if m.KeyID != tc.wantKid || len(m.Certificates) != tc.certs {
+				t.Errorf("kid %q certs %d", m.KeyID, len(m.Certificates))
 			}
 		})
 	}

@@ -32,7 +32,7 @@ type readmeInput struct {
 	job                     *Job
 	client                  *config.Client
 	profile                 *assertion.Profile
-	pub                     *publicMaterial
+	pub                     *keys.Public
 	certs                   []*x509.Certificate
 	collection, environment string
 	api                     *postman.OpenAPI

@@ -6,11 +6,9 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -117,102 +115,54 @@ func parseJWK(raw json.RawMessage) (PublicKey, string) {
 // JWKS, or a private key in any format package keys reads (its public half is used; opt carries
 // the password).
 func ParsePublicKey(data []byte, source string, opt keys.Options) ([]PublicKey, error) {
-	trimmed := bytes.TrimSpace(data)
-	switch {
-	case len(trimmed) == 0:
-		return nil, keyError(source, "is empty; pass a public key, certificate or JWKS")
-	case trimmed[0] == '{':
+	if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && trimmed[0] == '{' {
 		return ParseJWKS(trimmed, source)
-	case bytes.Contains(trimmed, []byte("-----BEGIN ")):
-		return parsePEMPublic(trimmed, source, opt)
 	}
-	if c, err := x509.ParseCertificate(trimmed); err == nil {
-		return fromCertificates([]*x509.Certificate{c}, source)
-	}
-	if pub, err := x509.ParsePKIXPublicKey(trimmed); err == nil {
-		return single(pub, source)
-	}
-	return fromPrivate(data, source, opt)
-}
-
-func parsePEMPublic(data []byte, source string, opt keys.Options) ([]PublicKey, error) {
-	var certs []*x509.Certificate
-	rest := data
-	for {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
-		}
-		switch {
-		case b.Type == "PUBLIC KEY":
-			pub, err := x509.ParsePKIXPublicKey(b.Bytes)
-			if err != nil {
-				return nil, keyError(source, "holds a public key postmint cannot read: %v", err)
-			}
-			return single(pub, source)
-		case b.Type == "RSA PUBLIC KEY":
-			pub, err := x509.ParsePKCS1PublicKey(b.Bytes)
-			if err != nil {
-				return nil, keyError(source, "holds a damaged RSA public key: %v", err)
-			}
-			return single(pub, source)
-		case strings.Contains(b.Type, "PRIVATE KEY"):
-			return fromPrivate(data, source, opt)
-		case b.Type == "CERTIFICATE":
-			c, err := x509.ParseCertificate(b.Bytes)
-			if err != nil {
-				return nil, keyError(source, "holds a damaged certificate: %v", err)
-			}
-			certs = append(certs, c)
-		case b.Type == "CERTIFICATE REQUEST":
-			return nil, keyError(source, "is a certificate signing request (CSR); pass the certificate issued for it, or the public key")
-		}
-	}
-	if len(certs) > 0 {
-		return fromCertificates(certs, source)
-	}
-	return fromPrivate(data, source, opt)
-}
-
-func fromCertificates(certs []*x509.Certificate, source string) ([]PublicKey, error) {
-	if why := supported(certs[0].PublicKey); why != "" {
-		return nil, keyError(source, "holds a certificate for %s", why)
-	}
-	return []PublicKey{{Key: certs[0].PublicKey, Certificates: certs, Source: source}}, nil
-}
-
-func fromPrivate(data []byte, source string, opt keys.Options) ([]PublicKey, error) {
-	k, err := keys.Parse(data, source, opt)
+	// A PEM file's first public key is the one, and a CSR is refused even beside a certificate.
+	pub, err := keys.ParsePublic(data, source, keys.PublicOptions{PublicHalf: true, Private: opt, FirstKey: true, RefuseCSR: true})
 	if err != nil {
-		if errors.Is(err, keys.ErrUnknownFormat) {
-			return nil, keyError(source, "is not a public key, certificate, JWKS or private key postmint reads")
-		}
-		return nil, fmt.Errorf("%w: %w", ErrKeys, err)
+		return nil, publicKeyError(source, err)
 	}
-	return []PublicKey{{Key: k.Public(), KID: k.KeyID, Certificates: k.Certificates, Source: source}}, nil
-}
-
-func single(pub crypto.PublicKey, source string) ([]PublicKey, error) {
-	if why := supported(pub); why != "" {
+	if why := supported(pub.Key); why != "" {
+		if len(pub.Certificates) > 0 {
+			return nil, keyError(source, "holds a certificate for %s", why)
+		}
 		return nil, keyError(source, "holds %s", why)
 	}
-	return []PublicKey{{Key: pub, Source: source}}, nil
+	return []PublicKey{{Key: pub.Key, KID: pub.KeyID, Alg: pub.Alg, Certificates: pub.Certificates, Source: source}}, nil
 }
 
-// supported returns why a public key cannot verify an asymmetric JWS, or "".
-func supported(pub crypto.PublicKey) string {
-	switch k := pub.(type) {
-	case *rsa.PublicKey:
-		return ""
-	case *ecdsa.PublicKey:
-		switch k.Curve {
-		case elliptic.P256(), elliptic.P384(), elliptic.P521():
-			return ""
+// publicKeyError words what keys.ParsePublic refused for ParsePublicKey.
+func publicKeyError(source string, err error) error {
+	var pe *keys.PublicError
+	if errors.As(err, &pe) {
+		switch {
+		case pe.Problem == keys.PublicEmpty:
+			return keyError(source, "is empty; pass a public key, certificate or JWKS")
+		case pe.Problem == keys.PublicCSR:
+			return keyError(source, "is a certificate signing request (CSR); pass the certificate issued for it, or the public key")
+		case pe.Problem == keys.PublicDamaged && pe.Block == "PUBLIC KEY":
+			return keyError(source, "holds a public key postmint cannot read: %v", pe.Err)
+		case pe.Problem == keys.PublicDamaged && pe.Block == "RSA PUBLIC KEY":
+			return keyError(source, "holds a damaged RSA public key: %v", pe.Err)
+		case pe.Problem == keys.PublicDamaged:
+			return keyError(source, "holds a damaged certificate: %v", pe.Err)
 		}
-		return "an EC key on an unsupported curve (JWS uses P-256, P-384 and P-521)"
-	case ed25519.PublicKey:
+	} else if errors.Is(err, keys.ErrUnknownFormat) {
+		// From reading it as a private key, the last format tried.
+		return keyError(source, "is not a public key, certificate, JWKS or private key postmint reads")
+	}
+	return fmt.Errorf("%w: %w", ErrKeys, err)
+}
+
+// supported returns why a public key cannot verify an asymmetric JWS, or "": the keys postmint
+// picks an alg for are the ones it checks.
+func supported(pub crypto.PublicKey) string {
+	if keys.DefaultAlgFor(pub) != "" {
 		return ""
+	}
+	if _, ok := pub.(*ecdsa.PublicKey); ok {
+		return "an EC key on an unsupported curve (JWS uses P-256, P-384 and P-521)"
 	}
 	return fmt.Sprintf("a %T key, which no JWS algorithm postmint checks uses", pub)
 }
