@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -78,7 +79,8 @@ var genericPreset = Preset{
 	KeyID:        KeyIDOptional,
 }
 
-var presets = mustLoadPresets(presetsYAML)
+// allPresets parses presets.yaml on first use, not at start-up: mint and token start faster.
+var allPresets = sync.OnceValue(func() map[string]*Preset { return mustLoadPresets(presetsYAML) })
 
 func init() { genericPreset.Headers.Typ = "JWT" }
 
@@ -126,8 +128,8 @@ func (p *Preset) check() error {
 
 // PresetNames lists the presets in alphabetical order.
 func PresetNames() []string {
-	names := make([]string, 0, len(presets))
-	for n := range presets {
+	names := make([]string, 0, len(allPresets()))
+	for n := range allPresets() {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -136,7 +138,7 @@ func PresetNames() []string {
 
 // LookupPreset returns a preset by name.
 func LookupPreset(name string) (*Preset, bool) {
-	p, ok := presets[name]
+	p, ok := allPresets()[name]
 	return p, ok
 }
 

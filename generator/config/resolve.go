@@ -116,7 +116,7 @@ func (d *Definition) Resolve() (*Client, error) {
 	p := &genericPreset
 	if d.Preset != "" {
 		var ok bool
-		if p, ok = presets[d.Preset]; !ok {
+		if p, ok = allPresets()[d.Preset]; !ok {
 			hint := "run `postmint presets` to list them"
 			if s := closest(d.Preset, PresetNames()); s != "" {
 				hint = fmt.Sprintf("did you mean %q? (`postmint presets` lists them)", s)
@@ -375,7 +375,7 @@ func (d *Definition) NeedsDiscovery() bool {
 	}
 	p := &genericPreset
 	if d.Preset != "" {
-		if pp, ok := presets[d.Preset]; ok {
+		if pp, ok := allPresets()[d.Preset]; ok {
 			p = pp
 		}
 	}
