@@ -3,10 +3,6 @@ package templates
 import (
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
@@ -21,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/postmint/postmint/internal/testkeys"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -111,26 +109,14 @@ func (k goKey) public() crypto.PublicKey { return k.priv.Public() }
 
 func generateKeys(t *testing.T, dir string) []goKey {
 	t.Helper()
-	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
+	ks := testkeys.Keys()
+	keys := []goKey{
+		{algs: []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"}, priv: ks.RSA},
+		{algs: []string{"ES256"}, priv: ks.P256},
+		{algs: []string{"ES384"}, priv: ks.P384},
+		{algs: []string{"ES512"}, priv: ks.P521},
+		{algs: []string{"EdDSA"}, priv: ks.Ed25519},
 	}
-	keys := []goKey{{algs: []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"}, priv: rsaKey}}
-	for _, c := range []struct {
-		alg   string
-		curve elliptic.Curve
-	}{{"ES256", elliptic.P256()}, {"ES384", elliptic.P384()}, {"ES512", elliptic.P521()}} {
-		k, err := ecdsa.GenerateKey(c.curve, rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		keys = append(keys, goKey{algs: []string{c.alg}, priv: k})
-	}
-	_, ed, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys = append(keys, goKey{algs: []string{"EdDSA"}, priv: ed})
 	for i := range keys {
 		der, err := x509.MarshalPKCS8PrivateKey(keys[i].priv)
 		if err != nil {

@@ -5,7 +5,6 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -20,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postmint/postmint/internal/testkeys"
+
 	"github.com/postmint/postmint/internal/e2e"
 )
 
@@ -32,38 +33,11 @@ type testKeys struct {
 
 func newTestKeys(t *testing.T) *testKeys {
 	t.Helper()
-	k := &testKeys{}
-	var err error
-	if k.rsa, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []struct {
-		dst   **ecdsa.PrivateKey
-		curve elliptic.Curve
-	}{{&k.p256, elliptic.P256()}, {&k.p384, elliptic.P384()}, {&k.p521, elliptic.P521()}} {
-		if *c.dst, err = ecdsa.GenerateKey(c.curve, rand.Reader); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, k.ed, err = ed25519.GenerateKey(rand.Reader); err != nil {
-		t.Fatal(err)
-	}
-	return k
+	s := testkeys.Keys()
+	return &testKeys{rsa: s.RSA, p256: s.P256, p384: s.P384, p521: s.P521, ed: s.Ed25519}
 }
 
-func (k *testKeys) forAlg(alg string) crypto.Signer {
-	switch alg {
-	case "ES256":
-		return k.p256
-	case "ES384":
-		return k.p384
-	case "ES512":
-		return k.p521
-	case "EdDSA":
-		return k.ed
-	}
-	return k.rsa
-}
+func (k *testKeys) forAlg(alg string) crypto.Signer { return testkeys.ForAlg(alg) }
 
 // writePKCS8 writes a key as PKCS#8 PEM (0600) and returns the path.
 func writePKCS8(t *testing.T, dir, name string, s crypto.Signer) string {

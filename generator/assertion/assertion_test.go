@@ -2,53 +2,22 @@ package assertion
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/postmint/postmint/internal/testkeys"
 
 	"github.com/golang-jwt/jwt/v5"
 )
 
 var algs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 
-var (
-	keysOnce sync.Once
-	signers  map[string]crypto.Signer
-)
-
 // signerFor returns a throwaway key for alg, made once per test binary.
 func signerFor(t testing.TB, alg string) crypto.Signer {
 	t.Helper()
-	keysOnce.Do(func() {
-		r, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			panic(err)
-		}
-		signers = map[string]crypto.Signer{}
-		for _, a := range algs[:6] {
-			signers[a] = r
-		}
-		for a, c := range map[string]elliptic.Curve{"ES256": elliptic.P256(), "ES384": elliptic.P384(), "ES512": elliptic.P521()} {
-			k, err := ecdsa.GenerateKey(c, rand.Reader)
-			if err != nil {
-				panic(err)
-			}
-			signers[a] = k
-		}
-		_, ed, err := ed25519.GenerateKey(rand.Reader)
-		if err != nil {
-			panic(err)
-		}
-		signers["EdDSA"] = ed
-	})
-	return signers[alg]
+	return testkeys.ForAlg(alg)
 }
 
 func profile(alg string) *Profile {

@@ -3,10 +3,8 @@ package e2e
 import (
 	"crypto"
 	"crypto/ecdsa"
-	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
@@ -19,9 +17,10 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/postmint/postmint/internal/testkeys"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -32,42 +31,7 @@ const (
 )
 
 // testKeys are generated once for the whole package (RSA generation dominates otherwise).
-var testKeys = sync.OnceValue(func() map[string]crypto.Signer {
-	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		panic(err)
-	}
-	keys := map[string]crypto.Signer{"RSA": rsaKey}
-	for name, curve := range map[string]elliptic.Curve{"P-256": elliptic.P256(), "P-384": elliptic.P384(), "P-521": elliptic.P521()} {
-		k, err := ecdsa.GenerateKey(curve, rand.Reader)
-		if err != nil {
-			panic(err)
-		}
-		keys[name] = k
-	}
-	_, ed, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		panic(err)
-	}
-	keys["Ed25519"] = ed
-	return keys
-})
-
-func keyFor(alg string) crypto.Signer {
-	k := testKeys()
-	switch {
-	case strings.HasPrefix(alg, "RS"), strings.HasPrefix(alg, "PS"):
-		return k["RSA"]
-	case alg == "ES256":
-		return k["P-256"]
-	case alg == "ES384":
-		return k["P-384"]
-	case alg == "ES512":
-		return k["P-521"]
-	default:
-		return k["Ed25519"]
-	}
-}
+func keyFor(alg string) crypto.Signer { return testkeys.ForAlg(alg) }
 
 // mint signs claims with alg; header entries are added to the JOSE header. Standard claims not
 // given are filled in: iat now, exp now+60 s, a random jti.
