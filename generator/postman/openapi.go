@@ -2,7 +2,6 @@ package postman
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,7 +17,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/pb33f/libopenapi/datamodel/high/base"
+	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+	"github.com/pb33f/libopenapi/orderedmap"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -87,7 +88,7 @@ const maxSchemaDepth = 8
 
 var methodOrder = []string{"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"}
 
-// ParseOpenAPI reads an OpenAPI 3.0 or 3.1 document (YAML or JSON) with kin-openapi and turns
+// ParseOpenAPI reads an OpenAPI 3.0 or 3.1 document (YAML or JSON) with libopenapi and turns
 // every operation into an APIRequest. source names the document in errors. Parameters get the
 // spec's examples (or defaults, enums, or a <type> placeholder), JSON bodies come from the
 // media type's examples or are made up from the schema. The result is the same for the same
@@ -130,23 +131,12 @@ func ParseOpenAPI(data []byte, source string, opt OpenAPIOptions) (*OpenAPI, err
 		return nil, fail(vv.Line, vv.Column, ErrOpenAPIVersion, "openapi %q is not supported; postmint reads OpenAPI 3.0.x and 3.1.x", vv.Value)
 	}
 
-	loader := openapi3.NewLoader()
-	loader.Context = context.Background()
-	if opt.Location != nil {
-		client := opt.HTTPClient
-		if client == nil {
-			client = &http.Client{Timeout: 30 * time.Second}
+	if opt.Location == nil {
+		if n := externalRef(top); n != nil {
+			return nil, fail(n.Line, n.Column, ErrOpenAPIInvalid, "encountered disallowed external reference: %q", n.Value)
 		}
-		loader.IsExternalRefsAllowed = true
-		loader.ReadFromURIFunc = openapi3.URIMapCache(openapi3.ReadFromURIs(openapi3.ReadFromHTTP(client), openapi3.ReadFromFile))
 	}
-	var doc *openapi3.T
-	var err error
-	if opt.Location != nil {
-		doc, err = loader.LoadFromDataWithPath(data, opt.Location)
-	} else {
-		doc, err = loader.LoadFromData(data)
-	}
+	doc, err := buildModel(data, vv.Value, opt)
 	if err != nil {
 		if ref, n := danglingRef(top); n != nil {
 			return nil, fail(n.Line, n.Column, ErrOpenAPIInvalid, "$ref %q points at nothing in the document (%s)", ref, cleanLoaderError(err.Error()))
@@ -173,12 +163,12 @@ func ParseOpenAPI(data []byte, source string, opt OpenAPIOptions) (*OpenAPI, err
 		seenFolder[f.Name] = true
 	}
 	for _, p := range pathOrder(top, doc) {
-		item := doc.Paths.Value(p.path)
+		item := pathItem(doc, p.path)
 		if item == nil {
 			continue
 		}
 		for _, m := range p.methods {
-			op := item.GetOperation(m)
+			op := operation(item, m)
 			if op == nil {
 				continue
 			}
@@ -197,14 +187,15 @@ func ParseOpenAPI(data []byte, source string, opt OpenAPIOptions) (*OpenAPI, err
 }
 
 // servers sets BaseURL and the collection variables from the first server.
-func (o *OpenAPI) servers(doc *openapi3.T, location *url.URL) {
+func (o *OpenAPI) servers(doc *v3.Document, location *url.URL) {
 	base := "/"
 	var vars []Param
 	if len(doc.Servers) > 0 && doc.Servers[0] != nil {
 		s := doc.Servers[0]
 		base = s.URL
-		for _, name := range sortedKeys(s.Variables) {
-			v := s.Variables[name]
+		svars := omap(s.Variables)
+		for _, name := range sortedKeys(svars) {
+			v := svars[name]
 			if v == nil {
 				continue
 			}
@@ -258,13 +249,13 @@ type pathMethods struct {
 
 // pathOrder lists the paths and their methods in the order the document writes them (the
 // parser's maps forget it); paths it cannot place follow in sorted order.
-func pathOrder(top *yaml.Node, doc *openapi3.T) []pathMethods {
+func pathOrder(top *yaml.Node, doc *v3.Document) []pathMethods {
 	var out []pathMethods
 	seen := map[string]bool{}
 	if _, paths := mapEntry(top, "paths"); paths != nil && paths.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(paths.Content); i += 2 {
 			p := paths.Content[i].Value
-			if doc.Paths.Value(p) == nil || seen[p] {
+			if pathItem(doc, p) == nil || seen[p] {
 				continue
 			}
 			seen[p] = true
@@ -289,8 +280,8 @@ func pathOrder(top *yaml.Node, doc *openapi3.T) []pathMethods {
 		}
 	}
 	var rest []string
-	if doc.Paths != nil {
-		for _, p := range doc.Paths.Keys() {
+	if doc.Paths != nil && doc.Paths.PathItems != nil {
+		for p := range doc.Paths.PathItems.KeysFromOldest() {
 			if !seen[p] {
 				rest = append(rest, p)
 			}
@@ -304,14 +295,14 @@ func pathOrder(top *yaml.Node, doc *openapi3.T) []pathMethods {
 }
 
 // operationRequest makes one operation into a request.
-func operationRequest(path, method string, item *openapi3.PathItem, op *openapi3.Operation) APIRequest {
+func operationRequest(path, method string, item *v3.PathItem, op *v3.Operation) APIRequest {
 	r := APIRequest{Method: method, Headers: map[string]string{}}
 	if len(op.Tags) > 0 {
 		r.Folder = op.Tags[0]
 	}
 	r.Name = firstLine(op.Summary)
 	if r.Name == "" {
-		r.Name = op.OperationID
+		r.Name = op.OperationId
 	}
 	if r.Name == "" {
 		r.Name = method + " " + path
@@ -323,43 +314,43 @@ func operationRequest(path, method string, item *openapi3.PathItem, op *openapi3
 	var cookies []string
 	for _, p := range params {
 		switch p.In {
-		case openapi3.ParameterInPath:
+		case "path":
 			v := paramValue(p)
 			pathValues[p.Name] = v
 			if isPathVarName(p.Name) {
 				r.PathVariables = append(r.PathVariables, Param{Key: p.Name, Value: v, Description: oneParagraph(p.Description)})
 			}
-		case openapi3.ParameterInQuery:
-			if !p.Required && !hasExample(p) {
+		case "query":
+			if !isTrue(p.Required) && !hasExample(p) {
 				optional = append(optional, paramLine(p))
 				continue
 			}
 			for _, v := range queryValues(p) {
 				r.Query = append(r.Query, Param{Key: p.Name, Value: v, Description: oneParagraph(p.Description)})
 			}
-		case openapi3.ParameterInHeader:
+		case "header":
 			switch strings.ToLower(p.Name) {
 			case "accept", "content-type", "authorization":
 				// OpenAPI ignores these as parameters; the request and the auth set them.
 				continue
 			}
-			if !p.Required && !hasExample(p) {
+			if !isTrue(p.Required) && !hasExample(p) {
 				optional = append(optional, paramLine(p))
 				continue
 			}
 			r.Headers[p.Name] = paramValue(p)
-		case openapi3.ParameterInCookie:
+		case "cookie":
 			cookies = append(cookies, paramLine(p))
 		}
 	}
 	r.URL = "{{" + VarBaseURL + "}}" + postmanPath(path, pathValues)
 
-	if op.RequestBody != nil && op.RequestBody.Value != nil {
-		requestBody(&r, op.RequestBody.Value)
+	if op.RequestBody != nil {
+		requestBody(&r, op.RequestBody)
 	}
 
 	var d strings.Builder
-	if op.Deprecated {
+	if isTrue(op.Deprecated) {
 		d.WriteString("**Deprecated.**\n\n")
 	}
 	if desc := strings.TrimSpace(op.Description); desc != "" {
@@ -369,8 +360,8 @@ func operationRequest(path, method string, item *openapi3.PathItem, op *openapi3
 		d.WriteString(s + "\n\n")
 	}
 	fmt.Fprintf(&d, "`%s %s`", method, path)
-	if op.OperationID != "" {
-		fmt.Fprintf(&d, " (operationId `%s`)", op.OperationID)
+	if op.OperationId != "" {
+		fmt.Fprintf(&d, " (operationId `%s`)", op.OperationId)
 	}
 	d.WriteString("\n")
 	if len(optional) > 0 {
@@ -393,15 +384,14 @@ func operationRequest(path, method string, item *openapi3.PathItem, op *openapi3
 }
 
 // mergeParameters applies an operation's parameters over its path item's (same name and in).
-func mergeParameters(pathParams, opParams openapi3.Parameters) []*openapi3.Parameter {
-	var out []*openapi3.Parameter
+func mergeParameters(pathParams, opParams []*v3.Parameter) []*v3.Parameter {
+	var out []*v3.Parameter
 	index := map[string]int{}
-	for _, list := range []openapi3.Parameters{pathParams, opParams} {
-		for _, ref := range list {
-			if ref == nil || ref.Value == nil {
+	for _, list := range [][]*v3.Parameter{pathParams, opParams} {
+		for _, p := range list {
+			if p == nil {
 				continue
 			}
-			p := ref.Value
 			k := p.In + "\x00" + p.Name
 			if i, ok := index[k]; ok {
 				out[i] = p
@@ -442,35 +432,35 @@ func postmanPath(path string, values map[string]string) string {
 	return strings.Join(segs, "/")
 }
 
-func hasExample(p *openapi3.Parameter) bool {
-	if p.Example != nil || len(p.Examples) > 0 {
+func hasExample(p *v3.Parameter) bool {
+	if !isNull(p.Example) || orderedmap.Len(p.Examples) > 0 {
 		return true
 	}
-	if p.Schema != nil && p.Schema.Value != nil {
-		s := p.Schema.Value
-		return s.Example != nil || len(s.Examples) > 0 || s.Default != nil || s.Const != nil
+	if s := schemaOf(p.Schema); s != nil {
+		return !isNull(s.Example) || len(s.Examples) > 0 || !isNull(s.Default) || !isNull(s.Const)
 	}
 	return false
 }
 
 // paramExample is the spec's example of a parameter: example, the first of examples (by
 // name), then the schema's example, default, const or first enum value; nil for none.
-func paramExample(p *openapi3.Parameter) any {
-	if p.Example != nil {
-		return p.Example
+func paramExample(p *v3.Parameter) any {
+	if !isNull(p.Example) {
+		return nodeValue(p.Example)
 	}
 	if v, ok := firstExample(p.Examples); ok {
 		return v
 	}
-	if p.Schema != nil && p.Schema.Value != nil {
-		if v, ok := schemaLiteral(p.Schema.Value); ok {
+	if s := schemaOf(p.Schema); s != nil {
+		if v, ok := schemaLiteral(s); ok {
 			return v
 		}
 	}
-	for _, mt := range sortedKeys(p.Content) {
-		if m := p.Content[mt]; m != nil {
-			if m.Example != nil {
-				return m.Example
+	content := omap(p.Content)
+	for _, mt := range sortedKeys(content) {
+		if m := content[mt]; m != nil {
+			if !isNull(m.Example) {
+				return nodeValue(m.Example)
 			}
 			if v, ok := firstExample(m.Examples); ok {
 				return v
@@ -480,7 +470,7 @@ func paramExample(p *openapi3.Parameter) any {
 	return nil
 }
 
-func paramValue(p *openapi3.Parameter) string {
+func paramValue(p *v3.Parameter) string {
 	if v := paramExample(p); v != nil {
 		return scalarString(v)
 	}
@@ -488,7 +478,7 @@ func paramValue(p *openapi3.Parameter) string {
 }
 
 // queryValues is one value per query parameter, or one per item of an exploded array.
-func queryValues(p *openapi3.Parameter) []string {
+func queryValues(p *v3.Parameter) []string {
 	v := paramExample(p)
 	if v == nil {
 		return []string{placeholder(p.Schema)}
@@ -511,10 +501,10 @@ func queryValues(p *openapi3.Parameter) []string {
 	return []string{scalarString(v)}
 }
 
-func paramLine(p *openapi3.Parameter) string {
+func paramLine(p *v3.Parameter) string {
 	l := fmt.Sprintf("- `%s` (%s", p.Name, p.In)
-	if p.Schema != nil && p.Schema.Value != nil && p.Schema.Value.Type != nil && len(p.Schema.Value.Type.Slice()) > 0 {
-		l += ", " + strings.Join(p.Schema.Value.Type.Slice(), "|")
+	if s := schemaOf(p.Schema); s != nil && len(s.Type) > 0 {
+		l += ", " + strings.Join(s.Type, "|")
 	}
 	l += ")"
 	if d := oneParagraph(p.Description); d != "" {
@@ -525,8 +515,9 @@ func paramLine(p *openapi3.Parameter) string {
 
 // requestBody fills the request's body from the operation's request body: JSON first, then
 // form encodings, then any other media type with an example.
-func requestBody(r *APIRequest, rb *openapi3.RequestBody) {
-	types := sortedKeys(rb.Content)
+func requestBody(r *APIRequest, rb *v3.RequestBody) {
+	content := omap(rb.Content)
+	types := sortedKeys(content)
 	pick := ""
 	for _, pref := range []func(string) bool{
 		func(t string) bool { return t == "application/json" },
@@ -548,17 +539,17 @@ func requestBody(r *APIRequest, rb *openapi3.RequestBody) {
 	if pick == "" {
 		return
 	}
-	m := rb.Content[pick]
+	m := content[pick]
 	if m == nil {
 		return
 	}
 	lower := strings.ToLower(pick)
 	var ex any
 	var ok bool
-	if m.Example != nil {
-		ex, ok = m.Example, true
+	if !isNull(m.Example) {
+		ex, ok = nodeValue(m.Example), true
 	} else if ex, ok = firstExample(m.Examples); !ok && m.Schema != nil {
-		g := &exampleGen{budget: maxBodyNodes, onPath: map[*openapi3.Schema]bool{}}
+		g := &exampleGen{budget: maxBodyNodes, onPath: map[any]bool{}}
 		ex, ok = g.value(m.Schema, 0), true
 	}
 	switch {
@@ -606,28 +597,29 @@ func marshalBody(v any) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-func firstExample(ex openapi3.Examples) (any, bool) {
+func firstExample(examples *orderedmap.Map[string, *base.Example]) (any, bool) {
+	ex := omap(examples)
 	for _, k := range sortedKeys(ex) {
-		if e := ex[k]; e != nil && e.Value != nil && e.Value.Value != nil {
-			return e.Value.Value, true
+		if e := ex[k]; e != nil && !isNull(e.Value) {
+			return nodeValue(e.Value), true
 		}
 	}
 	return nil, false
 }
 
 // schemaLiteral is a value the schema itself gives: example, examples[0], const, default, enum[0].
-func schemaLiteral(s *openapi3.Schema) (any, bool) {
+func schemaLiteral(s *base.Schema) (any, bool) {
 	switch {
-	case s.Example != nil:
-		return s.Example, true
-	case len(s.Examples) > 0 && s.Examples[0] != nil:
-		return s.Examples[0], true
-	case s.Const != nil:
-		return s.Const, true
-	case s.Default != nil:
-		return s.Default, true
-	case len(s.Enum) > 0 && s.Enum[0] != nil:
-		return s.Enum[0], true
+	case !isNull(s.Example):
+		return nodeValue(s.Example), true
+	case len(s.Examples) > 0 && !isNull(s.Examples[0]):
+		return nodeValue(s.Examples[0]), true
+	case !isNull(s.Const):
+		return nodeValue(s.Const), true
+	case !isNull(s.Default):
+		return nodeValue(s.Default), true
+	case len(s.Enum) > 0 && !isNull(s.Enum[0]):
+		return nodeValue(s.Enum[0]), true
 	}
 	return nil, false
 }
@@ -635,23 +627,24 @@ func schemaLiteral(s *openapi3.Schema) (any, bool) {
 // exampleGen makes up a value from a schema, bounded in size and depth and safe on cycles.
 type exampleGen struct {
 	budget int
-	onPath map[*openapi3.Schema]bool
+	onPath map[any]bool // schemas being made, by identity (see schemaIdentity)
 }
 
-func (g *exampleGen) value(ref *openapi3.SchemaRef, depth int) any {
-	if ref == nil || ref.Value == nil || g.budget <= 0 || depth > maxSchemaDepth {
+func (g *exampleGen) value(ref *base.SchemaProxy, depth int) any {
+	s := schemaOf(ref)
+	if s == nil || g.budget <= 0 || depth > maxSchemaDepth {
 		return nil
 	}
-	s := ref.Value
-	if g.onPath[s] {
+	id := schemaIdentity(ref, s)
+	if g.onPath[id] {
 		return nil
 	}
 	g.budget--
 	if v, ok := schemaLiteral(s); ok {
 		return v
 	}
-	g.onPath[s] = true
-	defer delete(g.onPath, s)
+	g.onPath[id] = true
+	defer delete(g.onPath, id)
 	if len(s.AllOf) > 0 {
 		merged := map[string]any{}
 		var last any
@@ -665,7 +658,7 @@ func (g *exampleGen) value(ref *openapi3.SchemaRef, depth int) any {
 				last = v
 			}
 		}
-		if len(s.Properties) > 0 {
+		if orderedmap.Len(s.Properties) > 0 {
 			for k, x := range g.object(s, depth) {
 				merged[k] = x
 			}
@@ -675,10 +668,10 @@ func (g *exampleGen) value(ref *openapi3.SchemaRef, depth int) any {
 		}
 		return merged
 	}
-	for _, alts := range []openapi3.SchemaRefs{s.OneOf, s.AnyOf} {
+	for _, alts := range [][]*base.SchemaProxy{s.OneOf, s.AnyOf} {
 		if len(alts) > 0 {
 			v := g.value(alts[0], depth+1)
-			if m, ok := v.(map[string]any); ok && len(s.Properties) > 0 {
+			if m, ok := v.(map[string]any); ok && orderedmap.Len(s.Properties) > 0 {
 				for k, x := range g.object(s, depth) {
 					m[k] = x
 				}
@@ -697,13 +690,13 @@ func (g *exampleGen) value(ref *openapi3.SchemaRef, depth int) any {
 			}
 			return out
 		}
-		if v := g.value(s.Items, depth+1); v != nil {
+		if v := g.value(itemsSchema(s), depth+1); v != nil {
 			return []any{v}
 		}
 		return []any{}
 	case "integer", "number":
-		if s.Min != nil {
-			return *s.Min
+		if s.Minimum != nil {
+			return *s.Minimum
 		}
 		return 0
 	case "boolean":
@@ -716,11 +709,12 @@ func (g *exampleGen) value(ref *openapi3.SchemaRef, depth int) any {
 	return nil
 }
 
-func (g *exampleGen) object(s *openapi3.Schema, depth int) map[string]any {
+func (g *exampleGen) object(s *base.Schema, depth int) map[string]any {
 	out := map[string]any{}
-	for _, k := range sortedKeys(s.Properties) {
-		p := s.Properties[k]
-		if p != nil && p.Value != nil && p.Value.ReadOnly {
+	props := omap(s.Properties)
+	for _, k := range sortedKeys(props) {
+		p := props[k]
+		if ps := schemaOf(p); ps != nil && isTrue(ps.ReadOnly) {
 			continue
 		}
 		if g.budget <= 0 {
@@ -733,19 +727,17 @@ func (g *exampleGen) object(s *openapi3.Schema, depth int) map[string]any {
 
 // schemaType is the schema's type (the first that is not null), guessed from its keywords
 // when it names none.
-func schemaType(s *openapi3.Schema) string {
-	if s.Type != nil {
-		for _, t := range s.Type.Slice() {
-			if t != "null" {
-				return t
-			}
-		}
-		if s.Type.Includes("null") {
-			return "null"
+func schemaType(s *base.Schema) string {
+	for _, t := range s.Type {
+		if t != "null" {
+			return t
 		}
 	}
+	if slices.Contains(s.Type, "null") {
+		return "null"
+	}
 	switch {
-	case len(s.Properties) > 0:
+	case orderedmap.Len(s.Properties) > 0:
 		return "object"
 	case s.Items != nil:
 		return "array"
@@ -780,11 +772,11 @@ func stringExample(format string) string {
 }
 
 // placeholder is Postman's <type> convention for a value the spec gives no example of.
-func placeholder(ref *openapi3.SchemaRef) string {
-	if ref == nil || ref.Value == nil {
+func placeholder(ref *base.SchemaProxy) string {
+	s := schemaOf(ref)
+	if s == nil {
 		return "<string>"
 	}
-	s := ref.Value
 	if s.Format != "" {
 		return "<" + s.Format + ">"
 	}
@@ -955,6 +947,32 @@ func danglingRef(top *yaml.Node) (string, *yaml.Node) {
 	return ref, at
 }
 
+// externalRef finds the first $ref to another document: without a Location there is
+// nothing to resolve it against.
+func externalRef(top *yaml.Node) *yaml.Node {
+	var at *yaml.Node
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if at != nil || n == nil {
+			return
+		}
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				if k.Value == "$ref" && v.Kind == yaml.ScalarNode && !strings.HasPrefix(v.Value, "#") {
+					at = v
+					return
+				}
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(top)
+	return at
+}
+
 // resolvePointer follows an RFC 6901 JSON pointer ("/components/schemas/Order") through a
 // YAML node tree; nil when it leads nowhere.
 func resolvePointer(n *yaml.Node, pointer string) *yaml.Node {
@@ -989,15 +1007,9 @@ func resolvePointer(n *yaml.Node, pointer string) *yaml.Node {
 	return n
 }
 
-// cleanLoaderError drops the parser's double report ("json error: ..., yaml error: ...") down
-// to the part about the format the document is in.
+// cleanLoaderError keeps the first line of the parser's error.
 func cleanLoaderError(msg string) string {
-	msg = strings.TrimPrefix(msg, "failed to unmarshal data: ")
-	if i := strings.Index(msg, "yaml error: "); i >= 0 && strings.HasPrefix(msg, "json error: ") {
-		msg = msg[i+len("yaml error: "):]
-	}
-	msg = strings.TrimPrefix(msg, "error unmarshaling JSON: while decoding JSON: ")
-	msg = strings.TrimPrefix(msg, "error converting YAML to JSON: ")
+	msg, _, _ = strings.Cut(strings.TrimSpace(msg), "\n")
 	return msg
 }
 
