@@ -149,14 +149,16 @@ func TestE2EGeneratedCollections(t *testing.T) {
 			definition: "preset: maskinporten\nalg: RS512\nheaders: {x5c: true}\ncertificate: {{cert}}\ntoken_url: {{jwtgrant_token}}\nissuer: {{jwtgrant_issuer}}\nscope: test:read\n",
 			cert:       true,
 		},
-		// A token that expires mid-run: 36 s of life, refreshed by the collection itself once
-		// under 30 s are left (Get token at t=0, API 1 at ~4 s keeps it, API 2 at ~8 s renews it).
+		// A token that expires mid-run: 40 s of life, refreshed by the collection itself once
+		// under 30 s are left. Requests are at least 6 s apart: Get token at t=0, API 1 at ~6 s
+		// keeps it (34 s left; it would need a 4 s stall to refresh early), API 2 at >= 12 s
+		// renews it (28 s left at most).
 		e2eCase{
 			name:       "short-ttl-refreshed-mid-run",
-			client:     e2e.Client{Alg: "ES384", Audience: e2e.AudienceTokenEndpoint, AccessTokenTTL: 36},
+			client:     e2e.Client{Alg: "ES384", Audience: e2e.AudienceTokenEndpoint, AccessTokenTTL: 40},
 			definition: "alg: ES384\ntoken_url: {{token}}\n",
 			requests:   2,
-			runnerArgs: []string{"--delay-request", "4000"},
+			runnerArgs: []string{"--delay-request", "6000"},
 			wantTokens: 2,
 		},
 	)
