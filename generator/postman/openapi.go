@@ -923,33 +923,24 @@ func locateError(top *yaml.Node, msg string) (int, int) {
 // danglingRef finds the first local $ref ("#/...") that resolves to nothing in the document,
 // and its node: the parser's own error does not say where it is.
 func danglingRef(top *yaml.Node) (string, *yaml.Node) {
-	var ref string
-	var at *yaml.Node
-	var walk func(n *yaml.Node)
-	walk = func(n *yaml.Node) {
-		if at != nil || n == nil {
-			return
-		}
-		if n.Kind == yaml.MappingNode {
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i], n.Content[i+1]
-				if k.Value == "$ref" && v.Kind == yaml.ScalarNode && strings.HasPrefix(v.Value, "#/") && resolvePointer(top, v.Value[1:]) == nil {
-					ref, at = v.Value, v
-					return
-				}
-			}
-		}
-		for _, c := range n.Content {
-			walk(c)
-		}
+	at := firstRef(top, func(ref string) bool {
+		return strings.HasPrefix(ref, "#/") && resolvePointer(top, ref[1:]) == nil
+	})
+	if at == nil {
+		return "", nil
 	}
-	walk(top)
-	return ref, at
+	return at.Value, at
 }
 
 // externalRef finds the first $ref to another document: without a Location there is
 // nothing to resolve it against.
 func externalRef(top *yaml.Node) *yaml.Node {
+	return firstRef(top, func(ref string) bool { return !strings.HasPrefix(ref, "#") })
+}
+
+// firstRef walks the document in order and returns the value node of the first scalar $ref
+// that match accepts; nil when there is none.
+func firstRef(top *yaml.Node, match func(ref string) bool) *yaml.Node {
 	var at *yaml.Node
 	var walk func(n *yaml.Node)
 	walk = func(n *yaml.Node) {
@@ -959,7 +950,7 @@ func externalRef(top *yaml.Node) *yaml.Node {
 		if n.Kind == yaml.MappingNode {
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k, v := n.Content[i], n.Content[i+1]
-				if k.Value == "$ref" && v.Kind == yaml.ScalarNode && !strings.HasPrefix(v.Value, "#") {
+				if k.Value == "$ref" && v.Kind == yaml.ScalarNode && match(v.Value) {
 					at = v
 					return
 				}
