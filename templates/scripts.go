@@ -12,6 +12,16 @@ var CollectionJS string
 //go:embed get_token_prerequest.js
 var GetTokenPrerequestJS string
 
+// ResponseJS defines postmintAccept, which checks a token response and stores the token.
+//
+//go:embed response.js
+var ResponseJS string
+
+// APITestJS is the collection-level test script: a 401 or 403 from the API fails the run.
+//
+//go:embed api_test.js
+var APITestJS string
+
 // GetTokenTestJS checks the token response and stores bearerToken and bearerTokenExpiresAt.
 //
 //go:embed get_token_test.js

@@ -25,6 +25,7 @@ import (
 	"github.com/postmint/postmint/generator/assertion"
 	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/generator/keys"
+	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/postman"
 	"github.com/postmint/postmint/internal/e2e"
 )
@@ -99,19 +100,20 @@ for (const c of input.cases) {
     const r = { name: c.name };
     try {
         vm.runInThisContext(input.script, { filename: 'collection-script.js' });
-        r.token = postmint.assertion();
+        r.token = postmint.request(pm, 'grant').assertion;
         // Pinned: the clock, and the random bytes the signer draws its jti from (all 0x11,
         // which makes the UUID pinJti).
         const cryptoDesc = Object.getOwnPropertyDescriptor(globalThis, 'crypto');
         Date.now = () => c.pinNow * 1000 + 321;
         Object.defineProperty(globalThis, 'crypto', { configurable: true, writable: true, value: { getRandomValues: (a) => a.fill(0x11) } });
         try {
-            r.pinned = postmint.assertion();
+            const pinned = postmint.request(pm, 'grant');
+            r.pinned = pinned.assertion;
+            r.form = pinned.form.map((f) => ({ key: f.key, value: f.value === pinned.assertion ? 'X' : f.value }));
         } finally {
             Date.now = realNow;
             Object.defineProperty(globalThis, 'crypto', cryptoDesc);
         }
-        r.form = postmint.form('X');
         r.goVerify = verify(c.goToken, c.jwk, c.alg);
     } catch (e) {
         r.error = String(e && e.stack || e);
@@ -130,7 +132,7 @@ type crossCase struct {
 	PinNow      int64             `json:"pinNow"`
 	PinJTI      string            `json:"pinJti"`
 
-	profile  *assertion.Profile
+	profile  *oauth.Profile
 	signer   crypto.Signer
 	goPinned string
 	envPath  string
@@ -384,7 +386,7 @@ func compareCross(t *testing.T, c *crossCase, r crossResult) {
 	// The form: same fields, same order.
 	var goForm, jsForm []string
 	for _, kv := range c.profile.FormFields("X") {
-		goForm = append(goForm, kv[0]+"="+kv[1])
+		goForm = append(goForm, kv.Key+"="+kv.Value)
 	}
 	for _, kv := range r.Form {
 		jsForm = append(jsForm, kv.Key+"="+kv.Value)

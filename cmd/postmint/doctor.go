@@ -18,6 +18,7 @@ import (
 	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/generator/discovery"
 	"github.com/postmint/postmint/generator/keys"
+	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/token"
 )
 
@@ -88,7 +89,7 @@ func doctorAction(c *cli.Context) error {
 	}
 
 	m, err := material(c, client)
-	var profile *assertion.Profile
+	var profile *oauth.Profile
 	switch {
 	case err != nil:
 		r.line("FAIL", "key", "%s", oneLine(err.Error()))
@@ -152,7 +153,7 @@ func doctorResult(r *report) error {
 // checkServer reads the metadata (when an issuer is known), compares the audience rule and
 // the algorithm with it, measures the clock against the server's Date header, and makes sure
 // the token endpoint answers over verified TLS.
-func checkServer(c *cli.Context, r *report, client *config.Client, p *assertion.Profile) {
+func checkServer(c *cli.Context, r *report, client *config.Client, p *oauth.Profile) {
 	tc, err := token.NewClient(token.Options{Timeout: c.Duration("timeout"), CAFile: c.String("ca-file"), UserAgent: userAgent()})
 	if err != nil {
 		r.line("FAIL", "tls", "%s", oneLine(err.Error()))
@@ -291,7 +292,7 @@ func isLoopback(host string) bool {
 }
 
 // checkToken makes a real token request and, on failure, lists the likely causes.
-func checkToken(c *cli.Context, r *report, client *config.Client, p *assertion.Profile, k *keys.Key) {
+func checkToken(c *cli.Context, r *report, client *config.Client, p *oauth.Profile, k *keys.Key) {
 	if client.GrantType == config.GrantAuthorizationCode {
 		r.line("SKIP", "token", "authorization_code needs a user's login: run Auth / Authorize in the collection, or postmint token --code")
 		return
@@ -306,7 +307,7 @@ func checkToken(c *cli.Context, r *report, client *config.Client, p *assertion.P
 		if err != nil {
 			return nil, err
 		}
-		return p.TokenForm(a), nil
+		return oauth.Values(p.FormFields(a)), nil
 	})
 	if err != nil {
 		r.line("FAIL", "token", "%s", oneLine(err.Error()))

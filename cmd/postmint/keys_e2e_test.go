@@ -22,6 +22,7 @@ import (
 
 	"github.com/postmint/postmint/generator/assertion"
 	"github.com/postmint/postmint/generator/keys"
+	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/internal/e2e"
 )
 
@@ -444,7 +445,7 @@ func TestVerifyMintedAssertions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := &assertion.Profile{ClientID: "c1", Issuer: "c1", Subject: "c1", Audience: "https://idp.example.com/oauth2/v1/token",
+		p := &oauth.Profile{ClientID: "c1", Issuer: "c1", Subject: "c1", Audience: "https://idp.example.com/oauth2/v1/token",
 			Alg: "ES256", Kid: "k1", Typ: "JWT", Lifetime: 2 * time.Hour}
 		old, err := assertion.Mint(p, k.Signer, assertion.Options{Now: func() time.Time { return time.Now().Add(-3 * time.Hour) }})
 		if err != nil {

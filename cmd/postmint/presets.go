@@ -71,7 +71,7 @@ func presetsAction(c *cli.Context) error {
 		{"algs", strings.Join(p.Algs, " ")},
 		{"lifetime", fmt.Sprintf("%s (max %s)", config.FormatDuration(p.Lifetime), config.FormatDuration(p.MaxLifetime))},
 		{"send_client_id", fmt.Sprint(p.SendClientID)},
-		{"scope", "as a " + map[string]string{"form": "form parameter", "claim": "claim in the assertion"}[p.ScopeIn]},
+		{"scope", "as " + p.ScopeIn.Words()},
 		{"sub", map[string]string{"client_id": "the client id", "none": "not sent"}[p.Subject]},
 		{"key id", p.KeyID},
 		{"headers", firstOf(strings.Join(hdr, ", "), "none beyond alg")},

@@ -9,6 +9,7 @@ import (
 	"github.com/postmint/postmint/generator"
 	"github.com/postmint/postmint/generator/assertion"
 	"github.com/postmint/postmint/generator/keys"
+	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/postman"
 	"github.com/postmint/postmint/generator/token"
 )
@@ -16,7 +17,7 @@ import (
 // signing is what mint, token and refresh need: the minting profile, the key, and what the
 // error explanations should know.
 type signing struct {
-	profile *assertion.Profile
+	profile *oauth.Profile
 	key     *keys.Key
 	explain token.Context
 	// For -e: the environment, its path and its bytes as read (refresh writes them back).
@@ -101,7 +102,7 @@ func loadSigning(c *cli.Context, requireEnv bool) (*signing, error) {
 	return s, nil
 }
 
-func explainContext(p *assertion.Profile, k *keys.Key, preset, rule, issuer, grant string) token.Context {
+func explainContext(p *oauth.Profile, k *keys.Key, preset, rule, issuer, grant string) token.Context {
 	tp, _ := keys.Thumbprint(k.Public())
 	if grant == "" {
 		grant = "client_credentials"

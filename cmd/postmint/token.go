@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/postmint/postmint/generator/assertion"
+	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/postman"
 	"github.com/postmint/postmint/generator/token"
 )
@@ -88,7 +89,7 @@ func exchange(c *cli.Context, s *signing) (*token.Response, error) {
 		if err != nil {
 			return nil, err
 		}
-		return assertion.Values(fields(a)), nil
+		return oauth.Values(fields(a)), nil
 	}
 	resp, err := client.Exchange(c.Context, s.profile.TokenURL, build)
 	if err != nil {
@@ -102,7 +103,7 @@ func userAgent() string { return "postmint/" + version + " (+https://github.com/
 // grantFields chooses the token request: the code exchange (--code), the refresh token grant
 // (--refresh-token, or the environment's refreshToken for authorization_code), or the
 // profile's own grant.
-func grantFields(c *cli.Context, s *signing) (func(string) [][2]string, error) {
+func grantFields(c *cli.Context, s *signing) (func(string) []oauth.Field, error) {
 	p := s.profile
 	code, verifier, rt := c.String("code"), c.String("code-verifier"), c.String("refresh-token")
 	if s.env != nil {
@@ -121,9 +122,9 @@ func grantFields(c *cli.Context, s *signing) (func(string) [][2]string, error) {
 		if p.RedirectURI == "" {
 			return nil, usagef("--code needs redirect_uri in the definition (grant_type: authorization_code)")
 		}
-		return func(a string) [][2]string { return p.CodeFields(a, code, verifier) }, nil
+		return func(a string) []oauth.Field { return p.CodeFields(a, code, verifier) }, nil
 	case rt != "":
-		return func(a string) [][2]string { return p.RefreshFields(a, rt) }, nil
+		return func(a string) []oauth.Field { return p.RefreshFields(a, rt) }, nil
 	case p.GrantType == assertion.AuthorizationCodeGrant:
 		return nil, usagef("authorization_code needs --code CODE (from the redirect after login) or --refresh-token TOKEN")
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/internal/testkeys"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -20,8 +21,8 @@ func signerFor(t testing.TB, alg string) crypto.Signer {
 	return testkeys.ForAlg(alg)
 }
 
-func profile(alg string) *Profile {
-	return &Profile{
+func profile(alg string) *oauth.Profile {
+	return &oauth.Profile{
 		TokenURL:     "https://idp.example.test/connect/token",
 		ClientID:     "client-1",
 		Issuer:       "client-1",
@@ -100,46 +101,6 @@ func TestMintPinned(t *testing.T) {
 		if a1 != a2 {
 			t.Errorf("%s: two pinned mints differ", alg)
 		}
-	}
-}
-
-// TestHeaderOnlyWhatIsSet: optional header members appear only when the profile has them.
-func TestHeaderOnlyWhatIsSet(t *testing.T) {
-	p := &Profile{Alg: "ES256"}
-	if h := p.Header(); !reflect.DeepEqual(h, map[string]any{"alg": "ES256"}) {
-		t.Errorf("bare header %v", h)
-	}
-	p = &Profile{Alg: "PS256", Typ: "client-authentication+jwt", Kid: "k", X5C: []string{"MIIB"}, X5TS256: "t256", X5T: "t1"}
-	want := map[string]any{"alg": "PS256", "typ": "client-authentication+jwt", "kid": "k", "x5c": []string{"MIIB"}, "x5t#S256": "t256", "x5t": "t1"}
-	if h := p.Header(); !reflect.DeepEqual(h, want) {
-		t.Errorf("header %v, want %v", h, want)
-	}
-}
-
-// TestFormFields: the token request parameters and their order for both grants.
-func TestFormFields(t *testing.T) {
-	p := profile("RS256")
-	p.ExtraForm = map[string]string{"resource": "https://api", "audience": "orders"}
-	got := p.FormFields("A")
-	want := [][2]string{
-		{"grant_type", "client_credentials"}, {"client_id", "client-1"}, {"scope", "api.read api.write"},
-		{"client_assertion_type", ClientAssertionType}, {"client_assertion", "A"},
-		{"audience", "orders"}, {"resource", "https://api"},
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("client credentials form:\n got %v\nwant %v", got, want)
-	}
-	if enc := p.TokenForm("A").Encode(); !strings.Contains(enc, "client_assertion=A") {
-		t.Errorf("TokenForm %q", enc)
-	}
-
-	j := profile("RS256")
-	j.GrantType, j.ScopeIn, j.SendClientID = JWTBearerGrant, "claim", false
-	if got := j.FormFields("A"); !reflect.DeepEqual(got, [][2]string{{"grant_type", JWTBearerGrant}, {"assertion", "A"}}) {
-		t.Errorf("jwt-bearer form %v", got)
-	}
-	if c := j.Claims(time.Unix(1, 0), "x"); c["scope"] != "api.read api.write" {
-		t.Errorf("jwt-bearer scope claim %v", c["scope"])
 	}
 }
 

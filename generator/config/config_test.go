@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/postmint/postmint/generator/oauth"
 )
 
 const base = `version: 1
@@ -61,15 +63,15 @@ func TestPresetRules(t *testing.T) {
 		preset, extra, aud, scopeIn, grant, sub, typ string
 		send                                         bool
 	}{
-		{"duende", "", "https://idp.example.com/connect/token", "form", WireClientCredentials, "acme", "JWT", true},
-		{"duende-strict", "issuer: https://idp.example.com\n", "https://idp.example.com", "form", WireClientCredentials, "acme", "client-authentication+jwt", true},
-		{"rfc7523bis", "issuer: https://idp.example.com\n", "https://idp.example.com", "form", WireClientCredentials, "acme", "client-authentication+jwt", false},
-		{"bcgov", "issuer: https://idp.example.com/auth/realms/x\n", "https://idp.example.com/auth/realms/x", "form", WireClientCredentials, "acme", "JWT", true},
-		{"keycloak", "issuer: https://idp.example.com/realms/x\n", "https://idp.example.com/realms/x", "form", WireClientCredentials, "acme", "JWT", false},
-		{"auth0", "issuer: https://tenant.auth0.com\n", "https://tenant.auth0.com/", "form", WireClientCredentials, "acme", "JWT", false},
-		{"maskinporten", "kid: k1\n", "https://maskinporten.no/", "claim", WireJWTBearer, "", "", false},
-		{"maskinporten-test", "kid: k1\n", "https://test.maskinporten.no/", "claim", WireJWTBearer, "", "", false},
-		{"curity", "kid: k1\n", "https://idp.example.com/connect/token", "form", WireClientCredentials, "acme", "JWT", false},
+		{"duende", "", "https://idp.example.com/connect/token", "form", oauth.WireClientCredentials, "acme", "JWT", true},
+		{"duende-strict", "issuer: https://idp.example.com\n", "https://idp.example.com", "form", oauth.WireClientCredentials, "acme", "client-authentication+jwt", true},
+		{"rfc7523bis", "issuer: https://idp.example.com\n", "https://idp.example.com", "form", oauth.WireClientCredentials, "acme", "client-authentication+jwt", false},
+		{"bcgov", "issuer: https://idp.example.com/auth/realms/x\n", "https://idp.example.com/auth/realms/x", "form", oauth.WireClientCredentials, "acme", "JWT", true},
+		{"keycloak", "issuer: https://idp.example.com/realms/x\n", "https://idp.example.com/realms/x", "form", oauth.WireClientCredentials, "acme", "JWT", false},
+		{"auth0", "issuer: https://tenant.auth0.com\n", "https://tenant.auth0.com/", "form", oauth.WireClientCredentials, "acme", "JWT", false},
+		{"maskinporten", "kid: k1\n", "https://maskinporten.no/", "claim", oauth.WireJWTBearer, "", "", false},
+		{"maskinporten-test", "kid: k1\n", "https://test.maskinporten.no/", "claim", oauth.WireJWTBearer, "", "", false},
+		{"curity", "kid: k1\n", "https://idp.example.com/connect/token", "form", oauth.WireClientCredentials, "acme", "JWT", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.preset, func(t *testing.T) {
@@ -81,7 +83,7 @@ func TestPresetRules(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.Audience != tc.aud || c.ScopeIn != tc.scopeIn || c.GrantWire() != tc.grant || c.Subject != tc.sub || c.Typ != tc.typ || c.SendClientID != tc.send {
+			if c.Audience != tc.aud || string(c.ScopeIn) != tc.scopeIn || c.GrantWire() != tc.grant || c.Subject != tc.sub || c.Typ != tc.typ || c.SendClientID != tc.send {
 				t.Errorf("got aud=%q scopeIn=%s grant=%s sub=%q typ=%q send=%v", c.Audience, c.ScopeIn, c.GrantWire(), c.Subject, c.Typ, c.SendClientID)
 			}
 		})

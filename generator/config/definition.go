@@ -32,6 +32,7 @@ type Definition struct {
 	Audience              string            `yaml:"audience"`
 	Lifetime              *Duration         `yaml:"lifetime"`
 	Scope                 Scope             `yaml:"scope"`
+	ScopeIn               string            `yaml:"scope_in"`
 	SendClientID          *bool             `yaml:"send_client_id"`
 	Headers               Headers           `yaml:"headers"`
 	Claims                map[string]any    `yaml:"claims"`
@@ -138,7 +139,7 @@ func unwrapPathError(err error) error {
 }
 
 var fieldNames = []string{"version", "name", "preset", "token_url", "issuer", "client_id", "grant_type",
-	"alg", "kid", "audience", "lifetime", "scope", "send_client_id", "headers", "claims", "form", "key",
+	"alg", "kid", "audience", "lifetime", "scope", "scope_in", "send_client_id", "headers", "claims", "form", "key",
 	"certificate", "redirect_uri", "authorization_endpoint", "requests", "openapi"}
 
 var (

@@ -8,24 +8,25 @@ import (
 	"sync"
 	"time"
 
+	"github.com/postmint/postmint/generator/oauth"
 	"go.yaml.in/yaml/v3"
 )
 
 //go:embed presets.yaml
 var presetsYAML []byte
 
-// Audience rules a preset (or definition) can name instead of a literal URL.
+// Audience rules a preset (or definition) can name instead of a literal URL (oauth's).
 const (
-	AudienceTokenEndpoint = "token_endpoint"
-	AudienceIssuer        = "issuer"
-	AudienceIssuerSlash   = "issuer_slash"
+	AudienceTokenEndpoint = string(oauth.AudienceTokenEndpoint)
+	AudienceIssuer        = string(oauth.AudienceIssuer)
+	AudienceIssuerSlash   = string(oauth.AudienceIssuerSlash)
 )
 
-// Grant types, as written in definitions.
+// Grant types, as written in definitions (oauth's).
 const (
-	GrantClientCredentials = "client_credentials"
-	GrantJWTBearer         = "jwt_bearer"
-	GrantAuthorizationCode = "authorization_code"
+	GrantClientCredentials = string(oauth.GrantClientCredentials)
+	GrantJWTBearer         = string(oauth.GrantJWTBearer)
+	GrantAuthorizationCode = string(oauth.GrantAuthorizationCode)
 )
 
 // Key identification requirements of a preset.
@@ -37,23 +38,23 @@ const (
 
 // Preset is one identity provider's rules for signed-JWT client authentication.
 type Preset struct {
-	Name          string        `yaml:"name"`
-	Title         string        `yaml:"title"`
-	Provenance    string        `yaml:"provenance"`
-	GrantType     string        `yaml:"grant_type"`
-	Audience      string        `yaml:"audience"`
-	TokenPath     string        `yaml:"token_path"`
-	AuthorizePath string        `yaml:"authorize_path"`
-	TokenURL      string        `yaml:"token_url"`
-	Issuer        string        `yaml:"issuer"`
-	Alg           string        `yaml:"alg"`
-	Algs          []string      `yaml:"algs"`
-	Lifetime      time.Duration `yaml:"lifetime"`
-	MaxLifetime   time.Duration `yaml:"max_lifetime"`
-	SendClientID  bool          `yaml:"send_client_id"`
-	ScopeIn       string        `yaml:"scope_in"`
-	Subject       string        `yaml:"subject"`
-	KeyID         string        `yaml:"key_id"`
+	Name          string               `yaml:"name"`
+	Title         string               `yaml:"title"`
+	Provenance    string               `yaml:"provenance"`
+	GrantType     string               `yaml:"grant_type"`
+	Audience      string               `yaml:"audience"`
+	TokenPath     string               `yaml:"token_path"`
+	AuthorizePath string               `yaml:"authorize_path"`
+	TokenURL      string               `yaml:"token_url"`
+	Issuer        string               `yaml:"issuer"`
+	Alg           string               `yaml:"alg"`
+	Algs          []string             `yaml:"algs"`
+	Lifetime      time.Duration        `yaml:"lifetime"`
+	MaxLifetime   time.Duration        `yaml:"max_lifetime"`
+	SendClientID  bool                 `yaml:"send_client_id"`
+	ScopeIn       oauth.ScopePlacement `yaml:"scope_in"`
+	Subject       string               `yaml:"subject"`
+	KeyID         string               `yaml:"key_id"`
 	Headers       struct {
 		Typ     string `yaml:"typ"`
 		X5C     bool   `yaml:"x5c"`
@@ -71,10 +72,10 @@ var genericPreset = Preset{
 	GrantType:    GrantClientCredentials,
 	Audience:     AudienceTokenEndpoint,
 	Algs:         []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"},
-	Lifetime:     60 * time.Second,
+	Lifetime:     oauth.DefaultLifetime,
 	MaxLifetime:  time.Hour,
 	SendClientID: true,
-	ScopeIn:      "form",
+	ScopeIn:      oauth.ScopeForm,
 	Subject:      "client_id",
 	KeyID:        KeyIDOptional,
 }
@@ -108,8 +109,8 @@ func (p *Preset) check() error {
 		return fmt.Errorf("name, title and provenance are required")
 	case p.Lifetime <= 0 || p.MaxLifetime < p.Lifetime:
 		return fmt.Errorf("lifetime must be positive and at most max_lifetime")
-	case p.ScopeIn != "form" && p.ScopeIn != "claim":
-		return fmt.Errorf("scope_in must be form or claim")
+	case !validScopeIn(p.ScopeIn):
+		return fmt.Errorf("scope_in must be form, claim or both")
 	case p.Subject != "client_id" && p.Subject != "none":
 		return fmt.Errorf("subject must be client_id or none")
 	case p.KeyID != KeyIDOptional && p.KeyID != KeyIDRequired && p.KeyID != KeyIDOrX5C:
@@ -120,10 +121,20 @@ func (p *Preset) check() error {
 	if err := checkAudienceRule(p.Audience); err != nil {
 		return err
 	}
-	if _, err := grantWire(p.GrantType); err != nil {
+	if _, err := oauth.ParseGrant(p.GrantType); err != nil {
 		return err
 	}
+	for _, a := range append([]string{p.Alg}, p.Algs...) {
+		if a != "" && !oauth.IsAlg(a) {
+			return fmt.Errorf("alg %q is not one of %s", a, oauth.AlgList())
+		}
+	}
 	return nil
+}
+
+func validScopeIn(s oauth.ScopePlacement) bool {
+	_, err := oauth.ParseScopePlacement(string(s))
+	return err == nil
 }
 
 // PresetNames lists the presets in alphabetical order.
@@ -160,13 +171,8 @@ func FormatDuration(d time.Duration) string {
 func (p *Preset) AudienceDescription() string { return describeAudience(p.Audience) }
 
 func describeAudience(rule string) string {
-	switch rule {
-	case AudienceTokenEndpoint:
-		return "the token endpoint URL"
-	case AudienceIssuer:
-		return "the issuer"
-	case AudienceIssuerSlash:
-		return "the issuer with a trailing slash"
+	if r := oauth.AudienceRule(rule); r.Named() {
+		return r.String()
 	}
 	return rule
 }

@@ -6,20 +6,11 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
-)
 
-// Wire values of grant_type.
-const (
-	WireClientCredentials = "client_credentials"
-	WireJWTBearer         = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-	WireAuthorizationCode = "authorization_code"
+	"github.com/postmint/postmint/generator/oauth"
 )
-
-// ClientAssertionType is the client_assertion_type of RFC 7523 section 2.2.
-const ClientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 // Client is a definition with its preset applied and every rule made concrete. It carries no
 // key material; the generator combines it with a key.
@@ -39,7 +30,7 @@ type Client struct {
 	Lifetime     time.Duration
 	MaxLifetime  time.Duration
 	Scope        Scope
-	ScopeIn      string // form | claim
+	ScopeIn      oauth.ScopePlacement
 	SendClientID bool
 	Subject      string // the sub claim, "" for none
 	Typ          string
@@ -63,29 +54,7 @@ type Client struct {
 }
 
 // GrantWire is the grant_type form value.
-func (c *Client) GrantWire() string { w, _ := grantWire(c.GrantType); return w }
-
-func grantWire(g string) (string, error) {
-	switch g {
-	case GrantClientCredentials:
-		return WireClientCredentials, nil
-	case GrantJWTBearer:
-		return WireJWTBearer, nil
-	case GrantAuthorizationCode:
-		return WireAuthorizationCode, nil
-	}
-	return "", fmt.Errorf("grant_type %q is not one of client_credentials, jwt_bearer, authorization_code", g)
-}
-
-// GrantFromWire maps a grant_type form value (as stored in an environment) back to its definition name.
-func GrantFromWire(w string) (string, error) {
-	for _, g := range []string{GrantClientCredentials, GrantJWTBearer, GrantAuthorizationCode} {
-		if v, _ := grantWire(g); v == w || g == w {
-			return g, nil
-		}
-	}
-	return "", fmt.Errorf("grantType %q is not client_credentials, %s or authorization_code", w, WireJWTBearer)
-}
+func (c *Client) GrantWire() string { return oauth.Grant(c.GrantType).Wire() }
 
 func checkAudienceRule(rule string) error {
 	switch rule {
@@ -104,9 +73,6 @@ var slugSep = regexp.MustCompile(`[^a-z0-9]+`)
 func Slug(name string) string {
 	return strings.Trim(slugSep.ReplaceAllString(strings.ToLower(name), "-"), "-")
 }
-
-var supportedAlgs = map[string]bool{"RS256": true, "RS384": true, "RS512": true, "PS256": true, "PS384": true,
-	"PS512": true, "ES256": true, "ES384": true, "ES512": true, "EdDSA": true}
 
 // Resolve applies the preset and validates everything that does not need the key.
 func (d *Definition) Resolve() (*Client, error) {
@@ -136,8 +102,8 @@ func (d *Definition) Resolve() (*Client, error) {
 	}
 
 	c.GrantType = firstNonEmpty(d.GrantType, p.GrantType)
-	if _, err := grantWire(c.GrantType); err != nil {
-		return nil, fe("grant_type", err.Error(), ErrBadValue)
+	if g, err := oauth.ParseGrant(c.GrantType); err != nil || string(g) != c.GrantType {
+		return nil, fe("grant_type", fmt.Sprintf("%q is not one of client_credentials, jwt_bearer, authorization_code", c.GrantType), ErrBadValue)
 	}
 
 	c.Issuer = firstNonEmpty(d.Issuer, p.Issuer)
@@ -187,8 +153,8 @@ func (d *Definition) Resolve() (*Client, error) {
 
 	c.Algs = p.Algs
 	if d.Alg != "" {
-		if !supportedAlgs[d.Alg] {
-			return nil, fe("alg", fmt.Sprintf("%q is not supported; use one of RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA", d.Alg), ErrBadValue)
+		if !oauth.IsAlg(d.Alg) {
+			return nil, fe("alg", fmt.Sprintf("%q is not supported; use one of %s", d.Alg, oauth.AlgList()), ErrBadValue)
 		}
 		c.Alg = d.Alg
 	} else {
@@ -210,10 +176,16 @@ func (d *Definition) Resolve() (*Client, error) {
 		}
 	}
 
+	// Where scope goes is the preset's rule on every grant (RFC 7523 §2.1 sends it in the
+	// form of the JWT grant too; Maskinporten's preset says claim), or the definition's.
 	c.Scope = d.Scope
 	c.ScopeIn = p.ScopeIn
-	if c.GrantType == GrantJWTBearer {
-		c.ScopeIn = "claim"
+	if d.ScopeIn != "" {
+		in, err := oauth.ParseScopePlacement(d.ScopeIn)
+		if err != nil {
+			return nil, fe("scope_in", err.Error(), ErrBadValue)
+		}
+		c.ScopeIn = in
 	}
 	c.SendClientID = p.SendClientID
 	if d.SendClientID != nil {
@@ -251,17 +223,8 @@ func (d *Definition) Resolve() (*Client, error) {
 		}
 	}
 
-	c.Claims = d.Claims
-	for _, k := range []string{"iss", "aud", "exp", "iat", "jti"} {
-		if _, ok := c.Claims[k]; ok {
-			return nil, fe("claims."+k, fmt.Sprintf("%s is set by postmint from the definition; remove it (use audience: or lifetime: instead)", k), ErrBadValue)
-		}
-	}
-	c.Form = d.Form
-	for _, k := range []string{"grant_type", "client_assertion", "client_assertion_type", "assertion"} {
-		if _, ok := c.Form[k]; ok {
-			return nil, fe("form."+k, fmt.Sprintf("%s is set by postmint; remove it", k), ErrBadValue)
-		}
+	if err := c.resolveExtras(d, fe); err != nil {
+		return nil, err
 	}
 
 	c.OpenAPI = d.OpenAPI
@@ -311,6 +274,48 @@ func (d *Definition) Resolve() (*Client, error) {
 	return c, nil
 }
 
+// resolveExtras takes the definition's extra claims and form parameters. A parameter or claim
+// is sent once (RFC 6749 §3.2): one that postmint sets itself, or that scope: or
+// send_client_id already sends, is refused. claims.sub replaces the preset's subject.
+func (c *Client) resolveExtras(d *Definition, fe func(field, msg string, kind error) error) error {
+	for _, k := range oauth.OwnedClaims {
+		if _, ok := d.Claims[k]; ok {
+			return fe("claims."+k, fmt.Sprintf("%s is set by postmint from the definition; remove it (use audience: or lifetime: instead)", k), ErrBadValue)
+		}
+	}
+	for _, k := range oauth.OwnedFormFields {
+		if _, ok := d.Form[k]; ok {
+			return fe("form."+k, fmt.Sprintf("%s is set by postmint; remove it", k), ErrBadValue)
+		}
+	}
+	if _, ok := d.Form["scope"]; ok && len(c.Scope) > 0 {
+		return fe("form.scope", "scope is sent once: keep scope: (postmint sends it where the preset says) and remove form.scope, or the other way round", ErrBadValue)
+	}
+	if _, ok := d.Claims["scope"]; ok && len(c.Scope) > 0 {
+		return fe("claims.scope", "scope is sent once: keep scope: with scope_in: claim (or both) and remove claims.scope, or the other way round", ErrBadValue)
+	}
+	if _, ok := d.Form["client_id"]; ok && c.SendClientID {
+		return fe("form.client_id", "client_id is sent once and send_client_id already sends it; remove form.client_id", ErrBadValue)
+	}
+	c.Form = d.Form
+	c.Claims = nil
+	for k, v := range d.Claims {
+		if k == "sub" {
+			s, ok := v.(string)
+			if !ok || s == "" {
+				return fe("claims.sub", "must be a non-empty string (the subject the assertion is about)", ErrBadValue)
+			}
+			c.Subject = s
+			continue
+		}
+		if c.Claims == nil {
+			c.Claims = map[string]any{}
+		}
+		c.Claims[k] = v
+	}
+	return nil
+}
+
 func presetLabel(p *Preset) string {
 	if p.Name == "" {
 		return "postmint"
@@ -355,16 +360,6 @@ func plainHTTPWarning(s string) string {
 		return ""
 	}
 	return fmt.Sprintf("%s uses plain http:// to a host that is not loopback: assertions and tokens would cross the network unencrypted", s)
-}
-
-// SortedKeys returns a map's keys in order, for deterministic output.
-func SortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // NeedsDiscovery reports whether the definition names an issuer but leaves an endpoint that

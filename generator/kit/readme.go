@@ -8,9 +8,9 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/postmint/postmint/generator/assertion"
 	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/generator/keys"
+	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/postman"
 	"github.com/postmint/postmint/generator/token"
 	"github.com/postmint/postmint/templates"
@@ -31,7 +31,7 @@ var troubleCodes = []string{"invalid_client", "invalid_grant", "unauthorized_cli
 type readmeInput struct {
 	job                     *Job
 	client                  *config.Client
-	profile                 *assertion.Profile
+	profile                 *oauth.Profile
 	pub                     *keys.Public
 	certs                   []*x509.Certificate
 	collection, environment string
@@ -104,7 +104,7 @@ func renderReadme(in readmeInput) ([]byte, error) {
 		Lifetime: int64(c.Lifetime / time.Second), MaxLifetime: int64(c.MaxLifetime / time.Second),
 		Typ: p.Typ, X5C: c.X5C, X5TS256: c.X5TS256, X5T: c.X5T, Kid: p.Kid,
 		KidRequired: c.KeyIDRule == config.KeyIDRequired, KidOrX5C: c.KeyIDRule == config.KeyIDOrX5C,
-		Scope: p.Scope, ScopeIn: p.ScopeIn, Grant: c.GrantType, GrantWire: p.GrantType,
+		Scope: p.Scope, ScopeIn: string(p.ScopeIn), Grant: c.GrantType, GrantWire: p.GrantType,
 		SendClientID: p.SendClientID, Subject: p.Subject, RedirectURI: c.RedirectURI,
 		Registered: in.hasJWKS, RegisterCertificate: c.X5C || c.X5TS256 || c.X5T,
 		Requests: len(c.Requests),

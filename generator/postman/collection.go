@@ -10,7 +10,7 @@ import (
 
 	pc "github.com/rbretecher/go-postman-collection"
 
-	"github.com/postmint/postmint/generator/assertion"
+	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/templates"
 )
 
@@ -25,12 +25,11 @@ const (
 	ItemRefreshToken = "Refresh token"
 )
 
-// MinValidity is how many seconds a bearer token must still be valid before an API request
-// uses it; with less left, the collection fetches a new one.
-const MinValidity = 30
-
-// DefaultExpiresIn is assumed when a token response has no expires_in.
-const DefaultExpiresIn = 300
+// MinValidity and DefaultExpiresIn are oauth's, repeated for the code that renders collections.
+const (
+	MinValidity      = oauth.MinValidity
+	DefaultExpiresIn = oauth.DefaultExpiresIn
+)
 
 // APIRequest is one request of the API folder. The fields after Body are used by requests made
 // from an OpenAPI document; a request that leaves them empty renders as it always has.
@@ -74,7 +73,7 @@ type Folder struct {
 type CollectionInput struct {
 	Name        string
 	Description string // Markdown
-	Profile     *assertion.Profile
+	Profile     *oauth.Profile
 	Requests    []APIRequest
 	// Folders gives the sub-folders of API their descriptions; a folder is placed where its
 	// first request comes.
@@ -87,14 +86,23 @@ type CollectionInput struct {
 	Prepared *PreparedItems
 }
 
-// scriptConfig is the data placed (JSON-encoded) in front of the collection script.
+// Messages the collection script shows, decided here so that Go and the script say the same.
+const (
+	msgNoKey        = "privateKey is empty: paste your private key (PEM or JWK) into the environment variable privateKey, or run postmint refresh"
+	msgNoKeyNoToken = "no privateKey and no valid bearerToken: set privateKey or run postmint refresh -e <environment>"
+)
+
+// scriptConfig is the data placed (JSON-encoded) in front of the collection script: the
+// script decides no default of its own.
 func scriptConfig() map[string]any {
 	return map[string]any{
-		"clientAssertionType": assertion.ClientAssertionType,
-		"jwtBearerGrant":      assertion.JWTBearerGrant,
-		"minValidity":         MinValidity,
-		"defaultExpiresIn":    DefaultExpiresIn,
-		"defaultLifetime":     60,
+		"jwtBearerGrant":   oauth.WireJWTBearer,
+		"minValidity":      oauth.MinValidity,
+		"defaultExpiresIn": oauth.DefaultExpiresIn,
+		"required":         oauth.RequiredVariables(false),
+		"missingHint":      oauth.MissingHint,
+		"noKey":            msgNoKey,
+		"noKeyNoToken":     msgNoKeyNoToken,
 	}
 }
 
@@ -107,9 +115,27 @@ func CollectionScript() string {
 	b.Write(cfg)
 	b.WriteString(";\n")
 	b.WriteString(templates.StripJS(templates.SignerJS))
+	b.WriteString(templates.StripJS(templates.ResponseJS))
 	b.WriteString(templates.StripJS(templates.CollectionJS))
 	return b.String()
 }
+
+// Token request kinds of the Auth requests, as the collection script's request() names them.
+const (
+	kindGrant   = "grant"
+	kindCode    = "code"
+	kindRefresh = "refresh"
+)
+
+// tokenPrerequest is an Auth token request's pre-request script: it builds the request of
+// that kind with the collection script's request().
+func tokenPrerequest(kind string) string {
+	k, _ := json.Marshal(kind)
+	return "var postmintKind = " + string(k) + ";\n" + templates.StripJS(templates.GetTokenPrerequestJS)
+}
+
+// tokenTest is an Auth token request's test script: postmint.accept checks and stores the answer.
+func tokenTest() string { return templates.StripJS(templates.GetTokenTestJS) }
 
 func lines(s string) []string {
 	return strings.Split(strings.TrimRight(s, "\n"), "\n")
@@ -120,20 +146,23 @@ func BuildCollection(in CollectionInput) ([]byte, error) {
 	c := pc.CreateCollection(in.Name, "")
 	c.Info.Description = pc.Description{Content: in.Description, Type: "text/markdown"}
 	c.Auth = pc.CreateAuth(pc.Bearer, &pc.AuthParam{Key: "token", Value: "{{" + VarBearerToken + "}}", Type: "string"})
-	c.Events = []*pc.Event{pc.CreateEvent(pc.PreRequest, lines(CollectionScript()))}
+	c.Events = []*pc.Event{
+		pc.CreateEvent(pc.PreRequest, lines(CollectionScript())),
+		pc.CreateEvent(pc.Test, lines(templates.StripJS(templates.APITestJS))),
+	}
 
 	auth := c.AddItemGroup(FolderAuth)
 	auth.Description = "Fetches a token with a freshly signed client assertion and stores it in bearerToken."
-	if in.Profile.GrantType == assertion.AuthorizationCodeGrant {
+	if in.Profile.GrantType == oauth.WireAuthorizationCode {
 		auth.Description = "Authorize (open the logged URL in a browser), paste the code into authorizationCode, Exchange code; Refresh token renews the tokens. Every token request carries a freshly signed client assertion."
 		auth.AddItem(authorizeItem())
-		auth.AddItem(tokenItem(ItemExchangeCode, "Exchanges {{authorizationCode}} (with the PKCE verifier) for tokens, authenticated with a fresh client assertion.",
-			in.Profile.CodeFields(ph(VarClientAssertion), ph(VarAuthorizationCode), ph(VarCodeVerifier))))
-		auth.AddItem(tokenItem(ItemRefreshToken, "Exchanges {{refreshToken}} for new tokens, authenticated with a fresh client assertion.",
-			in.Profile.RefreshFields(ph(VarClientAssertion), ph(VarRefreshToken))))
+		auth.AddItem(tokenItem(ItemExchangeCode, kindCode, "Exchanges {{authorizationCode}} (with the PKCE verifier) for tokens, authenticated with a fresh client assertion.",
+			in.Profile, in.Profile.CodeFields(ph(VarClientAssertion), ph(VarAuthorizationCode), ph(VarCodeVerifier))))
+		auth.AddItem(tokenItem(ItemRefreshToken, kindRefresh, "Exchanges {{refreshToken}} for new tokens, authenticated with a fresh client assertion.",
+			in.Profile, in.Profile.RefreshFields(ph(VarClientAssertion), ph(VarRefreshToken))))
 	} else {
-		auth.AddItem(tokenItem(ItemGetToken, "Signs a fresh client assertion (pre-request script) and exchanges it at {{idpServer}}; the test script stores bearerToken and bearerTokenExpiresAt.",
-			in.Profile.FormFields(ph(VarClientAssertion))))
+		auth.AddItem(tokenItem(ItemGetToken, kindGrant, "Signs a fresh client assertion (pre-request script) and exchanges it at {{idpServer}}; the test script stores bearerToken and bearerTokenExpiresAt.",
+			in.Profile, in.Profile.FormFields(ph(VarClientAssertion))))
 	}
 
 	api := c.AddItemGroup(FolderAPI)
@@ -253,32 +282,36 @@ func (p *PreparedItems) splice(doc []byte) ([]byte, error) {
 // ph is a Postman variable placeholder.
 func ph(name string) string { return "{{" + name + "}}" }
 
-// tokenItem is a token request whose form values come from the environment's variables.
-func tokenItem(name, desc string, fields [][2]string) *pc.Items {
-	placeholders := map[string]string{
-		"grant_type":            "",
+// tokenItem is a token request. Its pre-request script builds the body it sends with the
+// collection script's request(), from the environment alone; the form stored in the
+// collection shows which variable each parameter comes from.
+func tokenItem(name, kind, desc string, p *oauth.Profile, fields []oauth.Field) *pc.Items {
+	shown := map[string]string{
+		"grant_type":            ph(VarGrantType),
 		"client_id":             ph(VarClientID),
-		"scope":                 ph(VarScope),
 		"client_assertion_type": ph(VarClientAssertionType),
 		"redirect_uri":          ph(VarRedirectURI),
+		"scope":                 ph(VarScope),
+	}
+	if kind != kindGrant {
+		delete(shown, "grant_type")
 	}
 	var form []map[string]string
-	for _, kv := range fields {
-		val := kv[1]
-		if p, ok := placeholders[kv[0]]; ok && p != "" {
-			val = p
+	for _, f := range fields {
+		val := f.Value
+		if v, ok := shown[f.Key]; ok {
+			if _, extra := p.ExtraForm[f.Key]; !extra {
+				val = v
+			}
 		}
-		if kv[0] == "grant_type" && name == ItemGetToken {
-			val = ph(VarGrantType)
-		}
-		form = append(form, map[string]string{"key": kv[0], "value": val, "type": "text"})
+		form = append(form, map[string]string{"key": f.Key, "value": val, "type": "text"})
 	}
 	return pc.CreateItem(pc.Item{
 		Name:        name,
 		Description: desc,
 		Events: []*pc.Event{
-			pc.CreateEvent(pc.PreRequest, lines(templates.GetTokenPrerequestJS)),
-			pc.CreateEvent(pc.Test, lines(templates.GetTokenTestJS)),
+			pc.CreateEvent(pc.PreRequest, lines(tokenPrerequest(kind))),
+			pc.CreateEvent(pc.Test, lines(tokenTest())),
 		},
 		Request: &pc.Request{
 			URL:    parseURL(ph(VarIDPServer)),

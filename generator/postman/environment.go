@@ -26,6 +26,8 @@ type Variable struct {
 	Value   string
 	Type    string // default | secret | any other type a file carries
 	Enabled bool
+	// Description says what the variable is and who sets it; Postman shows it beside the value.
+	Description string
 }
 
 // Environment is a Postman environment file. It keeps every top-level field and every
@@ -156,6 +158,9 @@ func NewEnvironment(id, name string, vars []Variable) *Environment {
 		if !v.Enabled {
 			env.vars[len(env.vars)-1].set("enabled", json.RawMessage("false"))
 		}
+		if v.Description != "" {
+			env.vars[len(env.vars)-1].set("description", mustJSON(v.Description))
+		}
 	}
 	return env
 }
@@ -203,7 +208,8 @@ func (e *Environment) Variables() []Variable {
 		val, _ := v.str("value")
 		typ, _ := v.str("type")
 		en := string(v.vals["enabled"]) != "false"
-		out = append(out, Variable{Key: k, Value: val, Type: typ, Enabled: en})
+		desc, _ := v.str("description")
+		out = append(out, Variable{Key: k, Value: val, Type: typ, Enabled: en, Description: desc})
 	}
 	return out
 }

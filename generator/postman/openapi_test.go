@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/postmint/postmint/generator/assertion"
+	"github.com/postmint/postmint/generator/oauth"
 )
 
 func parseTestdata(t *testing.T, name string, withLocation bool) *OpenAPI {
@@ -262,7 +262,7 @@ func TestOpenAPIOkta(t *testing.T) {
 // TestPreparedItemsSplice: a collection with prepared items is byte for byte the one built
 // with the same requests listed directly.
 func TestPreparedItemsSplice(t *testing.T) {
-	p := &assertion.Profile{TokenURL: "https://idp.example.com/token", ClientID: "c", Audience: "https://idp.example.com/token", Alg: "ES256", GrantType: "client_credentials", ScopeIn: "form"}
+	p := &oauth.Profile{TokenURL: "https://idp.example.com/token", ClientID: "c", Audience: "https://idp.example.com/token", Alg: "ES256", GrantType: "client_credentials", ScopeIn: "form"}
 	for _, doc := range []string{"orders-3.0.yaml", "orders-3.1.json", "okta-management.yaml"} {
 		api := parseTestdata(t, doc, true)
 		own := []APIRequest{{Name: "Who am I <me>", Method: "GET", URL: "https://api.example.com/whoami?x=1&y=2"}}

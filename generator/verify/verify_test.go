@@ -14,6 +14,7 @@ import (
 
 	"github.com/postmint/postmint/generator/assertion"
 	"github.com/postmint/postmint/generator/keys"
+	"github.com/postmint/postmint/generator/oauth"
 )
 
 var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -36,14 +37,14 @@ func loadKey(t *testing.T, name string) *keys.Key {
 	return k
 }
 
-func profile(alg string) *assertion.Profile {
-	return &assertion.Profile{
+func profile(alg string) *oauth.Profile {
+	return &oauth.Profile{
 		ClientID: "c1", Issuer: "c1", Subject: "c1", Audience: "https://idp.test/token",
 		Alg: alg, Kid: "k1", Typ: "JWT", Lifetime: time.Minute,
 	}
 }
 
-func mint(t *testing.T, p *assertion.Profile, s crypto.Signer, at time.Time) string {
+func mint(t *testing.T, p *oauth.Profile, s crypto.Signer, at time.Time) string {
 	t.Helper()
 	tok, err := assertion.Mint(p, s, assertion.Options{Now: func() time.Time { return at }, JTI: func() string { return "jti-1" }})
 	if err != nil {
