@@ -94,6 +94,9 @@ type Provider struct {
 	IntrospectionEndpoint string `json:"introspection_endpoint"`   // Issuer + "/token/introspection"
 	RevocationEndpoint    string `json:"revocation_endpoint"`      // Issuer + "/token/revocation"
 	Discovery             string `json:"discovery"`                // Issuer + "/.well-known/openid-configuration"
+	// Capture is the base of the capturing token endpoints: Capture + "/<label>/token" records
+	// every token request posted to it (see Captures) and answers with a token that API accepts.
+	Capture string `json:"capture"`
 
 	logs *syncBuffer
 }
@@ -370,6 +373,28 @@ func (p *Provider) ResetStats(t testing.TB) {
 func (p *Provider) TokensIssued(t testing.TB, clientID string) int {
 	t.Helper()
 	return p.ReadStats(t).TokensIssued[clientID]
+}
+
+// Capture is one token request a capturing endpoint received.
+type Capture struct {
+	Label       string      `json:"label"`        // the <label> of its URL
+	ContentType string      `json:"content_type"` // the request's Content-Type
+	Form        [][2]string `json:"form"`         // the form parameters in the order sent
+}
+
+// Captures returns the token requests the capturing endpoints received so far, oldest first.
+func (p *Provider) Captures(t testing.TB) []Capture {
+	t.Helper()
+	resp, err := http.Get(strings.TrimSuffix(p.Stats, "/_stats") + "/_captures")
+	if err != nil {
+		t.Fatalf("e2e: reading captures: %v", err)
+	}
+	defer resp.Body.Close()
+	var out []Capture
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatalf("e2e: decoding captures: %v", err)
+	}
+	return out
 }
 
 // Key is a public key and its kid for JWKS.

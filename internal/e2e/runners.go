@@ -133,6 +133,44 @@ func PostmanCLI(t testing.TB, collection, environment string, args ...string) (*
 	return runCollection(t, "postman CLI", bin, argv, dir, report, env)
 }
 
+// BatchRun is one Newman run of NewmanBatch.
+type BatchRun struct {
+	Collection  string `json:"collection"`
+	Environment string `json:"environment,omitempty"`
+	Folder      string `json:"folder,omitempty"` // like --folder; "" runs the whole collection
+}
+
+// BatchResult is how a BatchRun ended: Failed is what Newman's exit status would say.
+type BatchResult struct {
+	Failures []string `json:"failures"`
+	Failed   bool     `json:"failed"`
+}
+
+// NewmanBatch runs many collections with Newman 6 as a library, in one node process and in
+// order (testdata/e2e/newman-batch.mjs): the same runtime and sandbox as the newman command,
+// without a process launch per run.
+func NewmanBatch(t testing.TB, runs []BatchRun) []BatchResult {
+	t.Helper()
+	RequireHarness(t)
+	in := WriteJSON(t, "newman-batch.json", runs)
+	ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, nodePath, filepath.Join(HarnessDir(), "newman-batch.mjs"), in)
+	cmd.Dir = HarnessDir()
+	cmd.Env = cleanEnv([]string{"NODE_NO_WARNINGS=1"})
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("e2e: newman-batch: %v\n%s", err, stderr.String())
+	}
+	var res []BatchResult
+	if err := json.Unmarshal(out, &res); err != nil || len(res) != len(runs) {
+		t.Fatalf("e2e: newman-batch printed %d results for %d runs (%v)", len(res), len(runs), err)
+	}
+	return res
+}
+
 func tail(s string, n int) string {
 	if len(s) <= n {
 		return s

@@ -652,9 +652,48 @@ function jwtGrantMetadata(res) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Capturing token endpoint: POST /capture/<label>/token records the request (its form in
+// order, and the JOSE header and claims of its assertion) and answers with a token the
+// protected resource accepts. The parity tests post the same client's token request from Go,
+// Newman's Get token and the collection's automatic fetch here and compare what arrived.
+
+const captures = [];
+const captureTokens = new Map(); // token -> { clientId, exp }
+const MAX_CAPTURES = 2000;
+
+async function captureToken(req, res, label) {
+  if (req.method !== 'POST') {
+    return sendJSON(res, 405, { error: 'invalid_request', error_description: 'use POST' });
+  }
+  const raw = await readBody(req);
+  const form = new URLSearchParams(raw);
+  const pairs = [...form.entries()];
+  const assertion = form.get('client_assertion') ?? form.get('assertion') ?? '';
+  let clientId = form.get('client_id') || '';
+  if (!clientId && assertion) {
+    try {
+      clientId = jose.decodeJwt(assertion).iss || '';
+    } catch {
+      // recorded as it came
+    }
+  }
+  if (captures.length >= MAX_CAPTURES) {
+    captures.shift();
+  }
+  captures.push({ label, content_type: req.headers['content-type'] || '', form: pairs });
+  const token = crypto.randomBytes(32).toString('base64url');
+  captureTokens.set(token, { clientId: clientId || label, exp: now() + 300 });
+  return sendJSON(res, 200, { access_token: token, token_type: 'Bearer', expires_in: 300 });
+}
+
+// ---------------------------------------------------------------------------------------------
 // Protected resource
 
 async function lookupToken(token) {
+  const captured = captureTokens.get(token);
+  if (captured) {
+    return captured.exp > now() ? { client_id: captured.clientId, scope: '', via: 'capture' } : undefined;
+  }
   const own = jwtGrantTokens.get(token);
   if (own) {
     return own.exp > now() ? { client_id: own.clientId, scope: own.scope, via: 'jwtgrant' } : undefined;
@@ -740,6 +779,16 @@ server.on('request', async (req, res) => {
       }
       return sendJSON(res, 200, stats);
     }
+    if (path === '/_captures') {
+      if (req.method === 'DELETE') {
+        captures.length = 0;
+      }
+      return sendJSON(res, 200, captures);
+    }
+    const capture = /^\/capture\/([A-Za-z0-9._-]+)\/token$/.exec(path);
+    if (capture) {
+      return await captureToken(req, res, capture[1]);
+    }
     if (path === '/api' || path.startsWith('/api/')) {
       return await api(req, res, url);
     }
@@ -819,6 +868,7 @@ const discovery = {
   revocation_endpoint: provider.urlFor('revocation'),
   discovery: `${issuer}/.well-known/openid-configuration`,
   stats: `${issuer}/_stats`,
+  capture: `${issuer}/capture`,
 };
 process.stdout.write(`${JSON.stringify(discovery)}\n`);
 debug(`listening on ${issuer} with ${clients.size} client(s)`);
