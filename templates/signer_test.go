@@ -63,6 +63,13 @@ func lastLines(s string, n int) string {
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
+// TestResponseNodeSuite runs response.test.js: the token response check of the collection.
+func TestResponseNodeSuite(t *testing.T) {
+	nodeModules(t)
+	out := run(t, time.Minute, "node", "--test", "response.test.js")
+	t.Logf("node --test response.test.js:\n%s", lastLines(string(out), 8))
+}
+
 func TestStripJS(t *testing.T) {
 	src := "// header comment\n" +
 		"function f(a) {\r\n" +
