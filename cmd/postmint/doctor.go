@@ -321,4 +321,32 @@ func checkToken(c *cli.Context, r *report, client *config.Client, p *oauth.Profi
 		detail += fmt.Sprintf(", expires in %d s", resp.ExpiresIn)
 	}
 	r.line("PASS", "token", "%s)", detail)
+	checkGrantedScope(r, p, resp)
+}
+
+// checkGrantedScope warns when the token came back without scope that was asked for: the
+// request worked, but the API calls it is for will not (the scope went where the server does
+// not read it, or the client is not allowed it).
+func checkGrantedScope(r *report, p *oauth.Profile, resp *token.Response) {
+	if p.Scope == "" {
+		return
+	}
+	missing, known := resp.MissingScopes(p.Scope)
+	switch {
+	case !known:
+		r.line("PASS", "scope", "the response has no scope member: the server granted what was asked (RFC 6749 §5.1)")
+	case len(missing) == 0:
+		r.line("PASS", "scope", "the token carries the requested scope %q", p.Scope)
+	default:
+		r.line("WARN", "scope", "asked for %q, the token carries %q: %s missing", p.Scope, resp.Scope, strings.Join(missing, " "))
+		r.detail(fmt.Sprintf("scope was sent as %s (scope_in: %s): if the server reads it elsewhere, set scope_in: %s in the definition", p.ScopeIn.Words(), p.ScopeIn, otherPlacement(p.ScopeIn)))
+		r.detail("or the client is not allowed that scope: compare with its registration")
+	}
+}
+
+func otherPlacement(in oauth.ScopePlacement) oauth.ScopePlacement {
+	if in.InForm() && !in.InClaim() {
+		return oauth.ScopeClaim
+	}
+	return oauth.ScopeForm
 }

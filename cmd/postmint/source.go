@@ -69,6 +69,7 @@ func loadSigning(c *cli.Context, requireEnv bool) (*signing, error) {
 		discoveryWarnings(c, meta, client, p.Alg)
 		s := &signing{profile: p, key: m.Key}
 		s.explain = explainContext(p, m.Key, client.Preset.Name, client.AudienceRule, client.Issuer, client.GrantType)
+		s.explain.AudienceFromPreset = client.Preset.Name != "" && client.AudienceRule == client.Preset.Audience
 		return s, nil
 	}
 	data, err := os.ReadFile(ef)
@@ -122,5 +123,8 @@ func explainContext(p *oauth.Profile, k *keys.Key, preset, rule, issuer, grant s
 		ClientID:     p.ClientID,
 		GrantType:    grant,
 		SentClientID: p.SendClientID,
+		Scope:        p.Scope,
+		ScopeIn:      string(p.ScopeIn),
+		Lifetime:     p.Lifetime,
 	}
 }

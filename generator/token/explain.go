@@ -25,13 +25,17 @@ type Context struct {
 	Issuer       string
 	Audience     string // aud used
 	AudienceRule string // "token_endpoint" | "issuer" | "issuer_slash" | "fixed"; "" to infer
-	Alg, Kid     string
-	Thumbprint   string // RFC 7638 thumbprint of the public key
-	ClientID     string
-	GrantType    string // "client_credentials" | "jwt_bearer" | "authorization_code" | "refresh_token"
-	SentClientID bool
-	Scope        string        // scope requested, "" when none
-	Lifetime     time.Duration // assertion lifetime (exp - iat), 0 when unknown
+	// AudienceFromPreset is true when the audience is the preset's own rule (not a definition's
+	// override): a provider that documents one audience then gets no alternatives suggested.
+	AudienceFromPreset bool
+	Alg, Kid           string
+	Thumbprint         string // RFC 7638 thumbprint of the public key
+	ClientID           string
+	GrantType          string // "client_credentials" | "jwt_bearer" | "authorization_code" | "refresh_token"
+	SentClientID       bool
+	Scope              string        // scope requested, "" when none
+	ScopeIn            string        // where scope was sent: "form", "claim" or "both"; "" when unknown
+	Lifetime           time.Duration // assertion lifetime (exp - iat), 0 when unknown
 }
 
 // Audience rules.
@@ -60,8 +64,14 @@ func Explain(err error, c Context) []string {
 	var te *TransportError
 	switch {
 	case errors.As(err, &oe):
+		// The server's own words decide the order: hints on a topic its description names come
+		// first, then the provider's, then the rest.
+		first, rest := byDescription(oauthHints(oe, c), oe.Description)
+		for _, h := range first {
+			lines = append(lines, h.text)
+		}
 		lines = append(lines, hintsFor(c.Provider, oe.Code)...)
-		for _, h := range byDescription(oauthHints(oe, c), oe.Description) {
+		for _, h := range rest {
 			lines = append(lines, h.text)
 		}
 		lines = withSkew(lines, skewLine(oe.ServerDate, oe.LocalTime), !slices.Contains(clockFreeCodes, oe.Code))
@@ -128,10 +138,14 @@ func skewLine(server, local time.Time) string {
 	return fmt.Sprintf("clock skew: the server's clock (Date header) is %d s behind this machine's, so iat may look in the future: sync the clock (NTP)", secs)
 }
 
-// byDescription moves the hints whose topic the description mentions to the front, keeping
-// the order otherwise.
-func byDescription(hints []hint, description string) []hint {
+// byDescription splits the hints into those whose topic the description mentions and the
+// rest, keeping their order. The standard wording many servers put before their own (RFC 6749
+// §5.2 paraphrased, see boilerplate) is dropped first: "unknown client" in it says nothing.
+func byDescription(hints []hint, description string) (first, rest []hint) {
 	text := " " + normalize(description) + " "
+	for _, b := range boilerplate {
+		text = strings.ReplaceAll(text, " "+normalize(b)+" ", " ")
+	}
 	mentioned := func(topic string) bool {
 		for _, w := range descriptionTopics[topic] {
 			if strings.Contains(text, " "+w+" ") {
@@ -140,7 +154,6 @@ func byDescription(hints []hint, description string) []hint {
 		}
 		return false
 	}
-	var first, rest []hint
 	for _, h := range hints {
 		if h.topic != "" && mentioned(h.topic) {
 			first = append(first, h)
@@ -148,7 +161,7 @@ func byDescription(hints []hint, description string) []hint {
 			rest = append(rest, h)
 		}
 	}
-	return append(first, rest...)
+	return first, rest
 }
 
 // normalize lowercases s and turns everything but letters, digits and '_' into single spaces.
@@ -179,8 +192,8 @@ func oauthHints(oe *OAuthError, c Context) []hint {
 		return invalidGrantHints(c)
 	case "invalid_scope":
 		hs := []hint{scopeHint(c), {"scope", "scope names are case-sensitive and separated by single spaces"}}
-		if c.GrantType == "jwt_bearer" {
-			hs = append(hs, hint{"scope", "with jwt_bearer the scope is a claim of the assertion: check the server reads it there (or wants the form field)"})
+		if h := scopePlacementHint(c); h.text != "" {
+			hs = append(hs, h)
 		}
 		return hs
 	case "unauthorized_client":
@@ -231,7 +244,10 @@ func invalidGrantHints(c Context) []hint {
 }
 
 func invalidRequestHints(c Context) []hint {
-	var hs []hint
+	// Key problems come back as invalid_request from some servers (Ory Hydra: "Unable to find
+	// RSA public key with use='sig' for kid ...", "... uses signing key with kid 'x', which
+	// could not be found"); these lead when the description names a key or kid.
+	hs := []hint{algKidHint(c), keyHint(c)}
 	switch c.GrantType {
 	case "jwt_bearer":
 		hs = append(hs, hint{"", "the form needs grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer and assertion; check nothing is missing, repeated or empty"})
@@ -243,7 +259,7 @@ func invalidRequestHints(c Context) []hint {
 	if c.SentClientID {
 		hs = append(hs, hint{"client", "client_id was sent beside the assertion: some servers reject that, try send_client_id: false"})
 	} else {
-		hs = append(hs, hint{"client", "client_id was not sent: some servers need it beside the assertion, try send_client_id: true"})
+		hs = append(hs, hint{"client", "client_id was not sent: the server may need the client identified in the form (a public client on the JWT grant, for one): try send_client_id: true"})
 	}
 	hs = append(hs, hint{"alg", fmt.Sprintf("the assertion may be malformed for this server: check its typ header, alg %s and extra claims or form fields", orUnknown(c.Alg))})
 	return hs
@@ -295,6 +311,10 @@ func audienceHint(c Context, trailingFirst bool) hint {
 		return hint{"audience", "aud: check the assertion's audience is what the server expects (its token endpoint or its issuer)"}
 	}
 	used := fmt.Sprintf("aud was %q (%s)", c.Audience, ruleText(rule))
+	if singleAudience[strings.ToLower(strings.TrimSpace(c.Provider))] && c.AudienceFromPreset {
+		// The provider documents one audience: naming others would send the user astray.
+		return hint{"audience", fmt.Sprintf("%s, the only audience %s accepts: check the URL is exactly the one the provider gives (scheme, host, path, trailing slash)", used, c.Provider)}
+	}
 	if len(alts) == 0 {
 		return hint{"audience", used + ": check it is what the server expects (its token endpoint or its issuer)"}
 	}
@@ -363,7 +383,7 @@ func algKidHint(c Context) hint {
 	case c.Kid == "":
 		return hint{"alg", fmt.Sprintf("signed with %s and no kid: the registered key must allow %s; with several keys registered the server may need kid:", c.Alg, c.Alg)}
 	}
-	return hint{"alg", fmt.Sprintf("signed with %s, kid %q: the registered key must have this kid and allow %s", c.Alg, c.Kid, c.Alg)}
+	return hint{"key", fmt.Sprintf("signed with %s, kid %q: the registered key must have this kid and allow %s", c.Alg, c.Kid, c.Alg)}
 }
 
 func kidX5cHint(c Context) hint {
@@ -400,6 +420,22 @@ func scopeHint(c Context) hint {
 		return hint{"scope", fmt.Sprintf("no scope was sent: the server may need one allowed for %s", id)}
 	}
 	return hint{"scope", fmt.Sprintf("scope %q: a scope is unknown or not allowed for %s: compare with its allowed scopes", c.Scope, id)}
+}
+
+// scopePlacementHint says where scope went and where else a server may read it.
+func scopePlacementHint(c Context) hint {
+	if c.Scope == "" {
+		return hint{}
+	}
+	switch c.ScopeIn {
+	case "claim":
+		return hint{"scope", "scope was sent as a claim of the assertion (scope_in: claim); a server that reads the token request's scope parameter (RFC 6749, RFC 7523 §2.1) sees none: try scope_in: form"}
+	case "form":
+		if c.GrantType == "jwt_bearer" {
+			return hint{"scope", "scope was sent as a form parameter (scope_in: form); a server that reads it from the assertion (Maskinporten) sees none: try scope_in: claim"}
+		}
+	}
+	return hint{}
 }
 
 func grantText(g string) string {

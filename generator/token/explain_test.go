@@ -326,3 +326,50 @@ func TestGuessIssuer(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainFollowsHydrasWords: Ory Hydra v2.3.0's answers, as captured from a real server,
+// rank the hints by the server's own detail, not by the RFC wording it puts in front of it.
+func TestExplainFollowsHydrasWords(t *testing.T) {
+	const invalidRequest = "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed. "
+	hydra := func(f func(*Context)) Context {
+		c := baseContext()
+		c.Provider, c.AudienceFromPreset, c.Alg = "hydra", true, "RS256"
+		if f != nil {
+			f(&c)
+		}
+		return c
+	}
+	for _, tc := range []struct {
+		name        string
+		code, desc  string
+		c           Context
+		first, then string // the first line must hold first; a later one then
+		never       string
+	}{
+		{"jwk without use sig", "invalid_request", invalidRequest + "Unable to find RSA public key with use='sig' for kid 'rk1' in JSON Web Key Set.",
+			hydra(nil), `kid "kid-1"`, "thumbprint is tp-abc", ""},
+		{"kid not found", "invalid_request", invalidRequest + "The JSON Web Token uses signing key with kid 'other', which could not be found.",
+			hydra(nil), `kid "kid-1"`, "Ory Hydra: each key in the client's jwks needs", ""},
+		{"jwt grant without client authentication", "invalid_request", invalidRequest + "Client credentials missing or malformed in both HTTP Authorization header and HTTP POST body.",
+			hydra(func(c *Context) { c.GrantType = "jwt_bearer" }), "try send_client_id: true", "", ""},
+		{"boilerplate alone ranks nothing", "invalid_client", "Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method).",
+			hydra(nil), "Ory Hydra: the client needs token_endpoint_auth_method private_key_jwt", "aud was", "the server may expect"},
+		{"one audience: no alternatives", "invalid_client", "audience mismatch",
+			hydra(nil), "the only audience hydra accepts", "", "the server may expect"},
+		{"scope sent as a claim", "invalid_scope", "The requested scope is invalid, unknown, or malformed. The OAuth 2.0 Client is not allowed to request scope 'admin'.",
+			hydra(func(c *Context) { c.GrantType, c.ScopeIn = "jwt_bearer", "claim" }), `scope "orders.read"`, "try scope_in: form", "no scope was sent"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lines := Explain(oauthErr(tc.code, tc.desc), tc.c)
+			if len(lines) == 0 || !strings.Contains(lines[0], tc.first) {
+				t.Fatalf("first line should hold %q:\n  %s", tc.first, strings.Join(lines, "\n  "))
+			}
+			if tc.then != "" && !containsInOrder(lines[1:], tc.then) {
+				t.Errorf("a later line should hold %q:\n  %s", tc.then, strings.Join(lines, "\n  "))
+			}
+			if tc.never != "" && strings.Contains(strings.Join(lines, "\n"), tc.never) {
+				t.Errorf("no line may hold %q:\n  %s", tc.never, strings.Join(lines, "\n  "))
+			}
+		})
+	}
+}

@@ -107,7 +107,13 @@ var providerHints = map[string]map[string][]string{
 	"hydra": {
 		"invalid_client": {
 			"Ory Hydra: the client needs token_endpoint_auth_method private_key_jwt, token_endpoint_auth_signing_alg equal to alg, and this key in jwks or jwks_uri",
-			"Ory Hydra: the error_description's hint names the failed check",
+			"Ory Hydra: the JWT grant takes no client assertion: register the client with token_endpoint_auth_method none and keep send_client_id: true",
+		},
+		"invalid_request": {
+			"Ory Hydra: each key in the client's jwks needs \"use\": \"sig\" and the kid the assertion names; Hydra 2.3 signs with RS, PS and ES 256-512 only (no EdDSA)",
+		},
+		"invalid_scope": {
+			"Ory Hydra: the client's scope field lists what it may request; the JWT grant also needs a trust relationship (/admin/trust/grants/jwt-bearer/issuers) that allows the scope",
 		},
 	},
 	"rfc7523bis": {
@@ -115,6 +121,36 @@ var providerHints = map[string]map[string][]string{
 			"rfc7523bis: aud is the issuer alone and typ client-authentication+jwt; a server not yet updated wants the token endpoint (and typ JWT) instead",
 		},
 	},
+}
+
+// singleAudience marks the providers whose documentation gives one audience for client
+// assertions (true), so that an audience hint names no alternative; providers that accept
+// others (the token endpoint and the issuer, say) are false or absent, and so is "" (no preset).
+var singleAudience = map[string]bool{
+	"hydra":             true, // the token endpoint URL
+	"okta":              true, // the full token endpoint URL
+	"auth0":             true, // the tenant URL with its trailing slash
+	"entra":             true, // the v2.0 token endpoint
+	"curity":            true, // the token endpoint
+	"signicat":          true, // the token endpoint
+	"maskinporten":      true, // the issuer with its trailing slash
+	"maskinporten-test": true,
+	"duende-strict":     true, // the issuer alone
+	"rfc7523bis":        true, // the issuer alone
+	"duende":            false,
+	"keycloak":          false,
+	"bcgov":             false,
+}
+
+// boilerplate is the standard wording servers put before their own detail (fosite, and so Ory
+// Hydra, paraphrases RFC 6749 §5.2 in every error_description). Its words ("unknown client",
+// "parameter") say nothing about this failure, so they do not rank hints.
+var boilerplate = []string{
+	"Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method).",
+	"The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.",
+	"The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.",
+	"The requested scope is invalid, unknown, or malformed.",
+	"The client is not authorized to request a token using this method.",
 }
 
 // providerParents lets a preset reuse another's hints after its own.
@@ -144,7 +180,7 @@ var descriptionTopics = map[string][]string{
 	"jti":      {"jti", "replay", "replayed", "reuse", "reused", "already used"},
 	"key":      {"signature", "key", "keys", "kid", "x5c", "x5t", "certificate", "thumbprint", "jwks"},
 	"alg":      {"alg", "algorithm"},
-	"client":   {"client_id", "client id", "unknown client", "client not found", "iss", "issuer", "sub", "subject"},
+	"client":   {"client_id", "client id", "unknown client", "client not found", "client credentials", "iss", "issuer", "sub", "subject"},
 	"redirect": {"redirect", "redirect_uri"},
 	"pkce":     {"pkce", "code_verifier", "verifier", "challenge"},
 	"code":     {"code", "authorization code"},
