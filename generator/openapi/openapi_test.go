@@ -287,3 +287,38 @@ func TestPreparedItemsSplice(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPI31SiblingRef: in 3.1 a $ref's siblings apply beside it (JSON Schema 2020-12):
+// a body made up from {$ref, description} is the referenced schema's (libopenapi lost the
+// $ref and made {}), an example beside a $ref is the example; in 3.0 siblings are ignored.
+func TestOpenAPI31SiblingRef(t *testing.T) {
+	doc := func(version, schema string) []byte {
+		return []byte(`openapi: ` + version + `
+info: {title: S, version: "1"}
+paths:
+  /x:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: ` + schema + `
+      responses: {"200": {description: ok}}
+components:
+  schemas:
+    Thing: {type: object, properties: {name: {type: string, example: Widget}}}
+`)
+	}
+	for _, tc := range []struct{ version, schema, body string }{
+		{"3.1.0", `{$ref: "#/components/schemas/Thing", description: A thing}`, "{\n  \"name\": \"Widget\"\n}"},
+		{"3.1.0", `{$ref: "#/components/schemas/Thing", example: {name: Gadget}}`, "{\n  \"name\": \"Gadget\"\n}"},
+		{"3.0.3", `{$ref: "#/components/schemas/Thing", example: {name: Gadget}}`, "{\n  \"name\": \"Widget\"\n}"},
+	} {
+		api, err := Parse(doc(tc.version, tc.schema), "s.yaml", Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := api.Requests[0].Body; got != tc.body {
+			t.Errorf("%s %s: body %s, want %s", tc.version, tc.schema, got, tc.body)
+		}
+	}
+}
