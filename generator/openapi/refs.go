@@ -218,7 +218,7 @@ func (r *resolver) document(src *source, node *yaml.Node, ref, docPart string) (
 		return r.fetch(src, node, ref, abs, src.origin)
 	case u.Scheme == "http" || u.Scheme == "https":
 		if src.file == "" || !r.opt.AllowURLRefs {
-			return nil, refError(src, node, ErrRefOrigin, "$ref %q is a URL: a document read from a file resolves $refs only to files in its own folder (allow URLs with --openapi-url-refs)", ref)
+			return nil, refError(src, node, ErrRefOrigin, "$ref %q is a URL: a document read from a file resolves $refs only to files in its own folder (--openapi-url-refs allows URLs)", ref)
 		}
 		return r.fetch(src, node, ref, u, originOf(u))
 	case src.file == "":
