@@ -117,8 +117,10 @@ func isNull(n *yaml.Node) bool {
 	return n == nil || n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
 }
 
-// maxValueNodes bounds how many YAML nodes the examples of one document may expand to: an
-// alias that repeats an alias that repeats ... ("billion laughs") is refused, not expanded.
+// maxValueNodes, plus the document's size in bytes, bounds how many values the examples of
+// one document may expand to: an alias that repeats an alias that repeats ... ("billion
+// laughs") is refused, not expanded. A document's own text holds fewer values than bytes, so
+// only aliases and examples shared by many operations count against the million.
 const maxValueNodes = 1_000_000
 
 // values turns example nodes into Go values within a budget shared by the whole document.
@@ -135,7 +137,7 @@ func (vs *values) value(n *yaml.Node) any {
 	}
 	if vs.left--; vs.left < 0 {
 		abort(&Error{Source: vs.src.name, Line: n.Line, Column: n.Column, Err: ErrInvalid,
-			Msg: "the examples expand to more than a million values (YAML aliases repeating aliases?)"})
+			Msg: "the examples expand to more than a million values beyond the document's size (YAML aliases repeating aliases?)"})
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:

@@ -120,7 +120,7 @@ func Parse(data []byte, name string, opt Options) (api *API, err error) {
 			root.file = filepath.Clean(filepath.FromSlash(loc.Path))
 		}
 	}
-	p := &parser{refs: newResolver(root, opt), vals: &values{left: maxValueNodes, src: root}, is31: strings.HasPrefix(version, "3.1")}
+	p := &parser{refs: newResolver(root, opt), vals: &values{left: maxValueNodes + len(data), src: root}, is31: strings.HasPrefix(version, "3.1")}
 	if e := p.refs.check(); e != nil {
 		return nil, e
 	}
