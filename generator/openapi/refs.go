@@ -104,7 +104,7 @@ func (r *resolver) checkRefs(src *source, n *yaml.Node, names bool) *Error {
 			continue // a schema's examples (3.1), data too
 		}
 		if k.Value == "$ref" && !names && v.Kind == yaml.ScalarNode {
-			if err := r.checkChain(src, n, v); err != nil {
+			if err := r.checkChain(src, n); err != nil {
 				return err
 			}
 			continue
@@ -127,22 +127,29 @@ var nameKeys = map[string]bool{
 	"variables": true, "mapping": true, "paths": true, "webhooks": true,
 }
 
-// checkChain follows the $ref written at v (in the mapping n) to a node that is not a $ref.
-func (r *resolver) checkChain(src *source, n, v *yaml.Node) *Error {
-	cur := at{n, src}
+// checkChain follows the $ref of the mapping n to a node that is not a $ref.
+func (r *resolver) checkChain(src *source, n *yaml.Node) *Error {
+	_, err := r.follow(at{n, src})
+	return err
+}
+
+// follow resolves $refs from a until a node that is not one.
+func (r *resolver) follow(a at) (at, *Error) {
+	first := a
 	for hops := 0; ; hops++ {
-		ref, node := refOf(cur.n)
+		ref, node := refOf(a.n)
 		if node == nil {
-			return nil
+			return a, nil
 		}
 		if hops == maxRefChain {
-			return refError(src, v, ErrInvalid, "$ref %q starts a chain of more than %d $refs (a cycle?)", v.Value, maxRefChain)
+			_, v := refOf(first.n)
+			return at{}, refError(first.src, v, ErrInvalid, "$ref %q starts a chain of more than %d $refs (a cycle?)", v.Value, maxRefChain)
 		}
-		next, err := r.lookup(cur.src, node, ref)
+		next, err := r.lookup(a.src, node, ref)
 		if err != nil {
-			return err
+			return at{}, err
 		}
-		cur = next
+		a = next
 	}
 }
 
@@ -158,20 +165,11 @@ func refOf(n *yaml.Node) (string, *yaml.Node) {
 // deref follows $refs until a node that is not one. check has resolved every $ref already, so
 // a failure here is a bug or a document changed under us: it aborts the walk.
 func (r *resolver) deref(a at) at {
-	for hops := 0; ; hops++ {
-		ref, node := refOf(a.n)
-		if node == nil {
-			return a
-		}
-		if hops == maxRefChain {
-			abort(refError(a.src, node, ErrInvalid, "$ref %q starts a chain of more than %d $refs (a cycle?)", ref, maxRefChain))
-		}
-		next, err := r.lookup(a.src, node, ref)
-		if err != nil {
-			abort(err)
-		}
-		a = next
+	t, err := r.follow(a)
+	if err != nil {
+		abort(err)
 	}
+	return t
 }
 
 func refError(src *source, n *yaml.Node, kind error, format string, args ...any) *Error {

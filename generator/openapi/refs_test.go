@@ -168,7 +168,7 @@ func TestRefsOnTheOrigin(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		doc, ref, want string
-		kind       error
+		kind           error
 	}{
 		{"/abs.yaml", secret + "#/Secret", "HTTP 404", ErrInvalid}, // asked of the server, not the disk
 		{"/file.yaml", "file://" + filepath.ToSlash(secret) + "#/Secret", "only on its own origin", ErrRefOrigin},
