@@ -68,7 +68,7 @@ func TestNoVariablesFromTheDocument(t *testing.T) {
 	if v, _ := url.PathUnescape(every.PathVariables[0].Value); v != "{{privateKey}}" {
 		t.Errorf("path variable %q decodes to %q", every.PathVariables[0].Value, v)
 	}
-	if every.URL != "{{baseUrl}}/keys/%7B{privateKey}}/:id" || api.BaseURL != "https://{{tenant}}.api.example.com/%7B{privateKey}}" || api.Variables[1].Value != "t%7B{privateKey}}" {
+	if every.URL != "{{baseUrl}}/keys/%7B{privateKey}}/:id" || api.BaseURL != "https://{{tenant}}.api.example.com/%7B{privateKey}}" || api.Variables[1].Value != "t%7B%7BprivateKey%7D%7D" {
 		t.Errorf("URL %q, baseUrl %q, tenant %q", every.URL, api.BaseURL, api.Variables[1].Value)
 	}
 	if every.Headers["X-Key"] != `Bearer {\{privateKey}}` || api.Requests[1].Form[0].Value != `{\{privateKey}}` || api.Requests[2].Body != `key={\{privateKey}}` {

@@ -25,7 +25,9 @@ func (o *API) servers(top *yaml.Node, location *url.URL) {
 			if v == nil || v.Kind != yaml.MappingNode {
 				continue
 			}
-			def := defuseURL(str(v, "default"))
+			// A default is substituted next to other text and other defaults, where a "{" of one
+			// and a "{" of the next would make a pair: none of its braces is left.
+			def := braces.Replace(str(v, "default"))
 			if reservedVariable(name) || !isVarName(name) {
 				base = strings.ReplaceAll(base, "{"+name+"}", def)
 				continue
@@ -66,6 +68,8 @@ func reservedVariable(name string) bool {
 	}
 	return false
 }
+
+var braces = strings.NewReplacer("{", "%7B", "}", "%7D")
 
 var varName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)
 
