@@ -322,3 +322,28 @@ components:
 		}
 	}
 }
+
+// TestPathItemRefOrder: a path item that is a $ref keeps its target's method order (the
+// document's order), as an inline one does; libopenapi's model gave GET before POST.
+func TestPathItemRefOrder(t *testing.T) {
+	doc := `openapi: 3.1.0
+info: {title: P, version: "1"}
+paths:
+  /inline: {post: {summary: inline post}, get: {summary: inline get}}
+  /ref: {$ref: "#/components/pathItems/Ref"}
+components:
+  pathItems:
+    Ref: {post: {summary: ref post}, get: {summary: ref get}}
+`
+	api, err := Parse([]byte(doc), "p.yaml", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range api.Requests {
+		got = append(got, r.Name)
+	}
+	if want := []string{"inline post", "inline get", "ref post", "ref get"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("order %q, want %q", got, want)
+	}
+}
