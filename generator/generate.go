@@ -14,6 +14,7 @@ import (
 	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/generator/keys"
 	"github.com/postmint/postmint/generator/oauth"
+	"github.com/postmint/postmint/generator/openapi"
 	"github.com/postmint/postmint/generator/postman"
 )
 
@@ -24,7 +25,7 @@ type Options struct {
 	// API, when set, adds one request per operation of an OpenAPI document to the API folder
 	// (sub-folders by tag, against the collection variable baseUrl), after the definition's
 	// own requests.
-	API *postman.OpenAPI
+	API *openapi.API
 }
 
 // Artifact is one output file.

@@ -8,7 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/postmint/postmint/generator"
-	"github.com/postmint/postmint/generator/postman"
+	"github.com/postmint/postmint/generator/openapi"
 )
 
 func generateCommand() *cli.Command {
@@ -29,6 +29,7 @@ Examples:
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: ".", Usage: "output `DIR`"},
 			&cli.BoolFlag{Name: "no-key", Usage: "leave privateKey empty in the environment"},
 			&cli.StringFlag{Name: "ca-file", Usage: "extra trusted CA certificates (PEM `FILE`) for reading the issuer's metadata"},
+			openAPIURLRefsFlag,
 		}, keyFlags()...),
 		Action: generateAction,
 	}
@@ -51,7 +52,7 @@ func generateAction(c *cli.Context) error {
 	}
 	opt := generator.Options{NoKey: c.Bool("no-key")}
 	if client.OpenAPI != "" {
-		if opt.API, err = postman.LoadOpenAPI(client.OpenAPI, nil); err != nil {
+		if opt.API, err = openapi.Load(client.OpenAPI, openapi.Options{AllowURLRefs: c.Bool(openAPIURLRefsFlag.Name)}); err != nil {
 			return fmt.Errorf("%s: openapi: %w", c.String("client"), err)
 		}
 		for _, w := range opt.API.Warnings {
@@ -68,6 +69,10 @@ func generateAction(c *cli.Context) error {
 	discoveryWarnings(c, meta, client, res.Profile.Alg)
 	return writeArtifacts(c, c.String("out"), res.Artifacts)
 }
+
+// openAPIURLRefsFlag lets an OpenAPI document read from a file $ref http(s) URLs; without it
+// such a document resolves $refs only to files in its own folder.
+var openAPIURLRefsFlag = &cli.BoolFlag{Name: "openapi-url-refs", Usage: "let an OpenAPI document read from a file $ref http(s) URLs (default: only files in its folder)"}
 
 // writeArtifacts writes each file atomically (temp file, fsync, rename), 0600 when it holds
 // a secret, and prints its path. The directory is created when missing.

@@ -52,6 +52,7 @@ Examples:
 			&cli.BoolFlag{Name: "zip", Usage: "write OUT/<slug>.zip per kit instead of a folder"},
 			&cli.BoolFlag{Name: "force", Usage: "write into a non-empty OUT, replacing kits of the same name"},
 			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "build `N` kits at a time (default: the number of CPUs)"},
+			openAPIURLRefsFlag,
 		},
 		Action: kitAction,
 	}
@@ -109,7 +110,7 @@ func kitAction(c *cli.Context) error {
 	}
 	workers = max(1, min(workers, len(todo)))
 	bar := newKitProgress(c.App.ErrWriter, len(todo))
-	b := &kit.Builder{}
+	b := &kit.Builder{AllowURLRefs: c.Bool(openAPIURLRefsFlag.Name)}
 	zipped := c.Bool("zip")
 	next := make(chan int)
 	var wg sync.WaitGroup

@@ -30,7 +30,8 @@ type kitFamily struct {
 // TestE2EKits makes one kit per preset family from a single --clients file whose base holds
 // an OpenAPI document and a hand-written request, puts the partner's private key in the way
 // the README says, and runs the whole collection with Newman against the e2e provider: the
-// token request and every API request must succeed for the right client.
+// token request and every API request must succeed for the right client. The document's
+// examples say {{privateKey}} in a query, a header and a body: the key must not be sent.
 func TestE2EKits(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: runs Newman")
@@ -92,6 +93,8 @@ paths:
       parameters:
         - {name: orderId, in: path, required: true, schema: {type: string}, example: o-1}
         - {name: expand, in: query, required: true, schema: {type: string, enum: [lines]}}
+        - {name: note, in: query, required: true, schema: {type: string}, example: "{{privateKey}}"}
+        - {name: X-Note, in: header, required: true, schema: {type: string}, example: "{{privateKey}}"}
       responses: {"200": {description: OK}}
     delete:
       tags: [Orders]
@@ -111,6 +114,7 @@ paths:
               properties:
                 sku: {type: string, example: A-1}
                 quantity: {type: integer, example: 2}
+                note: {type: string, example: "{{privateKey}}"}
       responses: {"201": {description: Created}}
 `, prov.Issuer)
 	writeKitFile(t, filepath.Join(dir, "orders.yaml"), api)
@@ -226,6 +230,18 @@ func runKit(t *testing.T, prov *e2e.Provider, keys *testKeys, f kitFamily, kitDi
 				t.Errorf("Create an order: %s %q %q", who.Method, last.Header("Content-Type"), last.Request)
 			}
 		}
+	}
+	for _, ex := range run.Executions {
+		sent := ex.URL + "\n" + ex.Request
+		for k, v := range ex.RequestHeaders {
+			sent += "\n" + k + ": " + v
+		}
+		if strings.Contains(sent, "PRIVATE KEY") || strings.Contains(sent, "-----BEGIN") {
+			t.Errorf("%s sent the private key:\n%s", ex.Item, sent)
+		}
+	}
+	if create := run.Find("Create an order"); len(create) == 0 || !strings.Contains(create[len(create)-1].Request, `"note": "\u007b{privateKey}}"`) {
+		t.Errorf("Create an order did not send the example's text: %v", create)
 	}
 	if len(run.Failures) > 0 {
 		t.Errorf("failures: %v", run.Failures)

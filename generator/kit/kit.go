@@ -21,6 +21,7 @@ import (
 	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/generator/discovery"
 	"github.com/postmint/postmint/generator/keys"
+	"github.com/postmint/postmint/generator/openapi"
 	"github.com/postmint/postmint/generator/postman"
 )
 
@@ -189,6 +190,8 @@ func markDuplicates(jobs []*Job) {
 type Builder struct {
 	// HTTPClient fetches OpenAPI documents given by URL; nil uses one with a 30 s timeout.
 	HTTPClient *http.Client
+	// AllowURLRefs lets an OpenAPI document read from a file $ref http(s) URLs.
+	AllowURLRefs bool
 
 	mu   sync.Mutex
 	docs map[string]*openAPIDoc
@@ -196,7 +199,7 @@ type Builder struct {
 
 type openAPIDoc struct {
 	once     sync.Once
-	api      *postman.OpenAPI
+	api      *openapi.API
 	prepared *postman.PreparedItems // the document's requests, rendered once for every kit
 	err      error
 }
@@ -289,7 +292,7 @@ func (b *Builder) Build(j *Job) (*Kit, error) {
 			environment = File{Name: a.Name, Data: a.Data}
 		}
 	}
-	var api *postman.OpenAPI
+	var api *openapi.API
 	if c.OpenAPI != "" {
 		doc := b.openAPI(c.OpenAPI)
 		if doc.err != nil {
@@ -380,6 +383,6 @@ func (b *Builder) openAPI(location string) *openAPIDoc {
 	return d
 }
 
-func (b *Builder) readOpenAPI(location string) (*postman.OpenAPI, error) {
-	return postman.LoadOpenAPI(location, b.HTTPClient)
+func (b *Builder) readOpenAPI(location string) (*openapi.API, error) {
+	return openapi.Load(location, openapi.Options{HTTPClient: b.HTTPClient, AllowURLRefs: b.AllowURLRefs})
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/generator/keys"
 	"github.com/postmint/postmint/generator/oauth"
+	"github.com/postmint/postmint/generator/openapi"
 	"github.com/postmint/postmint/generator/postman"
 	"github.com/postmint/postmint/generator/token"
 	"github.com/postmint/postmint/templates"
@@ -35,7 +36,7 @@ type readmeInput struct {
 	pub                     *keys.Public
 	certs                   []*x509.Certificate
 	collection, environment string
-	api                     *postman.OpenAPI
+	api                     *openapi.API
 	hasJWKS, hasCertFile    bool
 }
 
@@ -140,7 +141,7 @@ func renderReadme(in readmeInput) ([]byte, error) {
 			}
 		}
 		for _, v := range a.Variables {
-			if v.Key != postman.VarBaseURL {
+			if v.Key != openapi.VarBaseURL {
 				ra.Variables = append(ra.Variables, v)
 			}
 		}

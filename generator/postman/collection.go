@@ -47,7 +47,9 @@ type APIRequest struct {
 	Description string
 	// PathVariables are the values of the URL's :name segments (Postman path variables).
 	PathVariables []Param
-	// Query is appended to URL as its query string, with each parameter's description.
+	// Query is appended to URL as its query string, with each parameter's description. Keys
+	// and values are written as they stand in the URL (percent-encoded where a character
+	// would end the parameter), so url.raw and url.query[] say the same.
 	Query []Param
 	// Form, when set, is sent as the body instead of Body: application/x-www-form-urlencoded,
 	// or multipart/form-data when Multipart is set.
@@ -405,7 +407,7 @@ func apiURL(r APIRequest) *pc.URL {
 	if len(r.Query) > 0 {
 		parts := make([]string, 0, len(r.Query))
 		for _, q := range r.Query {
-			parts = append(parts, queryEscape(q.Key)+"="+queryEscape(q.Value))
+			parts = append(parts, q.Key+"="+q.Value)
 		}
 		sep := "?"
 		if strings.Contains(raw, "?") {
@@ -414,7 +416,7 @@ func apiURL(r APIRequest) *pc.URL {
 		raw += sep + strings.Join(parts, "&")
 	}
 	u := parseURL(raw)
-	// The parts keep each parameter's description (and its value unescaped, as Postman shows it).
+	// The parts keep each parameter's description.
 	u.Query = u.Query[:len(u.Query)-len(r.Query)]
 	for _, q := range r.Query {
 		u.Query = append(u.Query, &pc.QueryParam{Key: q.Key, Value: q.Value, Description: optional(q.Description)})
@@ -430,11 +432,6 @@ func optional(s string) *string {
 		return nil
 	}
 	return &s
-}
-
-// queryEscape escapes what would end a query parameter early, keeping {{variables}} readable.
-func queryEscape(s string) string {
-	return strings.NewReplacer("%", "%25", "&", "%26", "=", "%3D", "#", "%23", " ", "%20", "+", "%2B").Replace(s)
 }
 
 // formFields renders urlencoded or form-data fields (text only).

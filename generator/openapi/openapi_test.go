@@ -1,4 +1,4 @@
-package postman
+package openapi
 
 import (
 	"bytes"
@@ -12,28 +12,29 @@ import (
 	"testing"
 
 	"github.com/postmint/postmint/generator/oauth"
+	"github.com/postmint/postmint/generator/postman"
 )
 
-func parseTestdata(t *testing.T, name string, withLocation bool) *OpenAPI {
+func parseTestdata(t *testing.T, name string, withLocation bool) *API {
 	t.Helper()
 	path := filepath.Join("..", "..", "testdata", "openapi", name)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	opt := OpenAPIOptions{}
+	opt := Options{}
 	if withLocation {
 		abs, _ := filepath.Abs(path)
 		opt.Location = &url.URL{Path: filepath.ToSlash(abs)}
 	}
-	api, err := ParseOpenAPI(data, name, opt)
+	api, err := Parse(data, name, opt)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
 	return api
 }
 
-func findRequest(t *testing.T, api *OpenAPI, name string) APIRequest {
+func findRequest(t *testing.T, api *API, name string) postman.APIRequest {
 	t.Helper()
 	for _, r := range api.Requests {
 		if r.Name == name {
@@ -41,7 +42,7 @@ func findRequest(t *testing.T, api *OpenAPI, name string) APIRequest {
 		}
 	}
 	t.Fatalf("no request %q", name)
-	return APIRequest{}
+	return postman.APIRequest{}
 }
 
 func TestOpenAPI30(t *testing.T) {
@@ -52,7 +53,7 @@ func TestOpenAPI30(t *testing.T) {
 	if want := "https://{{region}}.api.acme.example/{{basePath}}"; api.BaseURL != want {
 		t.Errorf("BaseURL = %q, want %q", api.BaseURL, want)
 	}
-	wantVars := []Param{
+	wantVars := []postman.Param{
 		{Key: "baseUrl", Value: "https://{{region}}.api.acme.example/{{basePath}}"},
 		{Key: "basePath", Value: "v2"},
 		{Key: "region", Value: "eu", Description: "Where your data lives. One of: eu, us."},
@@ -74,7 +75,7 @@ func TestOpenAPI30(t *testing.T) {
 	if !reflect.DeepEqual(names, want) {
 		t.Errorf("requests:\n got %q\nwant %q", names, want)
 	}
-	if len(api.Folders) != 2 || api.Folders[0] != (Folder{"Orders", "Create, read and cancel orders."}) {
+	if len(api.Folders) != 2 || api.Folders[0] != (postman.Folder{Name: "Orders", Description: "Create, read and cancel orders."}) {
 		t.Errorf("folders = %+v", api.Folders)
 	}
 
@@ -84,7 +85,7 @@ func TestOpenAPI30(t *testing.T) {
 	}
 	// Required (first enum value), optional with a default, an exploded array example; the
 	// optional parameter without any example is described, not sent.
-	wantQuery := []Param{{Key: "status", Value: "open"}, {Key: "limit", Value: "20"}, {Key: "fields", Value: "id"}, {Key: "fields", Value: "total"}}
+	wantQuery := []postman.Param{{Key: "status", Value: "open"}, {Key: "limit", Value: "20"}, {Key: "fields", Value: "id"}, {Key: "fields", Value: "total"}}
 	if !reflect.DeepEqual(list.Query, wantQuery) {
 		t.Errorf("query = %+v", list.Query)
 	}
@@ -106,7 +107,7 @@ func TestOpenAPI30(t *testing.T) {
 	}
 
 	get := findRequest(t, api, "Get an order")
-	if get.URL != "{{baseUrl}}/orders/:orderId" || !reflect.DeepEqual(get.PathVariables, []Param{{"orderId", "o-1001", "The order's id."}}) {
+	if get.URL != "{{baseUrl}}/orders/:orderId" || !reflect.DeepEqual(get.PathVariables, []postman.Param{{Key: "orderId", Value: "o-1001", Description: "The order's id."}}) {
 		t.Errorf("Get an order: %s %+v", get.URL, get.PathVariables)
 	}
 
@@ -132,7 +133,7 @@ func TestOpenAPI30(t *testing.T) {
 
 	// The operation's parameter wins over the path item's; examples by name, first sorted.
 	line := findRequest(t, api, "Replace a line")
-	if !reflect.DeepEqual(line.PathVariables, []Param{{"orderId", "o-1001", ""}, {"lineNo", "<int32>", ""}}) || line.Body != "{\n  \"quantity\": 1,\n  \"sku\": \"SMALL\"\n}" {
+	if !reflect.DeepEqual(line.PathVariables, []postman.Param{{Key: "orderId", Value: "o-1001"}, {Key: "lineNo", Value: "<int32>"}}) || line.Body != "{\n  \"quantity\": 1,\n  \"sku\": \"SMALL\"\n}" {
 		t.Errorf("Replace a line: %+v %q", line.PathVariables, line.Body)
 	}
 	if cancel := findRequest(t, api, "cancelOrder"); !strings.HasPrefix(cancel.Description, "**Deprecated.**") {
@@ -143,7 +144,7 @@ func TestOpenAPI30(t *testing.T) {
 		t.Errorf("URL = %q", c.URL)
 	}
 	form := findRequest(t, api, "Create a customer")
-	if !reflect.DeepEqual(form.Form, []Param{{Key: "name", Value: "Ada"}, {Key: "tags", Value: `["<string>"]`}, {Key: "vip", Value: "true"}}) || form.Multipart {
+	if !reflect.DeepEqual(form.Form, []postman.Param{{Key: "name", Value: "Ada"}, {Key: "tags", Value: `["<string>"]`}, {Key: "vip", Value: "true"}}) || form.Multipart {
 		t.Errorf("form = %+v", form.Form)
 	}
 	if m := findRequest(t, api, "Import customers"); !m.Multipart || len(m.Form) != 2 || m.Headers["Content-Type"] != "" {
@@ -157,7 +158,7 @@ func TestOpenAPI31(t *testing.T) {
 		t.Fatalf("spec %s, %d requests", api.SpecVersion, len(api.Requests))
 	}
 	get := api.Requests[0]
-	if !reflect.DeepEqual(get.PathVariables, []Param{{Key: "orderId", Value: "o-3003"}}) || !reflect.DeepEqual(get.Query, []Param{{Key: "expand", Value: "lines"}}) {
+	if !reflect.DeepEqual(get.PathVariables, []postman.Param{{Key: "orderId", Value: "o-3003"}}) || !reflect.DeepEqual(get.Query, []postman.Param{{Key: "expand", Value: "lines"}}) {
 		t.Errorf("get: %+v %+v", get.PathVariables, get.Query)
 	}
 	var body map[string]any
@@ -179,7 +180,7 @@ func TestOpenAPIRelativeServerFromURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	loc, _ := url.Parse("https://api.acme.example/docs/openapi.json")
-	api, err := ParseOpenAPI(data, loc.String(), OpenAPIOptions{Location: loc})
+	api, err := Parse(data, loc.String(), Options{Location: loc})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,19 +196,19 @@ func TestOpenAPIErrors(t *testing.T) {
 		kind       error
 		msgContain string
 	}{
-		{"broken.yaml", 7, 0, ErrOpenAPISyntax, "did not find expected ',' or '}'"},
-		{"broken.json", 6, 4, ErrOpenAPISyntax, "invalid character '}'"},
-		{"swagger-2.0.yaml", 2, 1, ErrOpenAPIVersion, "swagger 2.0 (OpenAPI 2) is not supported"},
-		{"openapi-4.0.yaml", 4, 10, ErrOpenAPIVersion, `openapi "4.0.0" is not supported`},
-		{"bad-ref.yaml", 12, 21, ErrOpenAPIInvalid, `$ref "#/components/schemas/Missing" points at nothing`},
+		{"broken.yaml", 7, 0, ErrSyntax, "did not find expected ',' or '}'"},
+		{"broken.json", 6, 4, ErrSyntax, "invalid character '}'"},
+		{"swagger-2.0.yaml", 2, 1, ErrVersion, "swagger 2.0 (OpenAPI 2) is not supported"},
+		{"openapi-4.0.yaml", 4, 10, ErrVersion, `openapi "4.0.0" is not supported`},
+		{"bad-ref.yaml", 12, 21, ErrInvalid, `$ref "#/components/schemas/Missing" points at nothing`},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			data, err := os.ReadFile(filepath.Join("../../testdata/openapi", tc.file))
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = ParseOpenAPI(data, tc.file, OpenAPIOptions{})
-			var oe *OpenAPIError
+			_, err = Parse(data, tc.file, Options{})
+			var oe *Error
 			if !errors.As(err, &oe) {
 				t.Fatalf("err = %v", err)
 			}
@@ -220,7 +221,7 @@ func TestOpenAPIErrors(t *testing.T) {
 		})
 	}
 	for _, bad := range []string{"", "[1, 2]", "info: {title: x}\npaths: {}\n"} {
-		if _, err := ParseOpenAPI([]byte(bad), "x.yaml", OpenAPIOptions{}); err == nil {
+		if _, err := Parse([]byte(bad), "x.yaml", Options{}); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
 	}
@@ -265,16 +266,16 @@ func TestPreparedItemsSplice(t *testing.T) {
 	p := &oauth.Profile{TokenURL: "https://idp.example.com/token", ClientID: "c", Audience: "https://idp.example.com/token", Alg: "ES256", GrantType: "client_credentials", ScopeIn: "form"}
 	for _, doc := range []string{"orders-3.0.yaml", "orders-3.1.json", "okta-management.yaml"} {
 		api := parseTestdata(t, doc, true)
-		own := []APIRequest{{Name: "Who am I <me>", Method: "GET", URL: "https://api.example.com/whoami?x=1&y=2"}}
-		direct, err := BuildCollection(CollectionInput{Name: "T & co", Profile: p, Requests: append(own, api.Requests...), Folders: api.Folders, Variables: api.Variables})
+		own := []postman.APIRequest{{Name: "Who am I <me>", Method: "GET", URL: "https://api.example.com/whoami?x=1&y=2"}}
+		direct, err := postman.BuildCollection(postman.CollectionInput{Name: "T & co", Profile: p, Requests: append(own, api.Requests...), Folders: api.Folders, Variables: api.Variables})
 		if err != nil {
 			t.Fatal(err)
 		}
-		prep, err := PrepareItems(api.Folders, api.Requests)
+		prep, err := postman.PrepareItems(api.Folders, api.Requests)
 		if err != nil {
 			t.Fatal(err)
 		}
-		spliced, err := BuildCollection(CollectionInput{Name: "T & co", Profile: p, Requests: own, Prepared: prep, Variables: api.Variables})
+		spliced, err := postman.BuildCollection(postman.CollectionInput{Name: "T & co", Profile: p, Requests: own, Prepared: prep, Variables: api.Variables})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -284,5 +285,65 @@ func TestPreparedItemsSplice(t *testing.T) {
 		if !json.Valid(spliced) {
 			t.Errorf("%s: spliced collection is not JSON", doc)
 		}
+	}
+}
+
+// TestOpenAPI31SiblingRef: in 3.1 a $ref's siblings apply beside it (JSON Schema 2020-12):
+// a body made up from {$ref, description} is the referenced schema's (libopenapi lost the
+// $ref and made {}), an example beside a $ref is the example; in 3.0 siblings are ignored.
+func TestOpenAPI31SiblingRef(t *testing.T) {
+	doc := func(version, schema string) []byte {
+		return []byte(`openapi: ` + version + `
+info: {title: S, version: "1"}
+paths:
+  /x:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: ` + schema + `
+      responses: {"200": {description: ok}}
+components:
+  schemas:
+    Thing: {type: object, properties: {name: {type: string, example: Widget}}}
+`)
+	}
+	for _, tc := range []struct{ version, schema, body string }{
+		{"3.1.0", `{$ref: "#/components/schemas/Thing", description: A thing}`, "{\n  \"name\": \"Widget\"\n}"},
+		{"3.1.0", `{$ref: "#/components/schemas/Thing", example: {name: Gadget}}`, "{\n  \"name\": \"Gadget\"\n}"},
+		{"3.0.3", `{$ref: "#/components/schemas/Thing", example: {name: Gadget}}`, "{\n  \"name\": \"Widget\"\n}"},
+	} {
+		api, err := Parse(doc(tc.version, tc.schema), "s.yaml", Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := api.Requests[0].Body; got != tc.body {
+			t.Errorf("%s %s: body %s, want %s", tc.version, tc.schema, got, tc.body)
+		}
+	}
+}
+
+// TestPathItemRefOrder: a path item that is a $ref keeps its target's method order (the
+// document's order), as an inline one does; libopenapi's model gave GET before POST.
+func TestPathItemRefOrder(t *testing.T) {
+	doc := `openapi: 3.1.0
+info: {title: P, version: "1"}
+paths:
+  /inline: {post: {summary: inline post}, get: {summary: inline get}}
+  /ref: {$ref: "#/components/pathItems/Ref"}
+components:
+  pathItems:
+    Ref: {post: {summary: ref post}, get: {summary: ref get}}
+`
+	api, err := Parse([]byte(doc), "p.yaml", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range api.Requests {
+		got = append(got, r.Name)
+	}
+	if want := []string{"inline post", "inline get", "ref post", "ref get"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("order %q, want %q", got, want)
 	}
 }
