@@ -13,10 +13,16 @@ postmint = (function (cfg) {
     // P is the pm of the script that called in: each script of a request has its own, and a
     // change (a variable, the request body) counts only through the caller's.
     var P = null;
-    // v reads a variable the way Postman resolves {{name}} (environment before collection).
+    // v reads a variable the way Postman resolves {{name}} (environment before collection);
+    // an empty or missing one means what oauth's table says (cfg.absent), as in Go.
     function v(name) {
         var x = P.variables.get(name);
-        return x === undefined || x === null ? '' : String(x);
+        x = x === undefined || x === null ? '' : String(x);
+        var a = cfg.absent[name];
+        if (!x.trim() && a) {
+            return a.from ? v(a.from) : a.value;
+        }
+        return x;
     }
     function Problem(message) {
         this.message = message;

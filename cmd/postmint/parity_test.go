@@ -18,6 +18,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/postmint/postmint/generator/config"
+	"github.com/postmint/postmint/generator/oauth"
+	"github.com/postmint/postmint/generator/postman"
 	"github.com/postmint/postmint/internal/e2e"
 )
 
@@ -38,6 +40,10 @@ type parityCase struct {
 	def   string // YAML without version/name/client_id/token_url/requests
 	key   string // key fixture; default rsa2048
 	cert  bool   // certificate: the key's certificate
+	// handBuilt strips the environment down to the contract's variables (as a user following
+	// the seed documents would write it): Go then reads it with token -e, and every side must
+	// read the absent ones as oauth's table says.
+	handBuilt bool
 	// check states what the request must carry (nil: only that the scope arrived somewhere).
 	check func(form url.Values, header, claims map[string]any) error
 }
@@ -83,8 +89,20 @@ func TestParityTokenRequest(t *testing.T) {
 			t.Fatalf("%s: generate: %s", tc.label, stderr)
 		}
 		files := strings.Fields(stdout)
-		if code, _, stderr := runPM("token", "-c", defPath, "-k", keyPaths[keyName]); code != 0 {
-			t.Fatalf("%s: postmint token: %s", tc.label, stderr)
+		goArgs := []string{"token", "-c", defPath, "-k", keyPaths[keyName]}
+		if tc.handBuilt {
+			env := readEnv(t, files[1])
+			stripped := postman.NewEnvironment("hand-built", "hand built", nil)
+			for _, v := range env.Variables() {
+				if _, ok := oauth.Absents()[v.Key]; !ok {
+					stripped.Set(v.Key, v.Value, v.Type)
+				}
+			}
+			writeEnv(t, files[1], stripped)
+			goArgs = []string{"token", "-e", files[1]}
+		}
+		if code, _, stderr := runPM(goArgs...); code != 0 {
+			t.Fatalf("%s: postmint %v: %s", tc.label, goArgs, stderr)
 		}
 		runs = append(runs, e2e.BatchRun{Collection: files[0], Environment: files[1], Folder: "Auth"},
 			e2e.BatchRun{Collection: files[0], Environment: files[1], Folder: "API"})
@@ -280,6 +298,8 @@ func parityCases() []parityCase {
 		parityCase{label: "maskinporten-scope-claim", def: "preset: maskinporten\nkid: k1\nscope: test:read\n",
 			check: all(formParam("scope", ""), claim("scope", "test:read"))},
 		parityCase{label: "es256-key", def: "scope: orders.read\n", key: "ec-p256", check: headerParam("alg", "ES256")},
+		parityCase{label: "hand-built-environment", def: "scope: orders.read\nsend_client_id: false\n", handBuilt: true,
+			check: all(formScope("orders.read"), formParam("client_id", ""), claim("iss", "parity-hand-built-environment"))},
 	)
 }
 

@@ -54,12 +54,22 @@ type Variable struct {
 	Description string
 }
 
+// Absent is what an empty or missing variable stands for: Value, or the value of the
+// variable From. The collection script gets the same (Absents) and applies it the same way.
+type Absent struct {
+	Value string `json:"value,omitempty"`
+	From  string `json:"from,omitempty"`
+}
+
 // spec is one row of the table: how a variable is written from a Profile and read back.
 type spec struct {
 	name     string
 	secret   bool
-	required bool // reading fails when it is empty
+	required bool // reading fails when it is empty (and it has no absent value)
 	code     bool // authorization_code environments only
+	// absent is what an empty or missing variable means, for environments written by hand or
+	// before postmint wrote the variable: a constant (value) or another variable's value (from).
+	absent Absent
 	desc     string
 	get      func(*Profile) string        // nil: state the scripts and refresh fill in
 	set      func(*Profile, string) error // nil: not part of the Profile
@@ -71,7 +81,7 @@ var table = []spec{
 		get: func(p *Profile) string { return p.TokenURL }, set: func(p *Profile, v string) error { p.TokenURL = v; return nil }},
 	{name: VarClientID, required: true, desc: "Your client id at the provider. Set by postmint generate.",
 		get: func(p *Profile) string { return p.ClientID }, set: func(p *Profile, v string) error { p.ClientID = v; return nil }},
-	{name: VarIss, required: true, desc: "iss claim of the client assertion (the client id). Set by postmint generate.",
+	{name: VarIss, required: true, absent: Absent{From: VarClientID}, desc: "iss claim of the client assertion (the client id). Set by postmint generate.",
 		get: func(p *Profile) string { return p.Issuer }, set: func(p *Profile, v string) error { p.Issuer = v; return nil }},
 	{name: VarSub, desc: "sub claim of the client assertion; empty sends none. Set by postmint generate from the preset (or claims.sub).",
 		get: func(p *Profile) string { return p.Subject }, set: func(p *Profile, v string) error { p.Subject = v; return nil }},
@@ -91,19 +101,19 @@ var table = []spec{
 		get: func(p *Profile) string { return p.X5T }, set: func(p *Profile, v string) error { p.X5T = v; return nil }},
 	{name: VarScope, desc: "Scopes requested, space-separated; empty requests none. Set by postmint generate.",
 		get: func(p *Profile) string { return p.Scope }, set: func(p *Profile, v string) error { p.Scope = v; return nil }},
-	{name: VarScopeIn, required: true, desc: "Where scope is sent: form, claim (in the assertion) or both. Set by postmint generate from the preset.",
+	{name: VarScopeIn, required: true, absent: Absent{Value: string(ScopeForm)}, desc: "Where scope is sent: form, claim (in the assertion) or both. Set by postmint generate from the preset.",
 		get: func(p *Profile) string { return string(p.ScopeIn) }, set: setScopeIn},
-	{name: VarSendClientID, required: true, desc: "true sends client_id as a form parameter beside the assertion. Set by postmint generate from the preset.",
+	{name: VarSendClientID, required: true, absent: Absent{Value: "false"}, desc: "true sends client_id as a form parameter beside the assertion. Set by postmint generate from the preset.",
 		get: func(p *Profile) string { return strconv.FormatBool(p.SendClientID) }, set: setSendClientID},
 	{name: VarGrantType, required: true, desc: "grant_type of Get token (client_credentials or urn:ietf:params:oauth:grant-type:jwt-bearer). Set by postmint generate.",
 		get: func(p *Profile) string { return p.GrantType }, set: setGrantType},
-	{name: VarAssertionLifetime, required: true, desc: "Lifetime of each assertion in seconds (exp - iat). Set by postmint generate from the preset.",
+	{name: VarAssertionLifetime, required: true, absent: Absent{Value: strconv.Itoa(int(DefaultLifetime / time.Second))}, desc: "Lifetime of each assertion in seconds (exp - iat). Set by postmint generate from the preset.",
 		get: func(p *Profile) string { return strconv.FormatInt(int64(p.Lifetime/time.Second), 10) }, set: setLifetime},
-	{name: VarExtraClaims, required: true, desc: "JSON object of extra assertion claims from the definition's claims:. Set by postmint generate.",
+	{name: VarExtraClaims, required: true, absent: Absent{Value: "{}"}, desc: "JSON object of extra assertion claims from the definition's claims:. Set by postmint generate.",
 		get: getExtraClaims, set: setExtraClaims},
-	{name: VarExtraForm, required: true, desc: "JSON object of extra token request parameters from the definition's form:. Set by postmint generate.",
+	{name: VarExtraForm, required: true, absent: Absent{Value: "{}"}, desc: "JSON object of extra token request parameters from the definition's form:. Set by postmint generate.",
 		get: getExtraForm, set: setExtraForm},
-	{name: VarClientAssertionType, required: true, desc: "client_assertion_type of RFC 7523. Set by postmint generate; do not change.",
+	{name: VarClientAssertionType, required: true, absent: Absent{Value: ClientAssertionType}, desc: "client_assertion_type of RFC 7523. Set by postmint generate; do not change.",
 		get: func(*Profile) string { return ClientAssertionType }, set: setClientAssertionType},
 	{name: VarPrivateKey, secret: true, desc: "Your private key (PEM or JWK). Keep it secret: never commit or export it. Empty in CI: postmint refresh supplies tokens."},
 	{name: VarClientAssertion, secret: true, desc: "The last signed client assertion. Set by Get token and postmint refresh."},
@@ -164,6 +174,12 @@ func FromVariables(get func(name string) string) (*Profile, error) {
 			continue
 		}
 		v := get(s.name)
+		if strings.TrimSpace(v) == "" {
+			v = s.absent.Value
+			if s.absent.From != "" {
+				v = get(s.absent.From)
+			}
+		}
 		if s.required && strings.TrimSpace(v) == "" {
 			return nil, &VariableError{s.name, MissingHint}
 		}
@@ -181,6 +197,18 @@ func RequiredVariables(code bool) []string {
 	for _, s := range table {
 		if s.required && s.set != nil && (!s.code || code) {
 			out = append(out, s.name)
+		}
+	}
+	return out
+}
+
+// Absents maps each variable that has one to what its absence means, for the script's
+// configuration: the script applies them exactly as FromVariables does.
+func Absents() map[string]Absent {
+	out := map[string]Absent{}
+	for _, s := range table {
+		if s.absent != (Absent{}) {
+			out[s.name] = s.absent
 		}
 	}
 	return out

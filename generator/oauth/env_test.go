@@ -47,23 +47,42 @@ func TestVariablesRoundTrip(t *testing.T) {
 	}
 }
 
-// TestFromVariablesDecidesNoDefault: a variable every postmint environment has is required;
-// nothing is filled in from a default.
-func TestFromVariablesDecidesNoDefault(t *testing.T) {
+// TestFromVariablesTableDecidesAbsence: a missing variable is an error naming it, unless the
+// table says what its absence means; then it reads as that, and as nothing else.
+func TestFromVariablesTableDecidesAbsence(t *testing.T) {
 	base := map[string]string{}
 	for _, v := range Variables(testProfile(), "") {
 		base[v.Key] = v.Value
 	}
+	absent := Absents()
 	for _, name := range RequiredVariables(false) {
 		m := map[string]string{}
 		for k, v := range base {
 			m[k] = v
 		}
 		m[name] = ""
-		_, err := FromVariables(func(k string) string { return m[k] })
+		got, err := FromVariables(func(k string) string { return m[k] })
+		if a, ok := absent[name]; ok {
+			// The table's own value for an absent variable, and nothing else.
+			want := a.Value
+			if a.From != "" {
+				want = m[a.From]
+			}
+			m[name] = want
+			ref, _ := FromVariables(func(k string) string { return m[k] })
+			if err != nil || !reflect.DeepEqual(got, ref) {
+				t.Errorf("without %s: %v, want it read as %q", name, err, want)
+			}
+			continue
+		}
 		var ve *VariableError
 		if !errors.As(err, &ve) || ve.Name != name || !strings.Contains(err.Error(), "postmint generate") {
 			t.Errorf("without %s: %v", name, err)
+		}
+	}
+	for _, name := range []string{VarIDPServer, VarClientID, VarAud, VarAlg, VarGrantType} {
+		if _, ok := absent[name]; ok {
+			t.Errorf("%s has an absent value: it is the client's identity and must be given", name)
 		}
 	}
 	for name, bad := range map[string]string{VarScopeIn: "header", VarSendClientID: "yes", VarAssertionLifetime: "-5", VarAlg: "HS256",

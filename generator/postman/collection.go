@@ -102,6 +102,7 @@ func scriptConfig() map[string]any {
 		"minValidity":      oauth.MinValidity,
 		"defaultExpiresIn": oauth.DefaultExpiresIn,
 		"required":         oauth.RequiredVariables(false),
+		"absent":           oauth.Absents(),
 		"missingHint":      oauth.MissingHint,
 		"noKey":            msgNoKey,
 		"noKeyNoToken":     msgNoKeyNoToken,
