@@ -245,7 +245,8 @@ func (c *Client) do(ctx context.Context, u *url.URL, form url.Values) attempt {
 		return attempt{err: err, transport: true, retry: retryableTransport(err), after: -1}
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	// One byte more than the limit tells a body that is too large from one that fits.
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
 		return attempt{err: fmt.Errorf("reading token response: %w", err), transport: true, retry: true, after: -1}
 	}
