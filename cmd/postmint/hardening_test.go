@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // runCLI2 runs postmint in-process and returns the exit code, stdout and stderr.
@@ -111,4 +112,86 @@ func filesUnder(t *testing.T, dir string) []string {
 		return nil
 	})
 	return files
+}
+
+// TestEveryInputBounded: every file postmint reads goes through the one bounded reader:
+// /dev/zero, a huge sparse file and a named pipe nobody writes to are each one postmint: line
+// and exit 1, at once, with nothing written.
+func TestEveryInputBounded(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	dir := t.TempDir()
+	keyPath, _, _ := fixtureKey(t, "ec-p256.pkcs8.pem")
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	client := "version: 1\nname: Bounded\nclient_id: c1\ntoken_url: https://127.0.0.1:9/token\n"
+	def := write("client.yaml", client)
+	huge := filepath.Join(dir, "huge.yaml")
+	if err := os.WriteFile(huge, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(huge, 64<<20); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscallMkfifo(fifo); err != nil {
+		t.Skip("mkfifo:", err)
+	}
+	withCert := func(p string) string { return write("cert.yaml", client+"certificate: "+p+"\n") }
+	withPublic := func(p string) string { return write("public.yaml", client+"alg: ES256\nkey: "+p+"\n") }
+	out := filepath.Join(dir, "out")
+	jwt := "eyJhbGciOiJSUzI1NiJ9.e30.c2ln"
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"generate", "-c", "/dev/zero", "-o", out}, "far too large"},
+		{[]string{"generate", "-c", huge, "-o", out}, "is 67108864 bytes, far too large"},
+		{[]string{"generate", "-c", fifo, "-o", out}, "nothing writes to it"},
+		{[]string{"generate", "-c", def, "-k", "/dev/zero", "-o", out}, "far too large for a key file"},
+		{[]string{"generate", "-c", def, "-k", fifo, "-o", out}, "nothing writes to it"},
+		{[]string{"generate", "-c", withCert("/dev/zero"), "-k", keyPath, "-o", out}, "far too large for a certificate file"},
+		{[]string{"mint", "-c", def, "-k", keyPath, "--key-password-file", "/dev/zero"}, "reading --key-password-file /dev/zero: gives more than 65536 bytes, far too large"},
+		{[]string{"mint", "-c", def, "-k", keyPath, "--key-password-file", fifo}, "nothing writes to it"},
+		{[]string{"token", "-c", def, "-k", keyPath, "--ca-file", "/dev/zero"}, "far too large"},
+		{[]string{"refresh", "-e", "/dev/zero"}, "reading environment /dev/zero: gives more than"},
+		{[]string{"refresh", "-e", fifo}, "nothing writes to it"},
+		{[]string{"verify", "--jwks", "/dev/zero", jwt}, "reading --jwks /dev/zero: gives more than"},
+		{[]string{"verify", "--key", "/dev/zero", jwt}, "reading --key /dev/zero: gives more than"},
+		{[]string{"kit", "--clients", "/dev/zero", "-o", out}, "far too large"},
+		{[]string{"kit", "--clients", fifo, "-o", out}, "nothing writes to it"},
+		{[]string{"kit", "-c", withPublic("/dev/zero"), "-o", out}, "far too large"},
+		{[]string{"keygen", "--alg", "ES256", "--password-file", "/dev/zero", "-o", out}, "reading --password-file /dev/zero: gives more than"},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args[:3], " "), func(t *testing.T) {
+			type result struct {
+				code           int
+				stdout, stderr string
+			}
+			done := make(chan result, 1)
+			go func() {
+				code, stdout, stderr := runCLI2(tc.args...)
+				done <- result{code, stdout, stderr}
+			}()
+			select {
+			case r := <-done:
+				oneErrorLine(t, r.code, r.stderr, tc.want)
+				if r.stdout != "" {
+					t.Errorf("stdout = %q", r.stdout)
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatalf("postmint %s did not return", strings.Join(tc.args, " "))
+			}
+			if files := filesUnder(t, out); len(files) > 0 {
+				t.Errorf("written: %v", files)
+			}
+		})
+	}
 }
