@@ -1,8 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,13 +12,6 @@ import (
 	"testing"
 	"time"
 )
-
-// runCLI2 runs postmint in-process and returns the exit code, stdout and stderr.
-func runCLI2(args ...string) (int, string, string) {
-	var out, errb bytes.Buffer
-	code := Run(append([]string{"postmint"}, args...), &out, &errb)
-	return code, out.String(), errb.String()
-}
 
 // oneErrorLine asserts exit 1 and that stderr's first line is "postmint: ..." holding want.
 func oneErrorLine(t *testing.T, code int, stderr string, want ...string) {
@@ -74,7 +67,7 @@ func TestDiscoveryOfAnotherIssuerRefused(t *testing.T) {
 		{"kit", "-c", def, "-o", out},
 	} {
 		t.Run(args[0], func(t *testing.T) {
-			code, stdout, stderr := runCLI2(args...)
+			code, stdout, stderr := runPM(args...)
 			oneErrorLine(t, code, stderr, "metadata names another issuer", `"https://evil.example"`)
 			if stdout != "" {
 				t.Errorf("stdout = %q", stdout)
@@ -90,7 +83,7 @@ func TestDiscoveryOfAnotherIssuerRefused(t *testing.T) {
 	t.Run("doctor", func(t *testing.T) {
 		def2 := filepath.Join(dir, "doctor.yaml")
 		os.WriteFile(def2, []byte("version: 1\nname: Evil\nclient_id: c1\nissuer: "+srv.URL+"\ntoken_url: "+srv.URL+"/token\n"), 0o644)
-		code, stdout, _ := runCLI2("doctor", "-c", def2, "-k", keyPath)
+		code, stdout, _ := runPM("doctor", "-c", def2, "-k", keyPath)
 		if code != 1 {
 			t.Errorf("doctor exit %d", code)
 		}
@@ -177,7 +170,7 @@ func TestEveryInputBounded(t *testing.T) {
 			}
 			done := make(chan result, 1)
 			go func() {
-				code, stdout, stderr := runCLI2(tc.args...)
+				code, stdout, stderr := runPM(tc.args...)
 				done <- result{code, stdout, stderr}
 			}()
 			select {
@@ -193,5 +186,115 @@ func TestEveryInputBounded(t *testing.T) {
 				t.Errorf("written: %v", files)
 			}
 		})
+	}
+}
+
+// TestRefreshThroughSymlink: refresh -e LINK and -o LINK rewrite the file the link names, in
+// that file's folder, and keep the link; a link to nothing or to a folder is refused in words
+// with nothing written.
+func TestRefreshThroughSymlink(t *testing.T) {
+	_, _, signer := fixtureKey(t, "rsa2048.pkcs8.pem")
+	te := newTokenEndpoint(t, issueTokens(signer.Public()))
+	c := newClient(t, te.URL, "")
+	real := filepath.Join(t.TempDir(), "real")
+	if err := os.Mkdir(real, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(real, "env.json")
+	if err := os.Rename(c.env, target); err != nil {
+		t.Fatal(err)
+	}
+	links := t.TempDir()
+	link := filepath.Join(links, "env.json")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	isLinkTo := func(p, want string) {
+		t.Helper()
+		if got, err := os.Readlink(p); err != nil || got != want {
+			t.Errorf("%s is no longer a link to %s (%q, %v)", p, want, got, err)
+		}
+	}
+
+	if code, _, stderr := runPM("refresh", "-e", link); code != 0 {
+		t.Fatalf("refresh -e LINK: exit %d: %s", code, stderr)
+	}
+	isLinkTo(link, target)
+	_, _, tokens := te.snapshot()
+	if len(tokens) != 1 || varValue(t, mustRead(t, target), "bearerToken") != tokens[0] {
+		t.Errorf("the link's target does not hold the new token")
+	}
+
+	outTarget := filepath.Join(real, "out.json")
+	os.WriteFile(outTarget, []byte("{}"), 0o600)
+	outLink := filepath.Join(links, "out.json")
+	if err := os.Symlink(outTarget, outLink); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runPM("refresh", "-e", link, "-o", outLink); code != 0 {
+		t.Fatalf("refresh -o LINK: exit %d: %s", code, stderr)
+	}
+	isLinkTo(outLink, outTarget)
+	_, _, tokens = te.snapshot()
+	if varValue(t, mustRead(t, outTarget), "bearerToken") != tokens[1] {
+		t.Errorf("-o LINK's target does not hold the new token")
+	}
+	if stray := strayFiles(t, real, "env.json", "out.json"); len(stray) > 0 {
+		t.Errorf("left in the target's folder: %v", stray)
+	}
+	if stray := strayFiles(t, links, "env.json", "out.json"); len(stray) > 0 {
+		t.Errorf("left in the link's folder: %v", stray)
+	}
+
+	before := stateOf(t, target)
+	for name, dest := range map[string]string{"dangling": filepath.Join(real, "missing", "x.json"), "folder": real} {
+		l := filepath.Join(links, name)
+		if err := os.Symlink(dest, l); err != nil {
+			t.Fatal(err)
+		}
+		code, _, stderr := runPM("refresh", "-e", link, "-o", l)
+		oneErrorLine(t, code, stderr, l+" is a symbolic link")
+		if fi, err := os.Lstat(l); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("%s was replaced", l)
+		}
+	}
+	before.check(t, target)
+	if n, _, _ := te.snapshot(); n != 2 {
+		t.Errorf("token requests = %d, want 2 (none for the refused runs)", n)
+	}
+}
+
+// TestRefreshWarnsOfReadableFile: refresh keeps a file's mode (the contract) but warns in one
+// line, naming the mode and chmod 600, when group or others can read the token it wrote.
+func TestRefreshWarnsOfReadableFile(t *testing.T) {
+	_, _, signer := fixtureKey(t, "rsa2048.pkcs8.pem")
+	te := newTokenEndpoint(t, issueTokens(signer.Public()))
+	c := newClient(t, te.URL, "")
+	for _, tc := range []struct {
+		mode         os.FileMode
+		args, warned string
+	}{
+		{0o644, "", "other users can read the clientAssertion and bearerToken in it; chmod 600 " + c.env},
+		{0o640, "--assertion-only", "other users can read the clientAssertion in it; chmod 600 " + c.env},
+		{0o600, "", ""},
+	} {
+		if err := os.Chmod(c.env, tc.mode); err != nil {
+			t.Fatal(err)
+		}
+		args := append([]string{"refresh", "-e", c.env}, strings.Fields(tc.args)...)
+		code, _, stderr := runPM(args...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		want := fmt.Sprintf("postmint: warning: %s is mode %04o: %s\n", c.env, tc.mode, tc.warned)
+		switch {
+		case tc.warned == "" && strings.Contains(stderr, "warning"):
+			t.Errorf("mode %04o: warned: %s", tc.mode, stderr)
+		case tc.warned != "" && !strings.Contains(stderr, want):
+			t.Errorf("mode %04o: stderr %q lacks %q", tc.mode, stderr, want)
+		}
+		if st, _ := os.Stat(c.env); st.Mode().Perm() != tc.mode {
+			t.Errorf("mode changed from %04o to %04o", tc.mode, st.Mode().Perm())
+		}
 	}
 }
