@@ -40,6 +40,9 @@ func mdText(s string) string {
 // and the backtick fence is longer than any run of backticks in s, so s cannot end it.
 func codeSpan(s string) string {
 	s = oneLineText(s)
+	if s == "" {
+		return "` `" // "``" would show two backticks, not an empty span
+	}
 	longest, run := 0, 0
 	for _, r := range s {
 		if r == '`' {

@@ -141,3 +141,41 @@ func TestEscapers(t *testing.T) {
 		t.Errorf("mermaidText = %q", got)
 	}
 }
+
+// FuzzEscapers: whatever the value, md text has no unescaped markup character and no line
+// break; a code span's fence is longer than any backtick run inside it; a table code span has
+// no unescaped "|".
+func FuzzEscapers(f *testing.F) {
+	for _, s := range []string{"<img src=x>", "a``b", "`", "x|y", "[a](b)", "_a_", "\n# h", "\\<", "&amp;"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		md := mdText(s)
+		if strings.ContainsAny(md, "\r\n") {
+			t.Fatalf("mdText(%q) = %q spans lines", s, md)
+		}
+		// Every markup character is escaped: after removing escaped pairs none is left.
+		bare := regexp.MustCompile(`\\.`).ReplaceAllString(md, "")
+		if i := strings.IndexAny(bare, "\\`*[]<>|&~$#!"); i >= 0 {
+			t.Fatalf("mdText(%q) = %q leaves %q unescaped", s, md, bare[i])
+		}
+		code := codeSpan(s)
+		if strings.ContainsAny(code, "\r\n") {
+			t.Fatalf("codeSpan(%q) spans lines", s)
+		}
+		n := len(code) - len(strings.TrimLeft(code, "`"))
+		fence := strings.Repeat("`", n)
+		inner := code[n : len(code)-n]
+		if !strings.HasSuffix(code, fence) || len(code) < 2*n {
+			t.Fatalf("codeSpan(%q) = %q is not fenced", s, code)
+		}
+		for _, run := range regexp.MustCompile("`+").FindAllString(inner, -1) {
+			if len(run) >= n {
+				t.Fatalf("codeSpan(%q) = %q: a run of %d backticks inside a fence of %d", s, code, len(run), n)
+			}
+		}
+		if unescaped(tableCode(s), '|') != 0 {
+			t.Fatalf("tableCode(%q) leaves a |", s)
+		}
+	})
+}
