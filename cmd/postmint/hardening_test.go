@@ -7,10 +7,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/renameio/v2"
 )
 
 // oneErrorLine asserts exit 1 and that stderr's first line is "postmint: ..." holding want.
@@ -204,9 +207,13 @@ func TestRefreshThroughSymlink(t *testing.T) {
 	if err := os.Rename(c.env, target); err != nil {
 		t.Fatal(err)
 	}
-	links := t.TempDir()
+	// ENV is a relative link (resolved against its own folder), -o OUT an absolute one.
+	links := filepath.Join(filepath.Dir(real), "links")
+	if err := os.Mkdir(links, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	link := filepath.Join(links, "env.json")
-	if err := os.Symlink(target, link); err != nil {
+	if err := os.Symlink("../real/env.json", link); err != nil {
 		t.Fatal(err)
 	}
 	isLinkTo := func(p, want string) {
@@ -219,7 +226,7 @@ func TestRefreshThroughSymlink(t *testing.T) {
 	if code, _, stderr := runPM("refresh", "-e", link); code != 0 {
 		t.Fatalf("refresh -e LINK: exit %d: %s", code, stderr)
 	}
-	isLinkTo(link, target)
+	isLinkTo(link, "../real/env.json")
 	_, _, tokens := te.snapshot()
 	if len(tokens) != 1 || varValue(t, mustRead(t, target), "bearerToken") != tokens[0] {
 		t.Errorf("the link's target does not hold the new token")
@@ -296,5 +303,28 @@ func TestRefreshWarnsOfReadableFile(t *testing.T) {
 		if st, _ := os.Stat(c.env); st.Mode().Perm() != tc.mode {
 			t.Errorf("mode changed from %04o to %04o", tc.mode, st.Mode().Perm())
 		}
+	}
+}
+
+// TestTempFileNameAsDocumented: the README's security section tells users what a temp file
+// left by kill -9 looks like (".<name><digits>" beside the file); this pins it to what
+// renameio, with writeFileAtomic's options, really creates.
+func TestTempFileNameAsDocumented(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "acme-orders-test.postman_environment.json")
+	pf, err := renameio.NewPendingFile(target, renameio.WithStaticPermissions(0o600), renameio.WithTempDir(filepath.Dir(target)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pf.Cleanup()
+	if filepath.Dir(pf.Name()) != dir || !regexp.MustCompile(`^\.acme-orders-test\.postman_environment\.json[0-9]+$`).MatchString(filepath.Base(pf.Name())) {
+		t.Errorf("temp file %s is not .<name><digits> beside the target, as the README says", pf.Name())
+	}
+	readme, err := os.ReadFile(repoFile("README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "rm -f .acme-orders-test.postman_environment.json[0-9]*") {
+		t.Errorf("README no longer documents the leftover temp file")
 	}
 }
