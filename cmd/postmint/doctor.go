@@ -165,7 +165,7 @@ func checkServer(c *cli.Context, r *report, client *config.Client, p *oauth.Prof
 		meta, err := discovery.Fetch(ctx, tc.HTTP(), client.Issuer)
 		cancel()
 		if err != nil {
-			r.line("WARN", "metadata", "%s", oneLine(err.Error()))
+			r.line(metadataStatus(err), "metadata", "%s", oneLine(err.Error()))
 		} else {
 			serverDate = meta.Date
 			alg := ""

@@ -79,9 +79,9 @@ func keygenAction(c *cli.Context) error {
 	}
 	var password []byte
 	if f := c.String("password-file"); f != "" {
-		b, err := os.ReadFile(f)
+		b, err := readInput("--password-file", f, maxPasswordFile)
 		if err != nil {
-			return fmt.Errorf("reading --password-file %s: %w", f, unwrapPath(err))
+			return err
 		}
 		if password = bytes.TrimRight(b, "\r\n"); len(password) == 0 {
 			return fmt.Errorf("--password-file %s is empty; put the password in it, or leave the flag out for an unencrypted key", f)

@@ -49,9 +49,9 @@ func keyOptions(c *cli.Context) (keys.Options, error) {
 
 func password(c *cli.Context, flag, env string) ([]byte, error) {
 	if f := c.String(flag); f != "" {
-		b, err := os.ReadFile(f)
+		b, err := readInput("--"+flag, f, maxPasswordFile)
 		if err != nil {
-			return nil, fmt.Errorf("reading --%s %s: %w", flag, f, unwrapPath(err))
+			return nil, err
 		}
 		return []byte(strings.TrimRight(string(b), "\r\n")), nil
 	}

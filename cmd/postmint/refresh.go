@@ -47,6 +47,9 @@ func refreshAction(c *cli.Context) error {
 	} else if err := checkWritable(out, mode); err != nil {
 		return err
 	}
+	if out, err = refreshTarget(out); err != nil {
+		return err
+	}
 	a, err := assertion.Mint(s.profile, s.key.Signer, assertion.Options{})
 	if err != nil {
 		return err
@@ -77,6 +80,9 @@ func refreshAction(c *cli.Context) error {
 	what := "clientAssertion and bearerToken"
 	if c.Bool("assertion-only") {
 		what = "clientAssertion"
+	}
+	if w := secretModeWarning(out, mode, what); w != "" {
+		fmt.Fprintln(c.App.ErrWriter, "postmint: warning: "+w)
 	}
 	fmt.Fprintf(c.App.ErrWriter, "postmint: refreshed %s in %s\n", what, out)
 	return nil

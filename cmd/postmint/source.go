@@ -72,9 +72,9 @@ func loadSigning(c *cli.Context, requireEnv bool) (*signing, error) {
 		s.explain.AudienceFromPreset = client.Preset.Name != "" && client.AudienceRule == client.Preset.Audience
 		return s, nil
 	}
-	data, err := os.ReadFile(ef)
+	data, err := readInput("environment", ef, maxEnvFile)
 	if err != nil {
-		return nil, fmt.Errorf("reading environment %s: %w", ef, unwrapPath(err))
+		return nil, err
 	}
 	st, err := os.Stat(ef)
 	if err != nil {

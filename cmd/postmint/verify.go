@@ -18,6 +18,7 @@ import (
 	"github.com/postmint/postmint/generator/keys"
 	"github.com/postmint/postmint/generator/token"
 	"github.com/postmint/postmint/generator/verify"
+	"github.com/postmint/postmint/internal/boundedread"
 )
 
 func verifyCommand() *cli.Command {
@@ -143,9 +144,9 @@ var stdin io.Reader = os.Stdin
 
 func loadJWKS(c *cli.Context, src string) ([]verify.PublicKey, error) {
 	if !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
-		data, err := os.ReadFile(src)
+		data, err := readInput("--jwks", src, maxJWKSFile)
 		if err != nil {
-			return nil, fmt.Errorf("reading --jwks %s: %w", src, unwrapPath(err))
+			return nil, err
 		}
 		return verify.ParseJWKS(data, src)
 	}
@@ -182,16 +183,12 @@ func loadPublicKey(c *cli.Context, path string) ([]verify.PublicKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading --key %s: %w", path, unwrapPath(err))
-	}
-	if st.IsDir() {
+	data, err := readInput("--key", path, maxPublicFile)
+	if errors.Is(err, boundedread.ErrDirectory) {
 		return nil, fmt.Errorf("reading --key %s: is a directory; pass the public key or certificate file", path)
 	}
-	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading --key %s: %w", path, unwrapPath(err))
+		return nil, err
 	}
 	return verify.ParsePublicKey(data, path, opt)
 }

@@ -15,6 +15,8 @@ import (
 
 	"github.com/xrash/smetrics"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/postmint/postmint/internal/boundedread"
 )
 
 // Definition is a client definition file as written by the user. Pointer fields tell
@@ -123,7 +125,7 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 
 // Load reads and parses a definition file.
 func Load(path string) (*Definition, error) {
-	data, err := os.ReadFile(path)
+	data, err := boundedread.ReadFile(path, MaxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("reading client definition %s: %w", path, unwrapPathError(err))
 	}

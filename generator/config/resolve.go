@@ -79,6 +79,9 @@ func (d *Definition) Resolve() (*Client, error) {
 	fe := func(field, msg string, kind error) error {
 		return &FieldError{File: d.File, Line: d.lines[strings.SplitN(field, ".", 2)[0]], Field: field, Err: kind, Msg: msg}
 	}
+	if err := d.checkHostile(); err != nil {
+		return nil, err
+	}
 	p := &genericPreset
 	if d.Preset != "" {
 		var ok bool

@@ -49,11 +49,22 @@ func WellKnown(issuer string) []string {
 	return urls
 }
 
-// Fetch reads the metadata of issuer with client (which sets TLS and timeouts).
+// ErrIssuerMismatch is returned when the metadata names another issuer than the one asked
+// for. OpenID Connect Discovery 1.0 section 4.3 and RFC 8414 section 3.3 say such metadata
+// MUST NOT be used: its token_endpoint could send the client's assertion anywhere.
+var ErrIssuerMismatch = errors.New("authorization server metadata names another issuer")
+
+// Fetch reads the metadata of issuer with client (which sets TLS and timeouts). Metadata whose
+// issuer is not issuer (a trailing slash aside) is refused with ErrIssuerMismatch.
 func Fetch(ctx context.Context, client *http.Client, issuer string) (*Metadata, error) {
 	var errs []string
+	mismatch := false
 	for _, u := range WellKnown(issuer) {
 		m, err := fetchOne(ctx, client, u)
+		if err == nil && !SameIssuer(m.Issuer, issuer) {
+			mismatch = true
+			err = fmt.Errorf("GET %s: the metadata is for issuer %q, not %q", u, m.Issuer, issuer)
+		}
 		if err == nil {
 			return m, nil
 		}
@@ -62,7 +73,17 @@ func Fetch(ctx context.Context, client *http.Client, issuer string) (*Metadata, 
 			break
 		}
 	}
+	if mismatch {
+		return nil, fmt.Errorf("%w (refused, as OpenID Connect Discovery 4.3 and RFC 8414 3.3 require): %s", ErrIssuerMismatch, strings.Join(errs, "; "))
+	}
 	return nil, fmt.Errorf("%w for %s: %s", ErrNoMetadata, issuer, strings.Join(errs, "; "))
+}
+
+// SameIssuer reports whether the metadata's issuer is the configured one. The specifications
+// ask for identical strings; a trailing slash is forgiven because postmint builds the
+// well-known URLs without it, so both spellings reach the same document.
+func SameIssuer(metadata, configured string) bool {
+	return strings.TrimRight(metadata, "/") == strings.TrimRight(configured, "/")
 }
 
 func fetchOne(ctx context.Context, client *http.Client, u string) (*Metadata, error) {

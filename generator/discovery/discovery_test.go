@@ -46,3 +46,22 @@ func TestCheck(t *testing.T) {
 		t.Errorf("warnings without lists: %v", w)
 	}
 }
+
+func TestSameIssuer(t *testing.T) {
+	for _, tc := range []struct {
+		m, c string
+		want bool
+	}{
+		{"https://idp.example.com", "https://idp.example.com", true},
+		{"https://idp.example.com/", "https://idp.example.com", true},
+		{"https://idp.example.com/realms/a", "https://idp.example.com/realms/a/", true},
+		{"https://evil.example", "https://idp.example.com", false},
+		{"https://idp.example.com/realms/b", "https://idp.example.com/realms/a", false},
+		{"https://IDP.example.com", "https://idp.example.com", false},
+		{"http://idp.example.com", "https://idp.example.com", false},
+	} {
+		if got := SameIssuer(tc.m, tc.c); got != tc.want {
+			t.Errorf("SameIssuer(%q, %q) = %v", tc.m, tc.c, got)
+		}
+	}
+}

@@ -28,6 +28,8 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/postmint/postmint/internal/boundedread"
 )
 
 // EnvVar is the environment variable that holds a key's text for CI; FromEnv names it as the
@@ -218,38 +220,28 @@ func looksLikePath(v string) bool {
 
 // readFile reads a key or certificate file with errors that say what is wrong with the path.
 func readFile(path, what string) ([]byte, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			return nil, &Error{Source: path, Problem: "does not exist", Kind: ErrFile, Err: err, quiet: true,
-				Hint: "check the " + what + " file's path (relative paths start at the current directory)"}
-		case errors.Is(err, fs.ErrPermission):
-			return nil, &Error{Source: path, Problem: "cannot be read (permission denied)", Kind: ErrFile, Err: err, quiet: true,
-				Hint: "check the file's permissions"}
-		}
-		return nil, wrapError(ErrFile, path, "cannot be read", "", err)
-	}
-	if fi.IsDir() {
+	data, err := boundedread.ReadFile(path, maxFileSize)
+	switch {
+	case err == nil:
+		return data, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, &Error{Source: path, Problem: "does not exist", Kind: ErrFile, Err: err, quiet: true,
+			Hint: "check the " + what + " file's path (relative paths start at the current directory)"}
+	case errors.Is(err, fs.ErrPermission):
+		return nil, &Error{Source: path, Problem: "cannot be read (permission denied)", Kind: ErrFile, Err: err, quiet: true,
+			Hint: "check the file's permissions"}
+	case errors.Is(err, boundedread.ErrDirectory):
 		hint := "pass the " + what + " file, not its folder"
 		if names := keyFilesIn(path); len(names) > 0 {
 			hint += " (it holds " + strings.Join(names, ", ") + ")"
 		}
 		return nil, newError(ErrFile, path, "is a directory, not a "+what+" file", hint)
+	case errors.Is(err, boundedread.ErrTooLarge):
+		return nil, newError(ErrFile, path, err.Error()+" for a "+what+" file", "check that the path names the "+what+" file")
+	case errors.Is(err, boundedread.ErrEmptyPipe), errors.Is(err, boundedread.ErrStalled):
+		return nil, newError(ErrFile, path, err.Error(), "pass the "+what+" file itself, or start the program that writes to the pipe first")
 	}
-	if fi.Size() > maxFileSize {
-		return nil, newError(ErrFile, path, fmt.Sprintf("is %d bytes, far too large for a %s file", fi.Size(), what),
-			"check that the path names the "+what+" file")
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrPermission) {
-			return nil, &Error{Source: path, Problem: "cannot be read (permission denied)", Kind: ErrFile, Err: err, quiet: true,
-				Hint: "check the file's permissions"}
-		}
-		return nil, wrapError(ErrFile, path, "cannot be read", "", err)
-	}
-	return data, nil
+	return nil, wrapError(ErrFile, path, "cannot be read", "", err)
 }
 
 // keyFilesIn lists up to five files in dir whose names suggest keys or certificates.

@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/postmint/postmint/generator/config"
+	"github.com/postmint/postmint/internal/boundedread"
 )
 
 // A clients file (--clients FILE) holds many client definitions that share a base:
@@ -118,7 +119,7 @@ func loadClientsFile(path string) []*Job {
 	fileJob := func(line int, field, msg string, kind error) []*Job {
 		return []*Job{{Label: path, File: path, Err: &config.FieldError{File: path, Line: line, Field: field, Err: kind, Msg: msg}}}
 	}
-	data, err := os.ReadFile(path)
+	data, err := boundedread.ReadFile(path, maxClientsFile)
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {

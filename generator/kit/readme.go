@@ -19,11 +19,14 @@ import (
 
 // readmeTemplate is the kit README, parsed once.
 var readmeTemplate = template.Must(template.New("kit_readme").Funcs(template.FuncMap{
-	// mermaid keeps a value from ending a Mermaid statement early.
-	"mermaid": func(s string) string {
-		return strings.NewReplacer(";", ",", "\n", " ").Replace(s)
-	},
-	"join": strings.Join,
+	// Every value from a definition or an OpenAPI document goes through one of these (see
+	// escape.go): md in running text, code in a code span, tcode in a table cell's code span,
+	// mermaid in the diagram.
+	"md":      mdText,
+	"code":    codeSpan,
+	"tcode":   tableCode,
+	"mermaid": mermaidText,
+	"join":    strings.Join,
 }).Parse(templates.KitReadme))
 
 // troubleCodes are the OAuth errors the README explains, most common first.

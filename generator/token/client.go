@@ -20,6 +20,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/postmint/postmint/internal/boundedread"
 )
 
 // Defaults for the zero values of Options.
@@ -33,6 +35,7 @@ const (
 
 const (
 	maxBody    = 1 << 20          // bytes of response body read
+	maxCAFile  = 4 << 20          // a CA bundle (the system's is about 200 KB)
 	maxBackoff = 10 * time.Second // cap of the computed (not server-requested) wait
 )
 
@@ -128,9 +131,9 @@ func NewClient(opt Options) (*Client, error) {
 }
 
 func loadRoots(path string) (*x509.CertPool, error) {
-	data, err := os.ReadFile(path)
+	data, err := boundedread.ReadFile(path, maxCAFile)
 	if err != nil {
-		return nil, fmt.Errorf("reading CA file: %w", err)
+		return nil, fmt.Errorf("reading CA file %s: %w", path, unwrapPath(err))
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil {
@@ -245,7 +248,8 @@ func (c *Client) do(ctx context.Context, u *url.URL, form url.Values) attempt {
 		return attempt{err: err, transport: true, retry: retryableTransport(err), after: -1}
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	// One byte more than the limit tells a body that is too large from one that fits.
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
 		return attempt{err: fmt.Errorf("reading token response: %w", err), transport: true, retry: true, after: -1}
 	}
@@ -301,3 +305,11 @@ func sleep(ctx context.Context, d time.Duration) error {
 // HTTP is the client's http.Client (TLS verification on, CA file, proxy, timeouts), for the
 // other requests postmint makes to the same server, such as reading its metadata.
 func (c *Client) HTTP() *http.Client { return c.hc }
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

@@ -24,6 +24,13 @@ var (
 	ErrCAFile = errors.New("no PEM certificate found")
 	// ErrNoBuilder means Exchange was called without a form builder.
 	ErrNoBuilder = errors.New("no token request builder")
+	// ErrTooLarge means the token endpoint answered 2xx with a body over 1 MiB, more than any
+	// token response needs; the body is not read further.
+	ErrTooLarge = errors.New("token response is too large")
+	// ErrBadToken means a 2xx token response's access_token (or refresh_token) is not a string
+	// of visible ASCII (RFC 6749 appendix A.12 and A.17): it is refused rather than printed or
+	// stored, since a CR, LF or escape in it would end up in a header, a file or a terminal.
+	ErrBadToken = errors.New("token response is not usable")
 )
 
 // OAuthError is a token endpoint's OAuth error answer (RFC 6749 section 5.2): a JSON body with

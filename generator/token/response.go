@@ -44,10 +44,21 @@ func interpret(resp *http.Response, body []byte, local time.Time, secrets []stri
 		a.retry = true
 		a.after = retryAfter(resp.Header.Get("Retry-After"), serverDate, local)
 	}
-	obj, isObject := jsonObject(body)
 	success := status >= 200 && status < 300
+	if len(body) > maxBody {
+		if success {
+			a.err = fmt.Errorf("%w (HTTP %d, over %d bytes)", ErrTooLarge, status, maxBody)
+			return a
+		}
+		body = body[:maxBody]
+	}
+	obj, isObject := jsonObject(body)
 
 	if success && isObject {
+		if err := checkTokens(obj); err != nil {
+			a.err = err
+			return a
+		}
 		if tok := stringMember(obj, "access_token"); tok != "" {
 			a.res = tokenResponse(obj, body, status, local)
 			return a
@@ -243,4 +254,42 @@ func scrub(s string, secrets []string, limit int) string {
 		s = string([]rune(s)[:limit-1]) + "…"
 	}
 	return s
+}
+
+// checkTokens refuses an access_token or refresh_token that is present but not a string of
+// visible ASCII (RFC 6749 appendix A.12, A.17: 1*VSCHAR, %x20-7E). An absent or empty
+// access_token is left to the ErrNoAccessToken report. The error never holds the token.
+func checkTokens(obj map[string]json.RawMessage) error {
+	for _, name := range []string{"access_token", "refresh_token"} {
+		raw, ok := obj[name]
+		if !ok || string(raw) == "null" {
+			continue
+		}
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return fmt.Errorf("%w: %s is not a string (it is %s)", ErrBadToken, name, jsonKind(raw))
+		}
+		for i := 0; i < len(s); i++ {
+			if s[i] < 0x20 || s[i] > 0x7e {
+				return fmt.Errorf("%w: %s holds a byte that is not visible ASCII (0x%02x at byte %d of %d); RFC 6749 allows only characters 0x20-0x7E", ErrBadToken, name, s[i], i, len(s))
+			}
+		}
+	}
+	return nil
+}
+
+// jsonKind names the JSON type of raw, for messages.
+func jsonKind(raw json.RawMessage) string {
+	switch t := bytes.TrimSpace(raw); {
+	case len(t) == 0:
+		return "empty"
+	case t[0] == '{':
+		return "an object"
+	case t[0] == '[':
+		return "an array"
+	case t[0] == 't' || t[0] == 'f':
+		return "a boolean"
+	default:
+		return "a number"
+	}
 }
