@@ -148,6 +148,8 @@ func TestEveryInputBounded(t *testing.T) {
 		want string
 	}{
 		{[]string{"generate", "-c", "/dev/zero", "-o", out}, "far too large"},
+		{[]string{"generate", "-c", write("openapi.yaml", client+"openapi: /dev/zero\n"), "-k", keyPath, "-o", out}, "far too large"},
+		{[]string{"generate", "-c", write("openapi-fifo.yaml", client+"openapi: "+fifo+"\n"), "-k", keyPath, "-o", out}, "nothing writes to it"},
 		{[]string{"generate", "-c", huge, "-o", out}, "is 67108864 bytes, far too large"},
 		{[]string{"generate", "-c", fifo, "-o", out}, "nothing writes to it"},
 		{[]string{"generate", "-c", def, "-k", "/dev/zero", "-o", out}, "far too large for a key file"},

@@ -3,6 +3,8 @@ package config
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -74,7 +76,7 @@ func (d *Definition) checkHostile() error {
 		}
 	}
 	size := 0
-	for _, k := range SortedKeys(d.Form) {
+	for _, k := range slices.Sorted(maps.Keys(d.Form)) {
 		if err := line("form", "form", k); err != nil {
 			return err
 		}
@@ -108,7 +110,7 @@ func (d *Definition) checkHostile() error {
 				return err
 			}
 		}
-		for _, k := range SortedKeys(r.Headers) {
+		for _, k := range slices.Sorted(maps.Keys(r.Headers)) {
 			if !isToken(k) {
 				return fe("requests", field+".headers", fmt.Sprintf("%q is not a header name (RFC 9110 token: letters, digits and !#$%%&'*+-.^_`|~)", k))
 			}
@@ -131,7 +133,7 @@ func (d *Definition) checkClaims(field string, v any) error {
 	}
 	switch v := v.(type) {
 	case map[string]any:
-		for _, k := range SortedKeys(v) {
+		for _, k := range slices.Sorted(maps.Keys(v)) {
 			if msg := lineProblem(k); msg != "" {
 				return fe(field, "claim name "+msg)
 			}

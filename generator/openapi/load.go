@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/postmint/postmint/internal/boundedread"
 )
 
 // maxDocumentBytes bounds the document itself.
@@ -45,7 +47,7 @@ func Load(location string, opt Options) (*API, error) {
 		opt.Location = u
 	} else {
 		var err error
-		if data, err = os.ReadFile(location); err != nil {
+		if data, err = boundedread.ReadFile(location, maxDocumentBytes); err != nil {
 			var pe *os.PathError
 			if errors.As(err, &pe) {
 				err = pe.Err

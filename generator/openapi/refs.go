@@ -250,6 +250,10 @@ func (r *resolver) document(src *source, node *yaml.Node, ref, docPart string) (
 	if rel, err := filepath.Rel(filepath.Dir(r.root.file), p); err == nil {
 		name = filepath.Join(filepath.Dir(r.root.name), rel)
 	}
+	// A named pipe would block the open itself: only regular files are read.
+	if fi, err := os.Stat(real); err == nil && !fi.Mode().IsRegular() {
+		return nil, refError(src, node, ErrInvalid, "$ref %q: not a regular file", ref)
+	}
 	f, err := os.Open(real)
 	if err != nil {
 		return nil, refError(src, node, ErrInvalid, "$ref %q: %v", ref, unwrapPathError(err))
