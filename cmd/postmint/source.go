@@ -20,10 +20,9 @@ type signing struct {
 	profile *oauth.Profile
 	key     *keys.Key
 	explain token.Context
-	// For -e: the environment, its path and its bytes as read (refresh writes them back).
+	// For -e: the environment, its path and its mode (refresh writes it back).
 	env     *postman.Environment
 	envPath string
-	envData []byte
 	envMode os.FileMode
 }
 
@@ -98,7 +97,7 @@ func loadSigning(c *cli.Context, requireEnv bool) (*signing, error) {
 	if err := k.CheckAlg(p.Alg); err != nil {
 		return nil, fmt.Errorf("environment %s: alg: %w", ef, err)
 	}
-	s := &signing{profile: p, key: k, env: env, envPath: ef, envData: data, envMode: st.Mode().Perm()}
+	s := &signing{profile: p, key: k, env: env, envPath: ef, envMode: st.Mode().Perm()}
 	s.explain = explainContext(p, k, "", "", "", "")
 	return s, nil
 }

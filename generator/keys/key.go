@@ -29,6 +29,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/internal/boundedread"
 )
 
@@ -335,12 +336,14 @@ func DefaultAlgFor(pub crypto.PublicKey) string {
 	return ""
 }
 
-// algKey says which key a JOSE alg needs (RFC 7518 §3.1, RFC 8037 §3.1).
-var algKey = map[string]string{
-	"RS256": "RSA", "RS384": "RSA", "RS512": "RSA",
-	"PS256": "RSA", "PS384": "RSA", "PS512": "RSA",
-	"ES256": "EC P-256", "ES384": "EC P-384", "ES512": "EC P-521",
-	"EdDSA": "Ed25519", "Ed25519": "Ed25519",
+// algKey says which key a JOSE alg needs: oauth's table, plus "Ed25519", the fully specified
+// name of EdDSA with Ed25519 (RFC 9864) that some JWKs carry.
+func algKey(alg string) (string, bool) {
+	if alg == "Ed25519" {
+		return "Ed25519", true
+	}
+	k := oauth.KeyFor(alg)
+	return k, k != ""
 }
 
 // CheckAlg reports whether the key can sign with the JOSE alg. The error names both, as in
@@ -357,7 +360,7 @@ func (k *Key) CheckAlg(alg string) error {
 }
 
 func checkAlg(pub crypto.PublicKey, alg string) error {
-	want, ok := algKey[alg]
+	want, ok := algKey(alg)
 	if !ok {
 		return unknownAlg(alg)
 	}

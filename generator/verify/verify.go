@@ -26,6 +26,7 @@ import (
 
 	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/generator/keys"
+	"github.com/postmint/postmint/generator/oauth"
 )
 
 // Problem kinds: the first words of each line verify prints.
@@ -166,9 +167,6 @@ func checkHeader(r *Result) {
 	}
 }
 
-// asymmetric are the JWS algorithms a private_key_jwt client signs with (RFC 7518 §3.1, RFC 8037).
-var asymmetric = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
-
 // checkAlg reports an alg no client may use, and one the rules do not allow. It returns whether
 // the signature can be checked at all.
 func checkAlg(r *Result, rules *Rules) bool {
@@ -183,8 +181,8 @@ func checkAlg(r *Result, rules *Rules) bool {
 	case strings.HasPrefix(alg, "HS"):
 		r.add(WrongAlg, "%s is a shared-secret MAC (client_secret_jwt), not a private key signature", alg)
 		return false
-	case !slices.Contains(asymmetric, alg):
-		r.add(WrongAlg, "%q is not a JWS signature algorithm postmint knows (%s)", alg, strings.Join(asymmetric, ", "))
+	case !oauth.IsAlg(alg):
+		r.add(WrongAlg, "%q is not a JWS signature algorithm postmint knows (%s)", alg, strings.Join(oauth.Algs, ", "))
 		return false
 	}
 	if rules != nil {
