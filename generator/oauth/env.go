@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -70,9 +71,9 @@ type spec struct {
 	// absent is what an empty or missing variable means, for environments written by hand or
 	// before postmint wrote the variable: a constant (value) or another variable's value (from).
 	absent Absent
-	desc     string
-	get      func(*Profile) string        // nil: state the scripts and refresh fill in
-	set      func(*Profile, string) error // nil: not part of the Profile
+	desc   string
+	get    func(*Profile) string        // nil: state the scripts and refresh fill in
+	set    func(*Profile, string) error // nil: not part of the Profile
 }
 
 // table is the one mapping between a Profile and an environment, in the environment's order.
@@ -291,38 +292,34 @@ func setX5C(p *Profile, v string) error {
 	return nil
 }
 
-func getExtraClaims(p *Profile) string {
-	if len(p.ExtraClaims) == 0 {
-		return "{}"
-	}
-	return mustJSON(p.ExtraClaims)
-}
+func getExtraClaims(p *Profile) string { return objectJSON(p.ExtraClaims) }
 
 func setExtraClaims(p *Profile, v string) error {
-	var m map[string]any
-	if err := json.Unmarshal([]byte(v), &m); err != nil || m == nil {
-		return fmt.Errorf("is not a JSON object")
-	}
-	if len(m) > 0 {
-		p.ExtraClaims = m
-	}
-	return nil
+	return setObject(&p.ExtraClaims, v, "is not a JSON object")
 }
 
-func getExtraForm(p *Profile) string {
-	if len(p.ExtraForm) == 0 {
-		return "{}"
-	}
-	return mustJSON(p.ExtraForm)
-}
+func getExtraForm(p *Profile) string { return objectJSON(p.ExtraForm) }
 
 func setExtraForm(p *Profile, v string) error {
-	var m map[string]string
+	return setObject(&p.ExtraForm, v, "is not a JSON object of strings")
+}
+
+// objectJSON is a map as a JSON object, {} when empty.
+func objectJSON[V any](m map[string]V) string {
+	if len(m) == 0 {
+		return "{}"
+	}
+	return mustJSON(m)
+}
+
+// setObject reads a JSON object into *dst, leaving it nil when the object is empty.
+func setObject[V any](dst *map[string]V, v, problem string) error {
+	var m map[string]V
 	if err := json.Unmarshal([]byte(v), &m); err != nil || m == nil {
-		return fmt.Errorf("is not a JSON object of strings")
+		return errors.New(problem)
 	}
 	if len(m) > 0 {
-		p.ExtraForm = m
+		*dst = m
 	}
 	return nil
 }
