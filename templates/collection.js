@@ -78,6 +78,13 @@ postmint = (function (cfg) {
         if (v('x5t')) {
             header.x5t = v('x5t');
         }
+        // The same checks as oauth's table in Go: a value it refuses is refused here too.
+        if (cfg.scopePlacements.indexOf(v('scopeIn')) < 0) {
+            throw new Problem('variable scopeIn must be ' + cfg.scopePlacements.join(', '));
+        }
+        if (v('sendClientId') !== 'true' && v('sendClientId') !== 'false') {
+            throw new Problem('variable sendClientId must be true or false');
+        }
         var claims = json('extraClaims');
         var t = now();
         var lifetime = parseInt(v('assertionLifetime'), 10);

@@ -101,10 +101,12 @@ const (
 	ScopeBoth  ScopePlacement = "both"
 )
 
+// ScopePlacements lists the scope placements.
+var ScopePlacements = []ScopePlacement{ScopeForm, ScopeClaim, ScopeBoth}
+
 // ParseScopePlacement reads form, claim or both.
 func ParseScopePlacement(s string) (ScopePlacement, error) {
-	switch p := ScopePlacement(s); p {
-	case ScopeForm, ScopeClaim, ScopeBoth:
+	if p := ScopePlacement(s); slices.Contains(ScopePlacements, p) {
 		return p, nil
 	}
 	return "", fmt.Errorf("%q must be form, claim or both", s)

@@ -103,6 +103,7 @@ func scriptConfig() map[string]any {
 		"defaultExpiresIn": oauth.DefaultExpiresIn,
 		"required":         oauth.RequiredVariables(false),
 		"absent":           oauth.Absents(),
+		"scopePlacements":  oauth.ScopePlacements,
 		"missingHint":      oauth.MissingHint,
 		"noKey":            msgNoKey,
 		"noKeyNoToken":     msgNoKeyNoToken,
