@@ -156,7 +156,7 @@ func BuildCollection(in CollectionInput) ([]byte, error) {
 	}
 
 	auth := c.AddItemGroup(FolderAuth)
-	auth.Description = "Fetches a token with a freshly signed client assertion and stores it in bearerToken."
+	auth.Description = "Fetches a token with a freshly signed client assertion and stores it in `bearerToken` (and `bearerTokenExpiresAt`). The API requests do this by themselves when needed; send these to see the token exchange, or to fetch a token ahead of time."
 	if in.Profile.GrantType == oauth.WireAuthorizationCode {
 		auth.Description = "Authorize (open the logged URL in a browser), paste the code into authorizationCode, Exchange code; Refresh token renews the tokens. Every token request carries a freshly signed client assertion."
 		auth.AddItem(authorizeItem())
@@ -165,12 +165,12 @@ func BuildCollection(in CollectionInput) ([]byte, error) {
 		auth.AddItem(tokenItem(ItemRefreshToken, kindRefresh, "Exchanges {{refreshToken}} for new tokens, authenticated with a fresh client assertion.",
 			in.Profile, in.Profile.RefreshFields(ph(VarClientAssertion), ph(VarRefreshToken))))
 	} else {
-		auth.AddItem(tokenItem(ItemGetToken, kindGrant, "Signs a fresh client assertion (pre-request script) and exchanges it at {{idpServer}}; the test script stores bearerToken and bearerTokenExpiresAt.",
+		auth.AddItem(tokenItem(ItemGetToken, kindGrant, "Signs a fresh client assertion and posts the token request to `idpServer`. The pre-request script builds the body from the environment (the form below only shows which variable goes where: change the environment, not the form); the test script stores `bearerToken` and `bearerTokenExpiresAt`, or fails with the server's error in words.",
 			in.Profile, in.Profile.FormFields(ph(VarClientAssertion))))
 	}
 
 	api := c.AddItemGroup(FolderAPI)
-	api.Description = "Your API requests. They inherit the collection's Bearer {{bearerToken}}; the collection script fetches a token first when it is missing or about to expire."
+	api.Description = "Your API requests. They inherit the collection's Bearer `bearerToken`; before each one the collection's script fetches a token when there is none or it expires within 30 seconds (with `privateKey` set), or fails the request's test when it cannot. Each request also fails its test on a 401 or 403 from the API, with the server's `WWW-Authenticate` challenge."
 	addAPIItems(api, in.Folders, in.Requests)
 	prepared := in.Prepared != nil && len(in.Prepared.elems) > 0
 	if prepared {
