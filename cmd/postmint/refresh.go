@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strconv"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -60,15 +58,7 @@ func refreshAction(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		expires := resp.ExpiresAt
-		if expires.IsZero() {
-			expires = timeNow().Add(time.Duration(postman.DefaultExpiresIn) * time.Second)
-		}
-		s.env.Set(postman.VarBearerToken, resp.AccessToken, postman.TypeSecret)
-		s.env.Set(postman.VarBearerTokenExpires, strconv.FormatInt(expires.Unix(), 10), "")
-		if resp.RefreshToken != "" {
-			s.env.Set(postman.VarRefreshToken, resp.RefreshToken, postman.TypeSecret)
-		}
+		s.env.SetTokens(resp.AccessToken, resp.RefreshToken, resp.ExpiresAt, timeNow())
 	}
 	data, err := s.env.Marshal()
 	if err != nil {

@@ -8,7 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/postmint/postmint/generator/oauth"
 )
 
 // ErrNotEnvironment is returned for a file that is not a Postman environment.
@@ -233,6 +237,20 @@ func (e *Environment) Set(key, value, typ string) {
 	v.set("type", mustJSON(typ))
 	v.set("enabled", json.RawMessage("true"))
 	e.vars = append(e.vars, v)
+}
+
+// SetTokens stores a token response the way the collection's scripts do: the access token, its
+// expiry (Unix seconds; now plus oauth.DefaultExpiresIn when the response gave none) and the
+// refresh token when there is one.
+func (e *Environment) SetTokens(accessToken, refreshToken string, expiresAt, now time.Time) {
+	if expiresAt.IsZero() {
+		expiresAt = now.Add(oauth.DefaultExpiresIn * time.Second)
+	}
+	e.Set(VarBearerToken, accessToken, TypeSecret)
+	e.Set(VarBearerTokenExpires, strconv.FormatInt(expiresAt.Unix(), 10), "")
+	if refreshToken != "" {
+		e.Set(VarRefreshToken, refreshToken, TypeSecret)
+	}
 }
 
 // HoldsSecret reports whether a private key or a token is present (the file must then be 0600).
