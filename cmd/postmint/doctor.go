@@ -311,7 +311,7 @@ func checkToken(c *cli.Context, r *report, client *config.Client, p *oauth.Profi
 	})
 	if err != nil {
 		r.line("FAIL", "token", "%s", oneLine(err.Error()))
-		for _, l := range token.Explain(err, explainContext(p, k, client.Preset.Name, client.AudienceRule, client.Issuer, client.GrantType)) {
+		for _, l := range token.Explain(err, explainContext(p, k, client)) {
 			r.detail(l)
 		}
 		return
