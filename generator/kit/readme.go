@@ -168,28 +168,12 @@ func renderReadme(in readmeInput) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-func audienceWords(rule string) string {
-	switch rule {
-	case config.AudienceTokenEndpoint:
-		return "the token endpoint URL"
-	case config.AudienceIssuer:
-		return "the issuer"
-	case config.AudienceIssuerSlash:
-		return "the issuer with a trailing slash"
-	}
-	return "a fixed value"
-}
+func audienceWords(rule string) string { return oauth.AudienceRule(rule).String() }
 
+// keyType names the key a partner makes for alg (oauth's table; RSA with the size to choose).
 func keyType(alg string) string {
-	switch alg {
-	case "ES256":
-		return "EC P-256"
-	case "ES384":
-		return "EC P-384"
-	case "ES512":
-		return "EC P-521"
-	case "EdDSA":
-		return "Ed25519"
+	if k := oauth.KeyFor(alg); k != "" && k != "RSA" {
+		return k
 	}
 	return "RSA (3072 bits; at least 2048)"
 }

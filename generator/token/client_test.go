@@ -536,7 +536,7 @@ func TestOAuthInvalidClient(t *testing.T) {
 	if len(lines) < 4 {
 		t.Fatalf("Explain = %q", lines)
 	}
-	want := fmt.Sprintf("aud was %q (the token endpoint); the server may expect the issuer: set audience: %s (or %s/)", tokenURL, srv.URL, srv.URL)
+	want := fmt.Sprintf("aud was %q (the token endpoint URL); the server may expect the issuer: set audience: %s (or %s/)", tokenURL, srv.URL, srv.URL)
 	if lines[0] != want {
 		t.Errorf("Explain[0] = %q\nwant        %q", lines[0], want)
 	}

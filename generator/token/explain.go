@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/postmint/postmint/generator/oauth"
 )
 
 // maxSkew is the clock difference beyond which Explain blames the clock.
@@ -339,17 +341,7 @@ func ruleOf(u string, urls map[string]string) string {
 	return RuleFixed
 }
 
-func ruleText(rule string) string {
-	switch rule {
-	case RuleTokenEndpoint:
-		return "the token endpoint"
-	case RuleIssuer:
-		return "the issuer"
-	case RuleIssuerSlash:
-		return "the issuer with a trailing slash"
-	}
-	return "a fixed value"
-}
+func ruleText(rule string) string { return oauth.AudienceRule(rule).String() }
 
 // guessIssuer strips a well-known token path from the token URL, or keeps scheme and host.
 func guessIssuer(tokenURL string) string {

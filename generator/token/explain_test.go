@@ -58,7 +58,7 @@ func TestExplainOAuthErrors(t *testing.T) {
 			err:  oauthErr("invalid_client", ""),
 			c:    baseContext(),
 			wants: []string{
-				`aud was "https://idp.example.com/connect/token" (the token endpoint); the server may expect the issuer: set audience: https://idp.example.com (or https://idp.example.com/)`,
+				`aud was "https://idp.example.com/connect/token" (the token endpoint URL); the server may expect the issuer: set audience: https://idp.example.com (or https://idp.example.com/)`,
 				"thumbprint is tp-abc", `signed with ES256, kid "kid-1"`, `client_id "orders"`, "private_key_jwt",
 			},
 		},
@@ -66,7 +66,7 @@ func TestExplainOAuthErrors(t *testing.T) {
 			name:  "invalid_client, issuer rule: the token endpoint is the alternative",
 			err:   oauthErr("invalid_client", ""),
 			c:     with(func(c *Context) { c.Audience, c.AudienceRule = testIssuer, RuleIssuer }),
-			wants: []string{`aud was "https://idp.example.com" (the issuer); the server may expect the token endpoint: set audience: https://idp.example.com/connect/token (or https://idp.example.com/)`},
+			wants: []string{`aud was "https://idp.example.com" (the issuer); the server may expect the token endpoint URL: set audience: https://idp.example.com/connect/token (or https://idp.example.com/)`},
 		},
 		{
 			name:  "invalid_client, rule inferred from the audience",

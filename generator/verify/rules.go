@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/postmint/postmint/generator/config"
+	"github.com/postmint/postmint/generator/oauth"
 )
 
 // Rules are what a client definition demands of its assertions; Check reports every claim or
@@ -66,15 +67,8 @@ func RulesFor(c *config.Client, certs []*x509.Certificate) *Rules {
 }
 
 func audienceRule(rule string) string {
-	switch rule {
-	case config.AudienceTokenEndpoint:
-		return "the token endpoint URL"
-	case config.AudienceIssuer:
-		return "the issuer"
-	case config.AudienceIssuerSlash:
-		return "the issuer with a trailing slash"
-	case "", "fixed":
-		return "the definition's audience"
+	if rule == "" {
+		rule = string(oauth.AudienceFixed)
 	}
-	return rule
+	return oauth.AudienceRule(rule).String()
 }
