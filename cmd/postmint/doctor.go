@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -207,7 +206,7 @@ func checkServer(c *cli.Context, r *report, client *config.Client, p *oauth.Prof
 		switch {
 		case u.Scheme == "https":
 			r.line("PASS", "tls", "%s answered over %s with a verified certificate", hostPort(u), tlsVersion(resp.tls))
-		case isLoopback(u.Hostname()):
+		case config.IsLoopbackHost(u.Hostname()):
 			r.line("PASS", "tls", "%s answered (plain http on loopback, for local testing)", hostPort(u))
 		default:
 			r.line("WARN", "tls", "%s answered over plain http: assertions and tokens cross the network unencrypted", hostPort(u))
@@ -281,14 +280,6 @@ func hostPort(u *url.URL) string {
 		return ""
 	}
 	return u.Host
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // checkToken makes a real token request and, on failure, lists the likely causes.

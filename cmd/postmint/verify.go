@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -154,7 +153,7 @@ func loadJWKS(c *cli.Context, src string) ([]verify.PublicKey, error) {
 	if err != nil {
 		return nil, usagef("--jwks %q is not a URL", src)
 	}
-	if u.Scheme == "http" && !loopbackHost(u.Hostname()) {
+	if u.Scheme == "http" && !config.IsLoopbackHost(u.Hostname()) {
 		fmt.Fprintf(c.App.ErrWriter, "postmint: warning: fetching the JWKS over plain http:// from %s; anyone on the way can swap the keys\n", u.Host)
 	}
 	tc, err := token.NewClient(token.Options{Timeout: c.Duration("timeout"), MaxTries: 1, CAFile: c.String("ca-file"), UserAgent: userAgent()})
@@ -168,14 +167,6 @@ func loadJWKS(c *cli.Context, src string) ([]verify.PublicKey, error) {
 		return nil, withHint(err, "the server did not answer within --timeout "+c.Duration("timeout").String())
 	}
 	return ks, err
-}
-
-func loopbackHost(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func loadPublicKey(c *cli.Context, path string) ([]verify.PublicKey, error) {

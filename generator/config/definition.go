@@ -196,7 +196,7 @@ func yamlError(file string, err error, kind error) error {
 			line, _ := strconv.Atoi(sm[1])
 			fix := "remove it"
 			if sm[3] == "Definition" {
-				if s := closest(sm[2], fieldNames); s != "" {
+				if s := Closest(sm[2], fieldNames); s != "" {
 					fix = fmt.Sprintf("did you mean %q?", s)
 				}
 			}
@@ -230,8 +230,9 @@ func cleanYAMLMsg(s string) string {
 	return s
 }
 
-// closest returns the candidate nearest to s when it is a plausible typo of it.
-func closest(s string, candidates []string) string {
+// Closest returns the candidate nearest to s when it is a plausible typo of it (at most three
+// edits, a transposition counting as two), else "".
+func Closest(s string, candidates []string) string {
 	best, bestD := "", 4
 	for _, c := range candidates {
 		if d := smetrics.WagnerFischer(s, c, 1, 1, 2); d < bestD {

@@ -87,7 +87,7 @@ func (d *Definition) Resolve() (*Client, error) {
 		var ok bool
 		if p, ok = allPresets()[d.Preset]; !ok {
 			hint := "run `postmint presets` to list them"
-			if s := closest(d.Preset, PresetNames()); s != "" {
+			if s := Closest(d.Preset, PresetNames()); s != "" {
 				hint = fmt.Sprintf("did you mean %q? (`postmint presets` lists them)", s)
 			}
 			return nil, fe("preset", fmt.Sprintf("unknown preset %q; %s", d.Preset, hint), ErrUnknownPreset)
@@ -350,16 +350,22 @@ func checkURL(s string) error {
 	return nil
 }
 
+// IsLoopbackHost reports whether host is localhost or a loopback address: traffic to it never
+// leaves the machine.
+func IsLoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 func plainHTTPWarning(s string) string {
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme != "http" {
 		return ""
 	}
-	host := u.Hostname()
-	if host == "localhost" {
-		return ""
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+	if IsLoopbackHost(u.Hostname()) {
 		return ""
 	}
 	return fmt.Sprintf("%s uses plain http:// to a host that is not loopback: assertions and tokens would cross the network unencrypted", s)

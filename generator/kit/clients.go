@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/xrash/smetrics"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/postmint/postmint/generator/config"
@@ -379,12 +378,7 @@ func yamlErrorLine(err error) (int, string) {
 
 // suggest names the field meant when s is a plausible typo of one, else says fallback.
 func suggest(s string, candidates []string, fallback string) string {
-	best, bestD := "", 4
-	for _, c := range candidates {
-		if d := smetrics.WagnerFischer(s, c, 1, 1, 2); d < bestD {
-			best, bestD = c, d
-		}
-	}
+	best := config.Closest(s, candidates)
 	if best == "" {
 		return fallback
 	}
