@@ -37,7 +37,7 @@ func withHint(err error, hint string) error { return &hintError{err: err, hint: 
 // Run runs postmint with args and returns the exit code: 0 success, 1 failure, 2 usage error.
 func Run(args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	err := app.RunContext(context.Background(), args)
+	err := app.RunContext(context.Background(), flagsFirst(app, args))
 	if err == nil {
 		return 0
 	}

@@ -196,9 +196,9 @@ func checkServer(c *cli.Context, r *report, client *config.Client, p *assertion.
 	}
 
 	u, _ := url.Parse(client.TokenURL)
-	resp, err := probe(c, tc.HTTP(), client.TokenURL)
-	if err != nil {
-		r.line("FAIL", "tls", "%s: %s", hostPort(u), oneLine(err.Error()))
+	resp, probeErr := probe(c, tc.HTTP(), client.TokenURL)
+	if probeErr != nil {
+		r.line("FAIL", "tls", "could not reach %s: %s", hostPort(u), oneLine(probeErr.Error()))
 	} else {
 		if serverDate.IsZero() {
 			serverDate = resp.date
@@ -212,7 +212,11 @@ func checkServer(c *cli.Context, r *report, client *config.Client, p *assertion.
 			r.line("WARN", "tls", "%s answered over plain http: assertions and tokens cross the network unencrypted", hostPort(u))
 		}
 	}
-	if serverDate.IsZero() {
+	switch {
+	case serverDate.IsZero() && probeErr != nil:
+		r.line("SKIP", "clock", "not checked: %s could not be reached (%s)", hostPort(u), oneLine(probeErr.Error()))
+		return
+	case serverDate.IsZero():
 		r.line("SKIP", "clock", "the server sent no Date header")
 		return
 	}

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
@@ -69,11 +68,6 @@ func kitAction(c *cli.Context) error {
 	defs := append(c.StringSlice("client"), c.Args().Slice()...)
 	clients := c.StringSlice("clients")
 	out := c.String("out")
-	for _, a := range c.Args().Slice() {
-		if strings.HasPrefix(a, "-") && len(a) > 1 {
-			return usagef("flag %s after the definition files: put flags first (postmint kit -o OUT --zip a.yaml b.yaml)", a)
-		}
-	}
 	switch {
 	case len(defs) == 0 && len(clients) == 0:
 		return usagef("kit needs client definitions: -c CLIENT (repeatable) or --clients FILE")
