@@ -108,10 +108,14 @@ Examples:
 	app.Metadata = map[string]any{}
 	app.After = func(c *cli.Context) error {
 		if name, ok := c.App.Metadata["notFound"].(string); ok {
+			if s := suggestCommand(c.App, name); s != "" {
+				return usagef("unknown command %q; did you mean %q?", name, s)
+			}
 			return usagef("unknown command %q", name)
 		}
 		return nil
 	}
+	tidyHelp(app)
 	return app
 }
 

@@ -25,7 +25,7 @@ func doctorCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "doctor",
 		Usage:     "check everything a client can get wrong, one line each: pass, warn or fail",
-		UsageText: "postmint doctor -c CLIENT [-k KEY] [--offline] [--ca-file FILE]",
+		UsageText: "postmint doctor -c CLIENT [-k KEY] [--offline] [--timeout DURATION] [--ca-file FILE]",
 		Description: `Checks the definition, the key and certificate, the algorithm, the audience rule against the
 server's metadata, the clock against the server's Date header, TLS to the token endpoint, and
 (unless --offline) makes a real token request, explaining a failure. Exit 0 only when no

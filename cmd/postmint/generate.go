@@ -15,7 +15,7 @@ func generateCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "generate",
 		Usage:     "write a Postman collection and environment for a client definition",
-		UsageText: "postmint generate -c CLIENT [-k KEY] [-o DIR] [--no-key]",
+		UsageText: "postmint generate -c CLIENT [-k KEY] [-o DIR] [--no-key] [--ca-file FILE]",
 		Description: `Writes DIR/<slug>.postman_collection.json and DIR/<slug>.postman_environment.json and prints
 each path. The environment holds the private key (normalized to PKCS#8 PEM, type secret, file
 mode 0600) unless --no-key is given. Import both into Postman, or run them with Newman.

@@ -50,7 +50,7 @@ Examples:
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output `DIR` (must be empty or missing, unless --force)"},
 			&cli.BoolFlag{Name: "zip", Usage: "write OUT/<slug>.zip per kit instead of a folder"},
 			&cli.BoolFlag{Name: "force", Usage: "write into a non-empty OUT, replacing kits of the same name"},
-			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "build `N` kits at a time (default: the number of CPUs)"},
+			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, DefaultText: "the number of CPUs", Usage: "build `N` kits at a time"},
 		},
 		Action: kitAction,
 	}
