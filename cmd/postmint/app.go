@@ -37,6 +37,10 @@ func withHint(err error, hint string) error { return &hintError{err: err, hint: 
 // Run runs postmint with args and returns the exit code: 0 success, 1 failure, 2 usage error.
 func Run(args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
+	if len(args) > 0 && args[len(args)-1] == completionFlag {
+		complete(app, args[1:len(args)-1], stdout)
+		return 0
+	}
 	err := app.RunContext(context.Background(), flagsFirst(app, args))
 	if err == nil {
 		return 0
