@@ -45,7 +45,7 @@ func generateAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	m, err := material(c, client)
+	m, err := generateMaterial(c, client)
 	if err != nil {
 		return err
 	}
