@@ -4,7 +4,7 @@
 #
 #   bash scripts/release.sh VERSION [OUT]        # e.g. bash scripts/release.sh 0.1.0
 #
-# OUT (default dist/) receives postmint_VERSION_OS_ARCH.tar.gz (.zip for windows) and
+# OUT (default dist/) receives postmint_VERSION_OS_ARCH.tar.gz and
 # checksums.txt, which `sha256sum -c checksums.txt` verifies. PLATFORMS (default below) is a
 # space-separated list of GOOS/GOARCH pairs. .goreleaser.yaml describes the same build.
 set -euo pipefail
@@ -16,7 +16,9 @@ if [[ ! "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$ ]]; then
   exit 2
 fi
 out=${2:-dist}
-platforms=${PLATFORMS:-linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64}
+# No windows: postmint's atomic writes use github.com/google/renameio/v2, which has no Windows
+# implementation (GOOS=windows go build fails in cmd/postmint/files.go).
+platforms=${PLATFORMS:-linux/amd64 linux/arm64 darwin/amd64 darwin/arm64}
 
 mkdir -p "$out"
 work=$(mktemp -d)
@@ -26,24 +28,14 @@ for p in $platforms; do
   os=${p%/*} arch=${p#*/}
   name=postmint_${version}_${os}_${arch}
   exe=postmint
-  [[ $os == windows ]] && exe=postmint.exe
   mkdir -p "$work/$name"
   echo "release.sh: building $name" >&2
   CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath \
     -ldflags "-s -w -X main.version=$version" -o "$work/$name/$exe" ./cmd/postmint
   cp README.md "$work/$name/"
   [[ -d docs ]] && cp -r docs "$work/$name/"
-  if [[ $os == windows ]]; then
-    if command -v zip >/dev/null; then
-      (cd "$work" && zip -qrX "$name.zip" "$name")
-    else
-      (cd "$work" && python3 -m zipfile -c "$name.zip" "$name")
-    fi
-    archive=$name.zip
-  else
-    tar -C "$work" -czf "$work/$name.tar.gz" --owner=0 --group=0 --sort=name "$name"
-    archive=$name.tar.gz
-  fi
+  tar -C "$work" -czf "$work/$name.tar.gz" --owner=0 --group=0 --sort=name "$name"
+  archive=$name.tar.gz
   mv "$work/$archive" "$out/"
   archives+=("$archive")
 done
