@@ -45,7 +45,7 @@ Examples:
    postmint kit --clients partners.yaml -o kits --zip
    postmint kit -o kits -c partners/*.yaml`,
 		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "client", Aliases: []string{"c"}, Usage: "client definition `FILE` (repeat, or list more files after the flags)"},
+			&cli.StringSliceFlag{Name: "client", Aliases: []string{"c"}, Usage: "client definition `FILE` (repeat, or list more files as arguments)"},
 			&cli.StringSliceFlag{Name: "clients", Usage: "clients `FILE`: version: 1, base: (shared fields), clients: (one entry per partner)"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output `DIR` (must be empty or missing, unless --force)"},
 			&cli.BoolFlag{Name: "zip", Usage: "write OUT/<slug>.zip per kit instead of a folder"},
