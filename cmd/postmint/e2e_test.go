@@ -183,19 +183,12 @@ func TestE2EGeneratedCollections(t *testing.T) {
 	}
 	prov := e2e.Start(t, clients)
 
-	// The runs that mostly wait (--delay-request) start first, so that the others fill the
-	// parallel slots around them instead of queueing behind them at the end.
-	for _, waits := range []bool{true, false} {
-		for _, runner := range runners {
-			for _, tc := range byRunner[runner] {
-				if (len(tc.runnerArgs) > 0) != waits {
-					continue
-				}
-				t.Run(runner+"/"+tc.name, func(t *testing.T) {
-					t.Parallel()
-					runCase(t, prov, keys, runner, tc)
-				})
-			}
+	for _, runner := range runners {
+		for _, tc := range byRunner[runner] {
+			t.Run(runner+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
+				runCase(t, prov, keys, runner, tc)
+			})
 		}
 	}
 }
