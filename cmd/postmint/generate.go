@@ -27,7 +27,7 @@ Examples:
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "client", Aliases: []string{"c"}, Usage: "client definition `FILE` (YAML or JSON)"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: ".", Usage: "output `DIR`"},
-			&cli.BoolFlag{Name: "no-key", Usage: "leave privateKey empty in the environment"},
+			&cli.BoolFlag{Name: "no-key", Usage: "leave privateKey empty in the environment; no private key is needed: -k may name the public key or certificate (alg, kid, x5c), else alg is the definition's, the preset's or RS256"},
 			&cli.StringFlag{Name: "ca-file", Usage: "extra trusted CA certificates (PEM `FILE`) for reading the issuer's metadata"},
 		}, keyFlags()...),
 		Action: generateAction,
