@@ -18,7 +18,11 @@ import (
 func TestMain(m *testing.M) {
 	if filepath.Base(os.Args[0]) != "postmint" { // not testscript running the command
 		defaultParallel()
-		go builtBinary() // linked while the first tests run; the tests that exec it wait
+		if flag.Lookup("test.run").Value.String() == "" && !testing.Short() {
+			// A whole run needs the binary: link it while the first tests run; the tests
+			// that exec it wait. A narrow run (-run) builds it only if a test asks.
+			go builtBinary()
+		}
 	}
 	testscript.Main(cleanup{m}, map[string]func(){
 		"postmint": func() { os.Exit(Run(os.Args, os.Stdout, os.Stderr)) },
