@@ -37,7 +37,11 @@ func withHint(err error, hint string) error { return &hintError{err: err, hint: 
 // Run runs postmint with args and returns the exit code: 0 success, 1 failure, 2 usage error.
 func Run(args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	err := app.RunContext(context.Background(), args)
+	if len(args) > 0 && args[len(args)-1] == completionFlag {
+		complete(app, args[1:len(args)-1], stdout)
+		return 0
+	}
+	err := app.RunContext(context.Background(), flagsFirst(app, args))
 	if err == nil {
 		return 0
 	}
@@ -108,10 +112,14 @@ Examples:
 	app.Metadata = map[string]any{}
 	app.After = func(c *cli.Context) error {
 		if name, ok := c.App.Metadata["notFound"].(string); ok {
+			if s := suggestCommand(c.App, name); s != "" {
+				return usagef("unknown command %q; did you mean %q?", name, s)
+			}
 			return usagef("unknown command %q", name)
 		}
 		return nil
 	}
+	tidyHelp(app)
 	return app
 }
 

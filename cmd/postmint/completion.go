@@ -67,7 +67,7 @@ func completionCommand() *cli.Command {
 			case "fish":
 				out, err = c.App.ToFishCompletion()
 			case "man":
-				out, err = c.App.ToMan()
+				out, err = c.App.ToManWithSection(1)
 			default:
 				return usagef("completion: unknown shell %q; use bash, zsh, fish or man", c.Args().First())
 			}

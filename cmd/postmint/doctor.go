@@ -25,7 +25,7 @@ func doctorCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "doctor",
 		Usage:     "check everything a client can get wrong, one line each: pass, warn or fail",
-		UsageText: "postmint doctor -c CLIENT [-k KEY] [--offline] [--ca-file FILE]",
+		UsageText: "postmint doctor -c CLIENT [-k KEY] [--offline] [--timeout DURATION] [--ca-file FILE]",
 		Description: `Checks the definition, the key and certificate, the algorithm, the audience rule against the
 server's metadata, the clock against the server's Date header, TLS to the token endpoint, and
 (unless --offline) makes a real token request, explaining a failure. Exit 0 only when no
@@ -196,9 +196,9 @@ func checkServer(c *cli.Context, r *report, client *config.Client, p *oauth.Prof
 	}
 
 	u, _ := url.Parse(client.TokenURL)
-	resp, err := probe(c, tc.HTTP(), client.TokenURL)
-	if err != nil {
-		r.line("FAIL", "tls", "%s: %s", hostPort(u), oneLine(err.Error()))
+	resp, probeErr := probe(c, tc.HTTP(), client.TokenURL)
+	if probeErr != nil {
+		r.line("FAIL", "tls", "could not reach %s: %s", hostPort(u), oneLine(probeErr.Error()))
 	} else {
 		if serverDate.IsZero() {
 			serverDate = resp.date
@@ -212,7 +212,11 @@ func checkServer(c *cli.Context, r *report, client *config.Client, p *oauth.Prof
 			r.line("WARN", "tls", "%s answered over plain http: assertions and tokens cross the network unencrypted", hostPort(u))
 		}
 	}
-	if serverDate.IsZero() {
+	switch {
+	case serverDate.IsZero() && probeErr != nil:
+		r.line("SKIP", "clock", "not checked: %s could not be reached (%s)", hostPort(u), oneLine(probeErr.Error()))
+		return
+	case serverDate.IsZero():
 		r.line("SKIP", "clock", "the server sent no Date header")
 		return
 	}

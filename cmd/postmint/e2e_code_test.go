@@ -21,6 +21,7 @@ func TestE2EAuthorizationCode(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
+	t.Parallel()
 	e2e.RequireHarness(t)
 	keys := newTestKeys(t)
 	const redirect = "http://127.0.0.1:9/callback"

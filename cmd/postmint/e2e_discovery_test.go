@@ -17,6 +17,7 @@ func TestE2EDiscovery(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
+	t.Parallel()
 	e2e.RequireHarness(t)
 	keys := newTestKeys(t)
 	prov := e2e.Start(t, []e2e.Client{

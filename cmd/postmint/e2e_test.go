@@ -100,6 +100,7 @@ func TestE2EGeneratedCollections(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: runs Newman and the Postman CLI")
 	}
+	t.Parallel()
 	e2e.RequireHarness(t)
 	keys := newTestKeys(t)
 	dir := t.TempDir()

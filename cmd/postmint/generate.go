@@ -15,7 +15,7 @@ func generateCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "generate",
 		Usage:     "write a Postman collection and environment for a client definition",
-		UsageText: "postmint generate -c CLIENT [-k KEY] [-o DIR] [--no-key]",
+		UsageText: "postmint generate -c CLIENT [-k KEY] [-o DIR] [--no-key] [--ca-file FILE]",
 		Description: `Writes DIR/<slug>.postman_collection.json and DIR/<slug>.postman_environment.json and prints
 each path. The environment holds the private key (normalized to PKCS#8 PEM, type secret, file
 mode 0600) unless --no-key is given. Import both into Postman, or run them with Newman.
@@ -27,7 +27,7 @@ Examples:
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "client", Aliases: []string{"c"}, Usage: "client definition `FILE` (YAML or JSON)"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: ".", Usage: "output `DIR`"},
-			&cli.BoolFlag{Name: "no-key", Usage: "leave privateKey empty in the environment"},
+			&cli.BoolFlag{Name: "no-key", Usage: "leave privateKey empty in the environment; no private key is needed: -k may name the public key or certificate (alg, kid, x5c), else alg is the definition's, the preset's or RS256"},
 			&cli.StringFlag{Name: "ca-file", Usage: "extra trusted CA certificates (PEM `FILE`) for reading the issuer's metadata"},
 			openAPIURLRefsFlag,
 		}, keyFlags()...),
@@ -46,7 +46,7 @@ func generateAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	m, err := material(c, client)
+	m, err := generateMaterial(c, client)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ func keygenCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "keygen",
 		Usage:     "make a new signing key: PKCS#8 PEM, public JWK and JWKS, and optionally a self-signed certificate",
-		UsageText: "postmint keygen --alg ALG [--bits N] [--kid KID] [--name NAME] [-o DIR] [--cert [--subject DN] [--days N]] [--password-file F] [--force]",
+		UsageText: "postmint keygen --alg ALG [--bits BITS] [--kid KID] [--name NAME] [-o DIR] [--cert [--subject DN] [--days DAYS]] [--password-file FILE] [--force]",
 		Description: `Writes DIR/NAME.key.pem (the private key, PKCS#8, mode 0600, encrypted with the password from
 --password-file when given), DIR/NAME.jwk.json (the public JWK) and DIR/NAME.jwks.json (a JWK Set
 holding it, for the identity provider or a jwks_uri), and with --cert DIR/NAME.crt.pem, a

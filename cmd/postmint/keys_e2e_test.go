@@ -63,6 +63,7 @@ func TestE2EKeyStores(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: runs Newman against the provider")
 	}
+	t.Parallel()
 	e2e.RequireHarness(t)
 	pw, keyPW := keysFixture(t, "password.txt"), keysFixture(t, "key-password.txt")
 	cases := []storeCase{

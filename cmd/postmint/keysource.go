@@ -140,7 +140,22 @@ func loadDefinition(c *cli.Context, path string) (*config.Client, *discovery.Met
 		}
 	}
 	client, err := def.Resolve()
-	return client, meta, err
+	return client, meta, presetGrantHint(def, err)
+}
+
+// presetGrantHint adds what to do when a field is missing only because the preset's default
+// grant is the authorization code flow (signicat) and the definition did not choose a grant:
+// most often the user wanted machine-to-machine access.
+func presetGrantHint(def *config.Definition, err error) error {
+	var fe *config.FieldError
+	if err == nil || def.GrantType != "" || !errors.As(err, &fe) || fe.Field != "authorization_endpoint" {
+		return err
+	}
+	p, ok := config.LookupPreset(def.Preset)
+	if !ok || p.GrantType != config.GrantAuthorizationCode {
+		return err
+	}
+	return withHint(err, fmt.Sprintf("preset %s defaults to grant_type: authorization_code (a user logs in); for machine-to-machine access add grant_type: client_credentials to the definition", p.Name))
 }
 
 // discover reads the issuer's metadata with the same HTTP settings as token requests.

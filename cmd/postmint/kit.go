@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
@@ -46,12 +45,12 @@ Examples:
    postmint kit --clients partners.yaml -o kits --zip
    postmint kit -o kits -c partners/*.yaml`,
 		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "client", Aliases: []string{"c"}, Usage: "client definition `FILE` (repeat, or list more files after the flags)"},
+			&cli.StringSliceFlag{Name: "client", Aliases: []string{"c"}, Usage: "client definition `FILE` (repeat, or list more files as arguments)"},
 			&cli.StringSliceFlag{Name: "clients", Usage: "clients `FILE`: version: 1, base: (shared fields), clients: (one entry per partner)"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output `DIR` (must be empty or missing, unless --force)"},
 			&cli.BoolFlag{Name: "zip", Usage: "write OUT/<slug>.zip per kit instead of a folder"},
 			&cli.BoolFlag{Name: "force", Usage: "write into a non-empty OUT, replacing kits of the same name"},
-			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "build `N` kits at a time (default: the number of CPUs)"},
+			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, DefaultText: "the number of CPUs", Usage: "build `N` kits at a time"},
 			openAPIURLRefsFlag,
 		},
 		Action: kitAction,
@@ -70,11 +69,6 @@ func kitAction(c *cli.Context) error {
 	defs := append(c.StringSlice("client"), c.Args().Slice()...)
 	clients := c.StringSlice("clients")
 	out := c.String("out")
-	for _, a := range c.Args().Slice() {
-		if strings.HasPrefix(a, "-") && len(a) > 1 {
-			return usagef("flag %s after the definition files: put flags first (postmint kit -o OUT --zip a.yaml b.yaml)", a)
-		}
-	}
 	switch {
 	case len(defs) == 0 && len(clients) == 0:
 		return usagef("kit needs client definitions: -c CLIENT (repeatable) or --clients FILE")

@@ -36,6 +36,7 @@ func TestE2EKits(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: runs Newman")
 	}
+	t.Parallel()
 	e2e.RequireHarness(t)
 	keys := newTestKeys(t)
 	dir := t.TempDir()

@@ -63,7 +63,7 @@ func presetsAction(c *cli.Context) error {
 	rows := [][2]string{
 		{"name", p.Name},
 		{"title", p.Title},
-		{"grant_type", p.GrantType},
+		{"grant_type", p.GrantType + " (when the definition sets no grant_type:)"},
 		{"audience", p.Audience + " (" + p.AudienceDescription() + ")"},
 		{"token_url", firstOf(p.TokenURL, derivedFrom(p.TokenPath))},
 		{"issuer", firstOf(p.Issuer, "from the definition")},
@@ -81,6 +81,9 @@ func presetsAction(c *cli.Context) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if p.GrantNote != "" {
+		fmt.Fprintf(out, "why %s: %s\n", p.GrantType, p.GrantNote)
 	}
 	fmt.Fprintf(out, "provenance: %s\n", p.Provenance)
 	return nil

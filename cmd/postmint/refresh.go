@@ -13,7 +13,7 @@ func refreshCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "refresh",
 		Usage:     "rewrite an environment file with a fresh clientAssertion and bearerToken",
-		UsageText: "postmint refresh -e ENV [-k KEY] [--assertion-only] [-o OUT]",
+		UsageText: "postmint refresh -e ENV [-k KEY] [--assertion-only] [-o OUT] [--timeout DURATION] [--retries N] [--ca-file FILE] [--code CODE [--code-verifier VERIFIER] | --refresh-token TOKEN]",
 		Description: `Reads everything from the environment (idpServer, clientId, aud, alg, kid, ...), mints an
 assertion, exchanges it, and writes clientAssertion, bearerToken and bearerTokenExpiresAt.
 Every other variable and field, their order and the file mode are kept; the file is replaced

@@ -632,12 +632,9 @@ func TestRefreshTempFileBesideEnvironment(t *testing.T) {
 // buildPostmint builds the real binary into a temporary directory.
 func buildPostmint(t testing.TB) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "postmint")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, ".").CombinedOutput()
+	bin, err := builtBinary()
 	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+		t.Fatal(err)
 	}
 	return bin
 }

@@ -28,7 +28,7 @@ func tokenCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "token",
 		Usage:     "mint an assertion, exchange it at the token endpoint, print the access token",
-		UsageText: "postmint token (-c CLIENT | -e ENV) [-k KEY] [--json] [--timeout 30s] [--ca-file FILE]",
+		UsageText: "postmint token (-c CLIENT | -e ENV) [-k KEY] [--json] [--timeout DURATION] [--retries N] [--ca-file FILE] [--code CODE [--code-verifier VERIFIER] | --refresh-token TOKEN]",
 		Description: `Prints the access token (or with --json the whole token response). On an OAuth error it prints
 the server's error and error_description and the likely causes (audience, alg, kid, key
 thumbprint, client id, clock skew).

@@ -24,7 +24,7 @@ func verifyCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "verify",
 		Usage:     "check a JWT's signature and claims and list every problem",
-		UsageText: "postmint verify [--jwks FILE|URL | --key PUBKEY] [-c CLIENT] JWT\n   postmint mint -c CLIENT | postmint verify -c CLIENT -",
+		UsageText: "postmint verify [--jwks FILE|URL | --key PUBKEY] [-c CLIENT] [--leeway DURATION] [--timeout DURATION] [--ca-file FILE] JWT\n   postmint mint -c CLIENT | postmint verify -c CLIENT -",
 		Description: `Checks a signed JWT (a client assertion, say) the way a token endpoint would: the signature
 against a JWKS (file or http(s) URL), a public key, a certificate, or the public half of a private
 key; exp, nbf and iat; and with -c the client definition's rules: iss and sub (the client id), aud
@@ -40,11 +40,11 @@ Examples:
    postmint mint -c client.yaml -k client.key.pem | postmint verify -c client.yaml --key client.crt.pem -`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "jwks", Usage: "JWK Set `FILE` or http(s) URL (an OpenID metadata URL works too)"},
-			&cli.StringFlag{Name: "key", Aliases: []string{"k"}, Usage: "public key, certificate, JWK(S) or private key `FILE` to check the signature with"},
+			&cli.StringFlag{Name: "key", Aliases: []string{"k"}, Usage: "`PUBKEY` file to check the signature with: a public key, certificate, JWK(S) or private key"},
 			&cli.StringFlag{Name: "key-password-file", Usage: "password `FILE` when --key (or the definition's key) is encrypted; default: $" + envKeyPassword},
 			&cli.StringFlag{Name: "client", Aliases: []string{"c"}, Usage: "client definition `FILE` whose rules the token must follow"},
-			&cli.DurationFlag{Name: "leeway", Usage: "clock skew to tolerate on exp, nbf and iat (e.g. 30s)"},
-			&cli.DurationFlag{Name: "timeout", Value: 10 * time.Second, Usage: "time limit for fetching a JWKS URL"},
+			&cli.DurationFlag{Name: "leeway", Usage: "clock skew `DURATION` to tolerate on exp, nbf and iat (e.g. 30s)"},
+			&cli.DurationFlag{Name: "timeout", Value: 10 * time.Second, Usage: "time limit (`DURATION`) for fetching a JWKS URL"},
 			&cli.StringFlag{Name: "ca-file", Usage: "extra trusted CA certificates (PEM `FILE`) for a JWKS URL; TLS verification is always on"},
 		},
 		Action: verifyAction,

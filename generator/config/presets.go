@@ -42,6 +42,7 @@ type Preset struct {
 	Title         string               `yaml:"title"`
 	Provenance    string               `yaml:"provenance"`
 	GrantType     string               `yaml:"grant_type"`
+	GrantNote     string               `yaml:"grant_note"` // why that grant is the default, shown by `postmint presets NAME`
 	Audience      string               `yaml:"audience"`
 	TokenPath     string               `yaml:"token_path"`
 	AuthorizePath string               `yaml:"authorize_path"`

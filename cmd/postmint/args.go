@@ -1,0 +1,99 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// completionFlag is urfave/cli's hidden flag that asks for completion candidates; it must
+// stay the last argument, so argument lists that end with it are left alone.
+const completionFlag = "--generate-bash-completion"
+
+// flagsFirst moves a command's flags (with their values) in front of its positional arguments,
+// so that `postmint kit -c a.yaml b.yaml -o OUT` means what `postmint kit -c a.yaml -o OUT
+// b.yaml` means. urfave/cli v2 parses with the standard flag package, which stops at the first
+// positional argument; the contract promises flags may come before or after them. Everything
+// after a literal "--" stays positional. The relative order of the flags, and of the positional
+// arguments, is kept.
+func flagsFirst(app *cli.App, args []string) []string {
+	if len(args) < 2 || args[len(args)-1] == completionFlag {
+		return args
+	}
+	// The command is the first argument that is not a flag (the app's own flags, --help and
+	// --version, take no value).
+	ci := -1
+	for i := 1; i < len(args); i++ {
+		if args[i] == "--" {
+			return args
+		}
+		if !isFlag(args[i]) {
+			ci = i
+			break
+		}
+	}
+	if ci < 0 {
+		return args
+	}
+	cmd := app.Command(args[ci])
+	if cmd == nil {
+		return args
+	}
+	takesValue := map[string]bool{}
+	for _, f := range cmd.Flags {
+		tv, ok := f.(interface{ TakesValue() bool })
+		for _, n := range f.Names() {
+			takesValue[n] = ok && tv.TakesValue()
+		}
+	}
+
+	var flags, positional, rest []string
+	sawDashDash := false
+	for i := ci + 1; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			sawDashDash = true
+			rest = args[i+1:]
+			break
+		}
+		if !isFlag(a) {
+			positional = append(positional, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		if takesValue[name] && i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
+		}
+	}
+	out := append([]string{}, args[:ci+1]...)
+	out = append(out, flags...)
+	// urfave/cli reads `cmd --help NAME` as help for a subcommand NAME; postmint's commands
+	// have none, so with --help the arguments are dropped and the command's help is shown.
+	for _, f := range flags {
+		if (f == "-h" || f == "--help") && len(cmd.Subcommands) == 0 {
+			return out
+		}
+	}
+	// A positional argument that looks like a flag ("-" is stdin, not a flag) only survives
+	// behind "--".
+	needDashDash := sawDashDash
+	for _, p := range positional {
+		if isFlag(p) {
+			needDashDash = true
+		}
+	}
+	if needDashDash {
+		out = append(out, "--")
+	}
+	out = append(out, positional...)
+	return append(out, rest...)
+}
+
+// isFlag reports whether a looks like a flag: "-x", "--name", "--name=v"; "-" alone is an
+// argument (stdin by convention).
+func isFlag(a string) bool { return len(a) > 1 && a[0] == '-' }

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/postmint/postmint/generator"
+	"github.com/postmint/postmint/generator/config"
+	"github.com/postmint/postmint/generator/keys"
+)
+
+// defaultNoKeyAlg is the alg of a --no-key environment when neither the definition, its preset
+// nor a public key chooses one: the alg every provider accepts.
+const defaultNoKeyAlg = "RS256"
+
+// generateMaterial is the key material generate works with. Without --no-key it is the private
+// key (material). With --no-key the private key is never written, so it is not needed: -k may
+// name a public key, certificate or public JWK instead, which chooses alg, kid and the x5c
+// chain; with no key at all, the alg is the definition's or preset's, else RS256, said on stderr.
+func generateMaterial(c *cli.Context, client *config.Client) (generator.Material, error) {
+	m, err := material(c, client)
+	if !c.Bool("no-key") {
+		return m, err
+	}
+	if err != nil {
+		path := c.String("key")
+		if path == "" {
+			return m, err
+		}
+		pub, perr := readPublic(path)
+		if perr != nil {
+			return m, err // not public material either: the private key's error says more
+		}
+		return publicMaterial(client, pub, path)
+	}
+	if m.Key == nil && client.Alg == "" {
+		client.Alg = defaultNoKeyAlg
+		fmt.Fprintf(c.App.ErrWriter, "postmint: --no-key without a key: alg %s chosen; set alg: in the definition, or pass -k with the public key or certificate, to choose another\n", defaultNoKeyAlg)
+	}
+	return m, nil
+}
+
+func readPublic(path string) (*keys.Public, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return keys.ParsePublic(data, path, keys.PublicOptions{})
+}
+
+// publicMaterial fills alg and kid (where the definition leaves them out) from a public key,
+// and takes the certificate chain from the definition's certificate: or else the public file.
+func publicMaterial(client *config.Client, pub *keys.Public, path string) (generator.Material, error) {
+	m := generator.Material{Now: timeNow()}
+	certs := pub.Certificates
+	if client.CertPath != "" {
+		var err error
+		if certs, err = keys.LoadCertificates(client.CertPath); err != nil {
+			return m, err
+		}
+	}
+	if len(certs) > 0 {
+		if err := keys.MatchCertificate(pub.Key, certs[0]); err != nil {
+			return m, fmt.Errorf("%s: certificate: does not belong to the public key in %s: %w", client.File, path, err)
+		}
+	}
+	m.Certificates = certs
+	if client.Kid == "" {
+		client.Kid = pub.KeyID
+	}
+	if client.Alg == "" {
+		client.Alg = pub.Alg
+	}
+	if client.Alg == "" {
+		client.Alg = keys.DefaultAlgFor(pub.Key)
+	}
+	if client.Alg == "" {
+		return m, fmt.Errorf("%s: alg: the key in %s is of a type postmint cannot sign with", client.File, path)
+	}
+	return m, nil
+}
