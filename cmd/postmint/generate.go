@@ -15,7 +15,7 @@ func generateCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "generate",
 		Usage:     "write a Postman collection and environment for a client definition",
-		UsageText: "postmint generate -c CLIENT [-k KEY] [-o DIR] [--no-key] [--ca-file FILE]",
+		UsageText: "postmint generate -c CLIENT [-k KEY] [-o DIR] [--no-key] [--ca-file FILE] [--openapi-url-refs]",
 		Description: `Writes DIR/<slug>.postman_collection.json and DIR/<slug>.postman_environment.json and prints
 each path. The environment holds the private key (normalized to PKCS#8 PEM, type secret, file
 mode 0600) unless --no-key is given. Import both into Postman, or run them with Newman.
@@ -72,7 +72,7 @@ func generateAction(c *cli.Context) error {
 
 // openAPIURLRefsFlag lets an OpenAPI document read from a file $ref http(s) URLs; without it
 // such a document resolves $refs only to files in its own folder.
-var openAPIURLRefsFlag = &cli.BoolFlag{Name: "openapi-url-refs", Usage: "let an OpenAPI document read from a file $ref http(s) URLs (default: only files in its folder)"}
+var openAPIURLRefsFlag = &cli.BoolFlag{Name: "openapi-url-refs", Usage: "let an OpenAPI document read from a file $ref http(s) URLs; without it only files in its own folder"}
 
 // writeArtifacts writes each file atomically (temp file, fsync, rename), 0600 when it holds
 // a secret, and prints its path. The directory is created when missing.

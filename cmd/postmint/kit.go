@@ -28,7 +28,7 @@ func kitCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "kit",
 		Usage:     "write an onboarding kit per client: collection, environment without private key, README, jwks.json",
-		UsageText: "postmint kit -c CLIENT... [--clients FILE] -o OUT [--zip] [--force] [-j N]",
+		UsageText: "postmint kit -c CLIENT... [--clients FILE] -o OUT [--zip] [--force] [-j N] [--openapi-url-refs]",
 		Description: `Makes one onboarding kit per client definition, for partners who add their own private key:
 OUT/<slug>/ (or OUT/<slug>.zip with --zip) holding README.md, <slug>.postman_collection.json,
 <slug>.postman_environment.json (privateKey empty), client.yaml (the definition), and jwks.json

@@ -92,7 +92,7 @@ read:
 			t.Fatalf("%s: %v\n%s", c, err, out)
 		}
 		if strings.Contains(c, "newman run") {
-			for _, want := range []string{"Get token", "token endpoint returned 200", "Who am I", "/api/whoami [200 OK"} {
+			for _, want := range []string{"Get token", "token endpoint returned a token", "Who am I", "/api/whoami [200 OK"} {
 				if !strings.Contains(string(out), want) {
 					t.Errorf("newman output lacks %q:\n%s", want, out)
 				}
