@@ -308,7 +308,7 @@ func TestRefreshWarnsOfReadableFile(t *testing.T) {
 	}
 }
 
-// TestTempFileNameAsDocumented: the README's security section tells users what a temp file
+// TestTempFileNameAsDocumented: docs/security.md tells users what a temp file
 // left by kill -9 looks like (".<name><digits>" beside the file); this pins it to what
 // renameio, with writeFileAtomic's options, really creates.
 func TestTempFileNameAsDocumented(t *testing.T) {
@@ -322,11 +322,11 @@ func TestTempFileNameAsDocumented(t *testing.T) {
 	if filepath.Dir(pf.Name()) != dir || !regexp.MustCompile(`^\.acme-orders-test\.postman_environment\.json[0-9]+$`).MatchString(filepath.Base(pf.Name())) {
 		t.Errorf("temp file %s is not .<name><digits> beside the target, as the README says", pf.Name())
 	}
-	readme, err := os.ReadFile(repoFile("README.md"))
+	readme, err := os.ReadFile(repoFile("docs", "security.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(readme), "rm -f .acme-orders-test.postman_environment.json[0-9]*") {
-		t.Errorf("README no longer documents the leftover temp file")
+		t.Errorf("docs/security.md no longer documents the leftover temp file")
 	}
 }
