@@ -171,16 +171,16 @@ func checkServer(c *cli.Context, r *report, client *config.Client, p *oauth.Prof
 			if p != nil {
 				alg = p.Alg
 			}
-			warnings := discovery.Check(meta, expectation(client, alg))
-			if len(warnings) == 0 {
+			findings := discovery.Check(meta, expectation(client, alg))
+			if len(findings) == 0 {
 				r.line("PASS", "metadata", "%s agrees with the definition (auth method, alg, grant)", meta.URL)
 			}
-			for _, w := range warnings {
+			for _, f := range findings {
 				status := "WARN"
-				if strings.Contains(w, "alg") || strings.Contains(w, "auth_methods") {
+				if f.Refused {
 					status = "FAIL"
 				}
-				r.line(status, "metadata", "%s", w)
+				r.line(status, "metadata", "%s", f.Msg)
 			}
 			aud := client.Audience
 			iss := strings.TrimRight(meta.Issuer, "/")

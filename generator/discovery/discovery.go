@@ -124,24 +124,36 @@ type Expectation struct {
 	GrantType  string // wire value, e.g. client_credentials or urn:ietf:params:oauth:grant-type:jwt-bearer
 }
 
-// Check compares a definition's needs with the metadata and returns one warning per mismatch.
+// Finding is one way the metadata disagrees with a definition.
+type Finding struct {
+	Field string // the metadata member compared: issuer, token_endpoint, token_endpoint_auth_methods_supported, ...
+	Msg   string
+	// Refused is true when the server will refuse the client for it (an authentication method
+	// or algorithm it does not list), false when it only may (another token URL, a grant it
+	// does not list).
+	Refused bool
+}
+
+func (f Finding) String() string { return f.Msg }
+
+// Check compares a definition's needs with the metadata and returns one finding per mismatch.
 // Lists the server leaves out are not held against the definition.
-func Check(m *Metadata, e Expectation) []string {
-	var w []string
+func Check(m *Metadata, e Expectation) []Finding {
+	var out []Finding
 	if e.Issuer != "" && strings.TrimRight(m.Issuer, "/") != strings.TrimRight(e.Issuer, "/") {
-		w = append(w, fmt.Sprintf("issuer %s differs from the metadata's issuer %s", e.Issuer, m.Issuer))
+		out = append(out, Finding{"issuer", fmt.Sprintf("issuer %s differs from the metadata's issuer %s", e.Issuer, m.Issuer), false})
 	}
 	if e.TokenURL != "" && m.TokenEndpoint != "" && e.TokenURL != m.TokenEndpoint {
-		w = append(w, fmt.Sprintf("token_url %s differs from the metadata's token_endpoint %s", e.TokenURL, m.TokenEndpoint))
+		out = append(out, Finding{"token_endpoint", fmt.Sprintf("token_url %s differs from the metadata's token_endpoint %s", e.TokenURL, m.TokenEndpoint), false})
 	}
 	if e.AuthMethod != "" && len(m.TokenEndpointAuthMethods) > 0 && !slices.Contains(m.TokenEndpointAuthMethods, e.AuthMethod) {
-		w = append(w, fmt.Sprintf("the server does not list %s in token_endpoint_auth_methods_supported (%s)", e.AuthMethod, strings.Join(m.TokenEndpointAuthMethods, " ")))
+		out = append(out, Finding{"token_endpoint_auth_methods_supported", fmt.Sprintf("the server does not list %s in token_endpoint_auth_methods_supported (%s)", e.AuthMethod, strings.Join(m.TokenEndpointAuthMethods, " ")), true})
 	}
 	if e.Alg != "" && len(m.TokenEndpointAuthSigningAlgs) > 0 && !slices.Contains(m.TokenEndpointAuthSigningAlgs, e.Alg) {
-		w = append(w, fmt.Sprintf("the server does not list alg %s in token_endpoint_auth_signing_alg_values_supported (%s)", e.Alg, strings.Join(m.TokenEndpointAuthSigningAlgs, " ")))
+		out = append(out, Finding{"token_endpoint_auth_signing_alg_values_supported", fmt.Sprintf("the server does not list alg %s in token_endpoint_auth_signing_alg_values_supported (%s)", e.Alg, strings.Join(m.TokenEndpointAuthSigningAlgs, " ")), true})
 	}
 	if e.GrantType != "" && len(m.GrantTypes) > 0 && !slices.Contains(m.GrantTypes, e.GrantType) {
-		w = append(w, fmt.Sprintf("the server does not list grant %s in grant_types_supported (%s)", e.GrantType, strings.Join(m.GrantTypes, " ")))
+		out = append(out, Finding{"grant_types_supported", fmt.Sprintf("the server does not list grant %s in grant_types_supported (%s)", e.GrantType, strings.Join(m.GrantTypes, " ")), false})
 	}
-	return w
+	return out
 }

@@ -28,17 +28,28 @@ func TestCheck(t *testing.T) {
 	}
 	bad := Expectation{Issuer: "https://other", TokenURL: "https://idp.example.com/oauth/token", AuthMethod: "private_key_jwt", Alg: "PS256", GrantType: "authorization_code"}
 	w := Check(m, bad)
-	for _, frag := range []string{"issuer https://other", "token_url", "alg PS256", "grant authorization_code"} {
+	// Each finding says whether the server will refuse the client for it (an alg or an auth
+	// method it does not list) or only may; a URL holding "alg" changes nothing.
+	for frag, refused := range map[string]bool{"issuer https://other": false, "token_url": false, "alg PS256": true, "grant authorization_code": false} {
 		found := false
 		for _, l := range w {
-			found = found || strings.Contains(l, frag)
+			if strings.Contains(l.Msg, frag) {
+				found = true
+				if l.Refused != refused {
+					t.Errorf("%q: refused = %v, want %v", l.Msg, l.Refused, refused)
+				}
+			}
 		}
 		if !found {
 			t.Errorf("no warning about %q in %v", frag, w)
 		}
 	}
+	algURL := Check(m, Expectation{TokenURL: "https://algorithms.example/token"})
+	if len(algURL) != 1 || algURL[0].Refused {
+		t.Errorf("a token URL holding \"alg\" is a refusal: %+v", algURL)
+	}
 	m.TokenEndpointAuthMethods = []string{"client_secret_basic"}
-	if w := Check(m, ok); len(w) != 1 || !strings.Contains(w[0], "private_key_jwt") {
+	if w := Check(m, ok); len(w) != 1 || !strings.Contains(w[0].Msg, "private_key_jwt") || !w[0].Refused {
 		t.Errorf("auth method warning: %v", w)
 	}
 	// Lists the server leaves out are not held against the definition.
