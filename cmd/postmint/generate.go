@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -80,16 +82,27 @@ func writeArtifacts(c *cli.Context, dir string, arts []generator.Artifact) error
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating output directory %s: %w", dir, unwrapPath(err))
 	}
+	var created []string
 	for _, a := range arts {
 		path := filepath.Join(dir, a.Name)
 		mode := os.FileMode(0o644)
 		if a.Secret {
 			mode = 0o600
 		}
+		_, statErr := os.Lstat(path)
 		if err := writeFileAtomic(path, a.Data, mode); err != nil {
+			// No half set of files: what this run created goes again.
+			for _, p := range created {
+				os.Remove(p)
+			}
 			return err
 		}
-		fmt.Fprintln(c.App.Writer, path)
+		if errors.Is(statErr, fs.ErrNotExist) {
+			created = append(created, path)
+		}
+	}
+	for _, a := range arts {
+		fmt.Fprintln(c.App.Writer, filepath.Join(dir, a.Name))
 	}
 	return nil
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/postmint/postmint/generator"
 	"github.com/postmint/postmint/generator/keys"
 )
 
@@ -51,13 +50,6 @@ Examples:
 	}
 }
 
-// keygenFile is one file keygen writes.
-type keygenFile struct {
-	path string
-	data []byte
-	mode os.FileMode
-}
-
 func keygenAction(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return usagef("keygen takes no arguments (got %q)", c.Args().First())
@@ -88,20 +80,22 @@ func keygenAction(c *cli.Context) error {
 		}
 	}
 
-	dir := c.String("out")
-	base := filepath.Join(dir, name)
-	paths := map[string]string{"key": base + ".key.pem", "jwk": base + ".jwk.json", "jwks": base + ".jwks.json", "crt": base + ".crt.pem"}
-	order := []string{"key", "jwk", "jwks"}
-	if withCert {
-		order = append(order, "crt")
+	files, err := generator.KeyFiles(generator.KeyOptions{
+		Name: name, Alg: alg, Kind: kind, Kid: c.String("kid"), Password: password,
+		Cert: withCert, Subject: c.String("subject"), Days: c.Int("days"), Now: timeNow(),
+	})
+	if err != nil {
+		return err
 	}
+	dir := c.String("out")
 	if !c.Bool("force") {
 		var existing []string
-		for _, k := range order {
-			if _, err := os.Lstat(paths[k]); err == nil {
-				existing = append(existing, paths[k])
+		for _, f := range files {
+			p := filepath.Join(dir, f.Name)
+			if _, err := os.Lstat(p); err == nil {
+				existing = append(existing, p)
 			} else if !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("checking %s: %w", paths[k], unwrapPath(err))
+				return fmt.Errorf("checking %s: %w", p, unwrapPath(err))
 			}
 		}
 		if len(existing) > 0 {
@@ -109,15 +103,7 @@ func keygenAction(c *cli.Context) error {
 				"pass --force to replace them, or choose another --name or -o DIR")
 		}
 	}
-
-	files, err := makeKeyFiles(c, alg, kind, name, password, paths, order)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("creating output directory %s: %w", dir, unwrapPath(err))
-	}
-	return writeAll(c, files)
+	return writeArtifacts(c, dir, files)
 }
 
 // keygenKind checks --alg and --bits and returns the alg and the keys.Generate kind.
@@ -143,91 +129,4 @@ func keygenKind(c *cli.Context) (string, string, error) {
 		return "", "", usagef("--bits %d: RSA keys are 2048, 3072 or 4096 bits", bits)
 	}
 	return alg, kind, nil
-}
-
-// makeKeyFiles generates the key and renders every file in memory.
-func makeKeyFiles(c *cli.Context, alg, kind, name string, password []byte, paths map[string]string, order []string) ([]keygenFile, error) {
-	signer, err := keys.Generate(kind, nil)
-	if err != nil {
-		return nil, err
-	}
-	kid := c.String("kid")
-	if kid == "" {
-		if kid, err = keys.Thumbprint(signer.Public()); err != nil {
-			return nil, err
-		}
-	}
-	keyPEM, err := keys.MarshalPKCS8PEM(signer, password)
-	if err != nil {
-		return nil, err
-	}
-	data := map[string][]byte{"key": keyPEM}
-	var jwk []byte
-	if c.Bool("cert") {
-		subject := c.String("subject")
-		if subject == "" {
-			subject = "CN=" + name
-		}
-		cert, certPEM, err := keys.SelfSignedCertificate(signer, subject, c.Int("days"), timeNow())
-		if err != nil {
-			return nil, err
-		}
-		data["crt"] = certPEM
-		jwk, err = keys.PublicJWKWithCertificates(signer.Public(), kid, alg, []*x509.Certificate{cert})
-		if err != nil {
-			return nil, err
-		}
-	} else if jwk, err = keys.PublicJWK(signer.Public(), kid, alg); err != nil {
-		return nil, err
-	}
-	set, err := keys.JWKS(jwk)
-	if err != nil {
-		return nil, err
-	}
-	if data["jwk"], err = indentJSON(jwk); err != nil {
-		return nil, err
-	}
-	if data["jwks"], err = indentJSON(set); err != nil {
-		return nil, err
-	}
-	var files []keygenFile
-	for _, k := range order {
-		mode := os.FileMode(0o644)
-		if k == "key" {
-			mode = 0o600
-		}
-		files = append(files, keygenFile{path: paths[k], data: data[k], mode: mode})
-	}
-	return files, nil
-}
-
-func indentJSON(b []byte) ([]byte, error) {
-	var out bytes.Buffer
-	if err := json.Indent(&out, b, "", "  "); err != nil {
-		return nil, err
-	}
-	out.WriteByte('\n')
-	return out.Bytes(), nil
-}
-
-// writeAll writes the files atomically, one by one; if one fails, the ones this run created are
-// removed again, so that a failure leaves no half set of key files behind.
-func writeAll(c *cli.Context, files []keygenFile) error {
-	var created []string
-	for _, f := range files {
-		_, statErr := os.Lstat(f.path)
-		if err := writeFileAtomic(f.path, f.data, f.mode); err != nil {
-			for _, p := range created {
-				os.Remove(p)
-			}
-			return err
-		}
-		if errors.Is(statErr, fs.ErrNotExist) {
-			created = append(created, f.path)
-		}
-	}
-	for _, f := range files {
-		fmt.Fprintln(c.App.Writer, f.path)
-	}
-	return nil
 }

@@ -1,0 +1,81 @@
+package generator
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/json"
+	"time"
+
+	"github.com/postmint/postmint/generator/keys"
+)
+
+// KeyOptions describe a new signing key and the files made for it.
+type KeyOptions struct {
+	Name     string // file name prefix: NAME.key.pem, NAME.jwk.json, NAME.jwks.json, NAME.crt.pem
+	Alg      string // the JOSE alg the key signs with (in its JWK)
+	Kind     string // keys.Generate's kind, e.g. RSA-3072, EC-P256
+	Kid      string // "" = the key's RFC 7638 thumbprint
+	Password []byte // encrypts the private key when set
+	// Cert adds a self-signed certificate with Subject (a DN), valid Days from Now.
+	Cert    bool
+	Subject string
+	Days    int
+	Now     time.Time
+}
+
+// KeyFiles makes a key and renders its files in memory, in the order they are listed: the
+// private key (PKCS#8 PEM, Secret), the public JWK, a JWKS holding it, and the certificate.
+// Like Generate, it writes nothing.
+func KeyFiles(o KeyOptions) ([]Artifact, error) {
+	signer, err := keys.Generate(o.Kind, nil)
+	if err != nil {
+		return nil, err
+	}
+	kid := o.Kid
+	if kid == "" {
+		if kid, err = keys.Thumbprint(signer.Public()); err != nil {
+			return nil, err
+		}
+	}
+	keyPEM, err := keys.MarshalPKCS8PEM(signer, o.Password)
+	if err != nil {
+		return nil, err
+	}
+	out := []Artifact{{Name: o.Name + ".key.pem", Data: keyPEM, Secret: true}}
+	var jwk, certPEM []byte
+	if o.Cert {
+		subject := o.Subject
+		if subject == "" {
+			subject = "CN=" + o.Name
+		}
+		var cert *x509.Certificate
+		if cert, certPEM, err = keys.SelfSignedCertificate(signer, subject, o.Days, o.Now); err != nil {
+			return nil, err
+		}
+		jwk, err = keys.PublicJWKWithCertificates(signer.Public(), kid, o.Alg, []*x509.Certificate{cert})
+	} else {
+		jwk, err = keys.PublicJWK(signer.Public(), kid, o.Alg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	set, err := keys.JWKS(jwk)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range []struct {
+		suffix string
+		raw    []byte
+	}{{".jwk.json", jwk}, {".jwks.json", set}} {
+		var b bytes.Buffer
+		if err := json.Indent(&b, f.raw, "", "  "); err != nil {
+			return nil, err
+		}
+		b.WriteByte('\n')
+		out = append(out, Artifact{Name: o.Name + f.suffix, Data: b.Bytes()})
+	}
+	if o.Cert {
+		out = append(out, Artifact{Name: o.Name + ".crt.pem", Data: certPEM})
+	}
+	return out, nil
+}
