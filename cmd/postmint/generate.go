@@ -77,7 +77,8 @@ func generateAction(c *cli.Context) error {
 var openAPIURLRefsFlag = &cli.BoolFlag{Name: "openapi-url-refs", Usage: "let an OpenAPI document read from a file $ref http(s) URLs; without it only files in its own folder"}
 
 // writeArtifacts writes each file atomically (temp file, fsync, rename), 0600 when it holds
-// a secret, and prints its path. The directory is created when missing.
+// a secret, and then prints their paths. The directory is created when missing; when a write
+// fails, the files this call created are removed again.
 func writeArtifacts(c *cli.Context, dir string, arts []generator.Artifact) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating output directory %s: %w", dir, unwrapPath(err))

@@ -201,7 +201,9 @@ func material(c *cli.Context, client *config.Client) (generator.Material, error)
 			return m, err
 		}
 		if k != nil {
-			certs = leafFirst(certs, k)
+			// A chain written in any order; one without the key's certificate is left as it
+			// is, for BuildProfile to refuse.
+			certs, _ = keys.LeafFirst(k.Public(), certs)
 		}
 	} else if k != nil {
 		certs = k.Certificates
@@ -209,16 +211,4 @@ func material(c *cli.Context, client *config.Client) (generator.Material, error)
 	m.Certificates = certs
 	m.Now = timeNow()
 	return m, nil
-}
-
-// leafFirst moves the key's own certificate to the front of a chain written in any order
-// (x5c must start with it); a chain without it is left as it is, for BuildProfile to refuse.
-func leafFirst(certs []*x509.Certificate, k *keys.Key) []*x509.Certificate {
-	for i, cert := range certs {
-		if i > 0 && keys.MatchCertificate(k.Public(), cert) == nil {
-			out := append([]*x509.Certificate{cert}, certs[:i]...)
-			return append(out, certs[i+1:]...)
-		}
-	}
-	return certs
 }

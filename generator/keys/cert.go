@@ -87,16 +87,25 @@ func keyLabel(pub crypto.PublicKey) string {
 	return s
 }
 
-// leafFirst puts the certificate that matches pub first and keeps the others in order; a chain
-// without it does not belong to the key.
-func leafFirst(pub crypto.PublicKey, certs []*x509.Certificate, src string) ([]*x509.Certificate, error) {
+// LeafFirst puts the certificate that matches pub first (x5c must start with it) and keeps the
+// others in order. ok is false, and certs come back as they are, when none matches.
+func LeafFirst(pub crypto.PublicKey, certs []*x509.Certificate) (_ []*x509.Certificate, ok bool) {
 	for i, c := range certs {
 		if MatchCertificate(pub, c) == nil {
 			out := make([]*x509.Certificate, 0, len(certs))
 			out = append(out, c)
 			out = append(out, certs[:i]...)
-			return append(out, certs[i+1:]...), nil
+			return append(out, certs[i+1:]...), true
 		}
+	}
+	return certs, false
+}
+
+// leafFirst is LeafFirst for a key file's own chain: a chain without the key's certificate
+// does not belong to the key.
+func leafFirst(pub crypto.PublicKey, certs []*x509.Certificate, src string) ([]*x509.Certificate, error) {
+	if out, ok := LeafFirst(pub, certs); ok {
+		return out, nil
 	}
 	err := MatchCertificate(pub, certs[0]).(*Error)
 	err.Source = src
