@@ -92,28 +92,23 @@ func loadKey(c *cli.Context, defKeyPath, envKeyText string) (*keys.Key, error) {
 	return k, storePasswordHint(err, opt)
 }
 
-// storePasswordHint names the flags when a JKS entry's key password is not the store's (the
-// keys package speaks of "the store-password setting", knowing nothing of flags), and says
-// "not given" rather than "wrong" when only the store password was.
+// storePasswordHint names the flags for a wrong store or entry password (the keys package
+// speaks of "the store-password setting", knowing nothing of flags); which password it was
+// comes from the error's kind, never from its text.
 func storePasswordHint(err error, opt keys.Options) error {
 	var ke *keys.Error
-	if !errors.As(err, &ke) || !errors.Is(err, keys.ErrWrongPassword) {
+	if !errors.As(err, &ke) {
 		return err
 	}
-	if strings.Contains(ke.Problem, "store password is wrong") {
+	switch {
+	case errors.Is(err, keys.ErrWrongStorePassword):
 		ke.Hint = "check the store password: --store-password-file F or $" + envStorePassword + ", else --key-password-file F or $" + envKeyPassword
-		return err
-	}
-	if !strings.Contains(ke.Problem, "key password for entry") {
-		return err
-	}
-	if opt.Password == nil {
-		ke.Problem = strings.Replace(ke.Problem, "is wrong (the store password was right)", "is needed: it is not the store password (which was right)", 1)
+	case errors.Is(err, keys.ErrWrongEntryPassword) && opt.Password == nil:
 		ke.Hint = "give the entry's key password with --key-password-file F (or $" + envKeyPassword + ")"
-		return err
+	case errors.Is(err, keys.ErrWrongEntryPassword):
+		ke.Hint = "the entry has a key password of its own: give it with --key-password-file F (or $" + envKeyPassword +
+			") and the store password with --store-password-file F (or $" + envStorePassword + ")"
 	}
-	ke.Hint = "the entry has a key password of its own: give it with --key-password-file F (or $" + envKeyPassword +
-		") and the store password with --store-password-file F (or $" + envStorePassword + ")"
 	return err
 }
 

@@ -1,6 +1,9 @@
 package keys
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Sentinel errors. Every error this package returns for a problem with its input is an *Error
 // whose Kind is one of these (ParsePublic's own are a *PublicError, which unwraps to one too), so
@@ -23,6 +26,12 @@ var (
 	ErrPasswordRequired = errors.New("password required")
 	// ErrWrongPassword: the password given does not open the key or store.
 	ErrWrongPassword = errors.New("wrong password")
+	// ErrWrongStorePassword: the password does not open a PKCS#12 or JKS store (it is also an
+	// ErrWrongPassword).
+	ErrWrongStorePassword = fmt.Errorf("%w: the store's", ErrWrongPassword)
+	// ErrWrongEntryPassword: the store opened but its entry's key has a password of its own that
+	// was not given (it is also an ErrWrongPassword).
+	ErrWrongEntryPassword = fmt.Errorf("%w: the entry's", ErrWrongPassword)
 	// ErrUnsupported: a key type, curve or encryption scheme this package does not handle.
 	ErrUnsupported = errors.New("unsupported key")
 	// ErrWeakKey: an RSA key under 2048 bits.

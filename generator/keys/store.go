@@ -59,7 +59,7 @@ func pkcs12Error(err error, src string, havePassword bool) error {
 	case errors.Is(err, pkcs12.ErrIncorrectPassword) && !havePassword:
 		return newError(ErrPasswordRequired, src, "is a password-protected PKCS#12 store and no password was given", hintStorePassword)
 	case errors.Is(err, pkcs12.ErrIncorrectPassword):
-		return newError(ErrWrongPassword, src, "could not be opened: the PKCS#12 store password is wrong", "check the store password")
+		return newError(ErrWrongStorePassword, src, "could not be opened: the PKCS#12 store password is wrong", "check the store password")
 	case errors.Is(err, pkcs12.ErrDecryption):
 		return newError(ErrWrongPassword, src, "could not be decrypted: the key inside the PKCS#12 store uses another password than the store", "export the store again with one password")
 	case strings.Contains(msg, "expected exactly one key bag"):
@@ -160,7 +160,7 @@ func parseJKS(data []byte, src string, opt Options) (*Key, error) {
 	ks := keystore.New(keystore.WithOrderedAliases())
 	if err := ks.Load(bytes.NewReader(data), storePW); err != nil {
 		if strings.Contains(err.Error(), "invalid digest") {
-			return nil, newError(ErrWrongPassword, src, "could not be opened: the JKS store password is wrong", "check the store password")
+			return nil, newError(ErrWrongStorePassword, src, "could not be opened: the JKS store password is wrong", "check the store password")
 		}
 		return nil, wrapError(ErrMalformed, src, "is a damaged JKS key store", "copy the whole file again", err)
 	}
@@ -194,7 +194,11 @@ func parseJKS(data []byte, src string, opt Options) (*Key, error) {
 		entry, err = ks.GetPrivateKeyEntry(alias, storePW)
 	}
 	if err != nil {
-		return nil, newError(ErrWrongPassword, src, fmt.Sprintf("could not be decrypted: the key password for entry %q is wrong (the store password was right)", alias),
+		problem := fmt.Sprintf("could not be decrypted: the key password for entry %q is wrong (the store password was right)", alias)
+		if opt.Password == nil {
+			problem = fmt.Sprintf("could not be decrypted: the key password for entry %q is needed: it is not the store password (which was right)", alias)
+		}
+		return nil, newError(ErrWrongEntryPassword, src, problem,
 			"give the entry's key password; the store password goes in the store-password setting")
 	}
 	k, err := parsePKCS8(entry.PrivateKey, src)
