@@ -74,77 +74,110 @@ func Slug(name string) string {
 	return strings.Trim(slugSep.ReplaceAllString(strings.ToLower(name), "-"), "-")
 }
 
-// Resolve applies the preset and validates everything that does not need the key.
+// Resolve applies the preset and validates everything that does not need the key, in named
+// steps; the first problem is the error.
 func (d *Definition) Resolve() (*Client, error) {
-	fe := func(field, msg string, kind error) error {
-		return &FieldError{File: d.File, Line: d.lines[strings.SplitN(field, ".", 2)[0]], Field: field, Err: kind, Msg: msg}
-	}
 	if err := d.checkHostile(); err != nil {
 		return nil, err
 	}
-	p := &genericPreset
-	if d.Preset != "" {
-		var ok bool
-		if p, ok = allPresets()[d.Preset]; !ok {
-			hint := "run `postmint presets` to list them"
-			if s := Closest(d.Preset, PresetNames()); s != "" {
-				hint = fmt.Sprintf("did you mean %q? (`postmint presets` lists them)", s)
-			}
-			return nil, fe("preset", fmt.Sprintf("unknown preset %q; %s", d.Preset, hint), ErrUnknownPreset)
-		}
+	p, err := d.preset()
+	if err != nil {
+		return nil, err
 	}
 	c := &Client{Name: d.Name, Preset: p, File: d.File}
-	if strings.TrimSpace(d.Name) == "" {
-		return nil, fe("name", "missing; add e.g. `name: Acme Orders (test)` (it names the files)", ErrMissingField)
-	}
-	if c.Slug = Slug(d.Name); c.Slug == "" {
-		return nil, fe("name", fmt.Sprintf("%q has no letters or digits to make a file name from", d.Name), ErrBadValue)
-	}
-	if c.ClientID = strings.TrimSpace(d.ClientID); c.ClientID == "" {
-		return nil, fe("client_id", "missing; add the client id the provider registered for you", ErrMissingField)
-	}
-
-	c.GrantType = firstNonEmpty(d.GrantType, p.GrantType)
-	if g, err := oauth.ParseGrant(c.GrantType); err != nil || string(g) != c.GrantType {
-		return nil, fe("grant_type", fmt.Sprintf("%q is not one of client_credentials, jwt_bearer, authorization_code", c.GrantType), ErrBadValue)
-	}
-
-	c.Issuer = firstNonEmpty(d.Issuer, p.Issuer)
-	if c.Issuer != "" {
-		if err := checkURL(c.Issuer); err != nil {
-			return nil, fe("issuer", err.Error(), ErrBadValue)
+	for _, step := range []func(*Definition) error{
+		c.resolveIdentity, c.resolveEndpoints, c.resolveAudience, c.resolveSigning, c.resolveScope,
+		c.resolveHeaders, c.resolveExtras, c.resolveCodeFlow, c.resolveRequests,
+	} {
+		if err := step(d); err != nil {
+			return nil, err
 		}
 	}
-	c.TokenURL = firstNonEmpty(d.TokenURL, p.TokenURL)
-	if c.TokenURL == "" && c.Issuer != "" && p.TokenPath != "" {
-		c.TokenURL = strings.TrimRight(c.Issuer, "/") + p.TokenPath
+	return c, nil
+}
+
+// fieldError names the field (and the line of its top-level key) in a resolve error.
+func (d *Definition) fieldError(field, msg string, kind error) error {
+	return &FieldError{File: d.File, Line: d.lines[strings.SplitN(field, ".", 2)[0]], Field: field, Err: kind, Msg: msg}
+}
+
+// preset is the definition's preset, or the generic rules when it names none.
+func (d *Definition) preset() (*Preset, error) {
+	if d.Preset == "" {
+		return &genericPreset, nil
+	}
+	p, ok := allPresets()[d.Preset]
+	if !ok {
+		hint := "run `postmint presets` to list them"
+		if s := Closest(d.Preset, PresetNames()); s != "" {
+			hint = fmt.Sprintf("did you mean %q? (`postmint presets` lists them)", s)
+		}
+		return nil, d.fieldError("preset", fmt.Sprintf("unknown preset %q; %s", d.Preset, hint), ErrUnknownPreset)
+	}
+	return p, nil
+}
+
+// resolveIdentity takes the name (and its slug), the client id and the grant.
+func (c *Client) resolveIdentity(d *Definition) error {
+	if strings.TrimSpace(d.Name) == "" {
+		return d.fieldError("name", "missing; add e.g. `name: Acme Orders (test)` (it names the files)", ErrMissingField)
+	}
+	if c.Slug = Slug(d.Name); c.Slug == "" {
+		return d.fieldError("name", fmt.Sprintf("%q has no letters or digits to make a file name from", d.Name), ErrBadValue)
+	}
+	if c.ClientID = strings.TrimSpace(d.ClientID); c.ClientID == "" {
+		return d.fieldError("client_id", "missing; add the client id the provider registered for you", ErrMissingField)
+	}
+
+	c.GrantType = firstNonEmpty(d.GrantType, c.Preset.GrantType)
+	if g, err := oauth.ParseGrant(c.GrantType); err != nil || string(g) != c.GrantType {
+		return d.fieldError("grant_type", fmt.Sprintf("%q is not one of client_credentials, jwt_bearer, authorization_code", c.GrantType), ErrBadValue)
+	}
+	return nil
+}
+
+// resolveEndpoints takes the issuer and the token URL (derived from the issuer where the preset knows the path).
+func (c *Client) resolveEndpoints(d *Definition) error {
+	c.Issuer = firstNonEmpty(d.Issuer, c.Preset.Issuer)
+	if c.Issuer != "" {
+		if err := checkURL(c.Issuer); err != nil {
+			return d.fieldError("issuer", err.Error(), ErrBadValue)
+		}
+	}
+	c.TokenURL = firstNonEmpty(d.TokenURL, c.Preset.TokenURL)
+	if c.TokenURL == "" && c.Issuer != "" && c.Preset.TokenPath != "" {
+		c.TokenURL = strings.TrimRight(c.Issuer, "/") + c.Preset.TokenPath
 	}
 	if c.TokenURL == "" {
 		msg := "missing; add the provider's token endpoint URL"
-		if p.TokenPath != "" {
-			msg += fmt.Sprintf(" (or issuer:, from which preset %s derives <issuer>%s)", p.Name, p.TokenPath)
+		if c.Preset.TokenPath != "" {
+			msg += fmt.Sprintf(" (or issuer:, from which preset %s derives <issuer>%s)", c.Preset.Name, c.Preset.TokenPath)
 		}
-		return nil, fe("token_url", msg, ErrMissingField)
+		return d.fieldError("token_url", msg, ErrMissingField)
 	}
 	if err := checkURL(c.TokenURL); err != nil {
-		return nil, fe("token_url", err.Error(), ErrBadValue)
+		return d.fieldError("token_url", err.Error(), ErrBadValue)
 	}
 	for _, u := range []string{c.TokenURL, c.Issuer} {
 		if w := plainHTTPWarning(u); w != "" {
 			c.Warnings = append(c.Warnings, w)
 		}
 	}
+	return nil
+}
 
-	c.AudienceRule = firstNonEmpty(d.Audience, p.Audience)
+// resolveAudience makes the audience rule concrete.
+func (c *Client) resolveAudience(d *Definition) error {
+	c.AudienceRule = firstNonEmpty(d.Audience, c.Preset.Audience)
 	if err := checkAudienceRule(c.AudienceRule); err != nil {
-		return nil, fe("audience", err.Error(), ErrBadValue)
+		return d.fieldError("audience", err.Error(), ErrBadValue)
 	}
 	switch c.AudienceRule {
 	case AudienceTokenEndpoint:
 		c.Audience = c.TokenURL
 	case AudienceIssuer, AudienceIssuerSlash:
 		if c.Issuer == "" {
-			return nil, fe("issuer", fmt.Sprintf("missing; the audience rule (%s) needs the issuer URL", describeAudience(c.AudienceRule)), ErrMissingField)
+			return d.fieldError("issuer", fmt.Sprintf("missing; the audience rule (%s) needs the issuer URL", describeAudience(c.AudienceRule)), ErrMissingField)
 		}
 		c.Audience = c.Issuer
 		if c.AudienceRule == AudienceIssuerSlash {
@@ -153,56 +186,68 @@ func (d *Definition) Resolve() (*Client, error) {
 	default:
 		c.Audience, c.AudienceRule = c.AudienceRule, "fixed"
 	}
+	return nil
+}
 
-	c.Algs = p.Algs
+// resolveSigning takes the algorithm, the key id rule and the lifetime.
+func (c *Client) resolveSigning(d *Definition) error {
+	c.Algs = c.Preset.Algs
 	if d.Alg != "" {
 		if !oauth.IsAlg(d.Alg) {
-			return nil, fe("alg", fmt.Sprintf("%q is not supported; use one of %s", d.Alg, oauth.AlgList()), ErrBadValue)
+			return d.fieldError("alg", fmt.Sprintf("%q is not supported; use one of %s", d.Alg, oauth.AlgList()), ErrBadValue)
 		}
 		c.Alg = d.Alg
 	} else {
-		c.Alg = p.Alg
+		c.Alg = c.Preset.Alg
 	}
-	c.Kid, c.KeyIDRule = d.Kid, p.KeyID
+	c.Kid, c.KeyIDRule = d.Kid, c.Preset.KeyID
 
-	c.Lifetime, c.MaxLifetime = p.Lifetime, p.MaxLifetime
+	c.Lifetime, c.MaxLifetime = c.Preset.Lifetime, c.Preset.MaxLifetime
 	if d.Lifetime != nil {
 		c.Lifetime = d.Lifetime.Duration
 		if c.Lifetime <= 0 {
-			return nil, fe("lifetime", fmt.Sprintf("%s must be positive; write e.g. 60s", FormatDuration(c.Lifetime)), ErrBadValue)
+			return d.fieldError("lifetime", fmt.Sprintf("%s must be positive; write e.g. 60s", FormatDuration(c.Lifetime)), ErrBadValue)
 		}
 		if c.Lifetime%time.Second != 0 {
-			return nil, fe("lifetime", "must be a whole number of seconds", ErrBadValue)
+			return d.fieldError("lifetime", "must be a whole number of seconds", ErrBadValue)
 		}
 		if c.Lifetime > c.MaxLifetime {
-			return nil, fe("lifetime", fmt.Sprintf("%s is over the %s maximum of %s; shorten it", FormatDuration(c.Lifetime), presetLabel(p), FormatDuration(c.MaxLifetime)), ErrBadValue)
+			return d.fieldError("lifetime", fmt.Sprintf("%s is over the %s maximum of %s; shorten it", FormatDuration(c.Lifetime), presetLabel(c.Preset), FormatDuration(c.MaxLifetime)), ErrBadValue)
 		}
 	}
+	return nil
+}
 
+// resolveScope takes the scope, where it goes, client_id in the form and the subject.
+func (c *Client) resolveScope(d *Definition) error {
 	// Where scope goes is the preset's rule on every grant (RFC 7523 §2.1 sends it in the
 	// form of the JWT grant too; Maskinporten's preset says claim), or the definition's.
 	c.Scope = d.Scope
-	c.ScopeIn = p.ScopeIn
+	c.ScopeIn = c.Preset.ScopeIn
 	if d.ScopeIn != "" {
 		in, err := oauth.ParseScopePlacement(d.ScopeIn)
 		if err != nil {
-			return nil, fe("scope_in", err.Error(), ErrBadValue)
+			return d.fieldError("scope_in", err.Error(), ErrBadValue)
 		}
 		c.ScopeIn = in
 	}
-	c.SendClientID = p.SendClientID
+	c.SendClientID = c.Preset.SendClientID
 	if d.SendClientID != nil {
 		c.SendClientID = *d.SendClientID
 	}
-	if p.Subject == "client_id" {
+	if c.Preset.Subject == "client_id" {
 		c.Subject = c.ClientID
 	}
+	return nil
+}
 
-	c.Typ = p.Headers.Typ
+// resolveHeaders takes the JOSE header choices, the key and certificate paths, and checks the key id rule.
+func (c *Client) resolveHeaders(d *Definition) error {
+	c.Typ = c.Preset.Headers.Typ
 	if d.Headers.Typ != nil {
 		c.Typ = *d.Headers.Typ
 	}
-	c.X5C, c.X5TS256, c.X5T = p.Headers.X5C, p.Headers.X5TS256, p.Headers.X5T
+	c.X5C, c.X5TS256, c.X5T = c.Preset.Headers.X5C, c.Preset.Headers.X5TS256, c.Preset.Headers.X5T
 	if d.Headers.X5C != nil {
 		c.X5C = *d.Headers.X5C
 	}
@@ -218,18 +263,18 @@ func (d *Definition) Resolve() (*Client, error) {
 	switch c.KeyIDRule {
 	case KeyIDRequired:
 		if c.Kid == "" {
-			return nil, fe("kid", fmt.Sprintf("missing; %s identifies the key by kid: add the kid you registered", presetLabel(p)), ErrMissingField)
+			return d.fieldError("kid", fmt.Sprintf("missing; %s identifies the key by kid: add the kid you registered", presetLabel(c.Preset)), ErrMissingField)
 		}
 	case KeyIDOrX5C:
 		if c.Kid == "" && !c.X5C {
-			return nil, fe("kid", fmt.Sprintf("missing; %s needs a kid (registered key) or `headers: {x5c: true}` with a certificate", presetLabel(p)), ErrMissingField)
+			return d.fieldError("kid", fmt.Sprintf("missing; %s needs a kid (registered key) or `headers: {x5c: true}` with a certificate", presetLabel(c.Preset)), ErrMissingField)
 		}
 	}
+	return nil
+}
 
-	if err := c.resolveExtras(d, fe); err != nil {
-		return nil, err
-	}
-
+// resolveCodeFlow takes the OpenAPI document and, for authorization_code, its endpoint and redirect URI.
+func (c *Client) resolveCodeFlow(d *Definition) error {
 	c.OpenAPI = d.OpenAPI
 	if c.OpenAPI != "" && !strings.HasPrefix(c.OpenAPI, "http://") && !strings.HasPrefix(c.OpenAPI, "https://") {
 		c.OpenAPI = d.relPath(c.OpenAPI)
@@ -237,36 +282,41 @@ func (d *Definition) Resolve() (*Client, error) {
 	c.RedirectURI = d.RedirectURI
 	c.AuthorizationEndpoint = d.AuthorizationEndpoint
 	if c.GrantType == GrantAuthorizationCode {
-		if c.AuthorizationEndpoint == "" && c.Issuer != "" && p.AuthorizePath != "" {
-			c.AuthorizationEndpoint = strings.TrimRight(c.Issuer, "/") + p.AuthorizePath
+		if c.AuthorizationEndpoint == "" && c.Issuer != "" && c.Preset.AuthorizePath != "" {
+			c.AuthorizationEndpoint = strings.TrimRight(c.Issuer, "/") + c.Preset.AuthorizePath
 		}
 		if c.AuthorizationEndpoint == "" {
-			return nil, fe("authorization_endpoint", "missing; authorization_code needs the provider's authorization endpoint (or issuer:, where the preset knows the path)", ErrMissingField)
+			return d.fieldError("authorization_endpoint", "missing; authorization_code needs the provider's authorization endpoint (or issuer:, where the preset knows the path)", ErrMissingField)
 		}
 		if err := checkURL(c.AuthorizationEndpoint); err != nil {
-			return nil, fe("authorization_endpoint", err.Error(), ErrBadValue)
+			return d.fieldError("authorization_endpoint", err.Error(), ErrBadValue)
 		}
 		if c.RedirectURI == "" {
-			return nil, fe("redirect_uri", "missing; authorization_code needs the redirect URI registered for the client", ErrMissingField)
+			return d.fieldError("redirect_uri", "missing; authorization_code needs the redirect URI registered for the client", ErrMissingField)
 		}
 		if err := checkURL(c.RedirectURI); err != nil {
-			return nil, fe("redirect_uri", err.Error(), ErrBadValue)
+			return d.fieldError("redirect_uri", err.Error(), ErrBadValue)
 		}
 	} else {
 		if c.RedirectURI != "" {
-			return nil, fe("redirect_uri", "only applies to grant_type: authorization_code; remove it", ErrBadValue)
+			return d.fieldError("redirect_uri", "only applies to grant_type: authorization_code; remove it", ErrBadValue)
 		}
 		if c.AuthorizationEndpoint != "" {
-			return nil, fe("authorization_endpoint", "only applies to grant_type: authorization_code; remove it", ErrBadValue)
+			return d.fieldError("authorization_endpoint", "only applies to grant_type: authorization_code; remove it", ErrBadValue)
 		}
 	}
+	return nil
+}
+
+// resolveRequests takes the API requests.
+func (c *Client) resolveRequests(d *Definition) error {
 	for i, r := range d.Requests {
 		field := fmt.Sprintf("requests[%d]", i)
 		if strings.TrimSpace(r.Name) == "" {
-			return nil, fe(field+".name", "missing; every request needs a name", ErrMissingField)
+			return d.fieldError(field+".name", "missing; every request needs a name", ErrMissingField)
 		}
 		if r.URL == "" {
-			return nil, fe(field+".url", "missing; add the API URL", ErrMissingField)
+			return d.fieldError(field+".url", "missing; add the API URL", ErrMissingField)
 		}
 		if r.Method == "" {
 			r.Method = "GET"
@@ -274,31 +324,31 @@ func (d *Definition) Resolve() (*Client, error) {
 		r.Method = strings.ToUpper(r.Method)
 		c.Requests = append(c.Requests, r)
 	}
-	return c, nil
+	return nil
 }
 
 // resolveExtras takes the definition's extra claims and form parameters. A parameter or claim
 // is sent once (RFC 6749 §3.2): one that postmint sets itself, or that scope: or
 // send_client_id already sends, is refused. claims.sub replaces the preset's subject.
-func (c *Client) resolveExtras(d *Definition, fe func(field, msg string, kind error) error) error {
+func (c *Client) resolveExtras(d *Definition) error {
 	for _, k := range oauth.OwnedClaims {
 		if _, ok := d.Claims[k]; ok {
-			return fe("claims."+k, fmt.Sprintf("%s is set by postmint from the definition; remove it (use audience: or lifetime: instead)", k), ErrBadValue)
+			return d.fieldError("claims."+k, fmt.Sprintf("%s is set by postmint from the definition; remove it (use audience: or lifetime: instead)", k), ErrBadValue)
 		}
 	}
 	for _, k := range oauth.OwnedFormFields {
 		if _, ok := d.Form[k]; ok {
-			return fe("form."+k, fmt.Sprintf("%s is set by postmint; remove it", k), ErrBadValue)
+			return d.fieldError("form."+k, fmt.Sprintf("%s is set by postmint; remove it", k), ErrBadValue)
 		}
 	}
 	if _, ok := d.Form["scope"]; ok && len(c.Scope) > 0 {
-		return fe("form.scope", "scope is sent once: keep scope: (postmint sends it where the preset says) and remove form.scope, or the other way round", ErrBadValue)
+		return d.fieldError("form.scope", "scope is sent once: keep scope: (postmint sends it where the preset says) and remove form.scope, or the other way round", ErrBadValue)
 	}
 	if _, ok := d.Claims["scope"]; ok && len(c.Scope) > 0 {
-		return fe("claims.scope", "scope is sent once: keep scope: with scope_in: claim (or both) and remove claims.scope, or the other way round", ErrBadValue)
+		return d.fieldError("claims.scope", "scope is sent once: keep scope: with scope_in: claim (or both) and remove claims.scope, or the other way round", ErrBadValue)
 	}
 	if _, ok := d.Form["client_id"]; ok && c.SendClientID {
-		return fe("form.client_id", "client_id is sent once and send_client_id already sends it; remove form.client_id", ErrBadValue)
+		return d.fieldError("form.client_id", "client_id is sent once and send_client_id already sends it; remove form.client_id", ErrBadValue)
 	}
 	c.Form = d.Form
 	c.Claims = nil
@@ -306,7 +356,7 @@ func (c *Client) resolveExtras(d *Definition, fe func(field, msg string, kind er
 		if k == "sub" {
 			s, ok := v.(string)
 			if !ok || s == "" {
-				return fe("claims.sub", "must be a non-empty string (the subject the assertion is about)", ErrBadValue)
+				return d.fieldError("claims.sub", "must be a non-empty string (the subject the assertion is about)", ErrBadValue)
 			}
 			c.Subject = s
 			continue
