@@ -17,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/postmint/postmint/internal/boundedread"
+	"github.com/postmint/postmint/internal/yamlerr"
 )
 
 // Definition is a client definition file as written by the user. Pointer fields tell
@@ -146,7 +147,6 @@ var fieldNames = []string{"version", "name", "preset", "token_url", "issuer", "c
 
 var (
 	reUnknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type config\.(\w+)`)
-	reLine         = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 )
 
 // Parse decodes a YAML or JSON definition strictly: unknown fields are errors, and the
@@ -202,16 +202,12 @@ func yamlError(file string, err error, kind error) error {
 			}
 			return &FieldError{File: file, Line: line, Field: sm[2], Err: ErrUnknownField, Msg: "unknown field; " + fix}
 		}
-		if sm := reLine.FindStringSubmatch(msg); sm != nil {
-			line, _ := strconv.Atoi(sm[1])
-			return &FieldError{File: file, Line: line, Err: kind, Msg: cleanYAMLMsg(sm[2])}
-		}
-		return &FieldError{File: file, Err: kind, Msg: cleanYAMLMsg(msg)}
+		line, rest := yamlerr.Line(msg)
+		return &FieldError{File: file, Line: line, Err: kind, Msg: cleanYAMLMsg(rest)}
 	}
 	msg := err.Error()
-	if sm := reLine.FindStringSubmatch(msg); sm != nil {
-		line, _ := strconv.Atoi(sm[1])
-		return &FieldError{File: file, Line: line, Err: ErrNotADefinition, Msg: "not valid YAML or JSON: " + cleanYAMLMsg(sm[2])}
+	if line, rest := yamlerr.Line(msg); line > 0 {
+		return &FieldError{File: file, Line: line, Err: ErrNotADefinition, Msg: "not valid YAML or JSON: " + cleanYAMLMsg(rest)}
 	}
 	// Errors from our own UnmarshalYAML methods arrive here unwrapped.
 	if errors.Is(err, ErrBadValue) {
@@ -221,13 +217,7 @@ func yamlError(file string, err error, kind error) error {
 }
 
 func cleanYAMLMsg(s string) string {
-	s = strings.ReplaceAll(s, "config.Definition", "a client definition")
-	s = strings.ReplaceAll(s, "!!str", "a string")
-	s = strings.ReplaceAll(s, "!!seq", "a list")
-	s = strings.ReplaceAll(s, "!!map", "a mapping")
-	s = strings.ReplaceAll(s, "!!int", "a number")
-	s = strings.ReplaceAll(s, "!!bool", "a boolean")
-	return s
+	return yamlerr.Readable(strings.ReplaceAll(s, "config.Definition", "a client definition"))
 }
 
 // Closest returns the candidate nearest to s when it is a plausible typo of it (at most three

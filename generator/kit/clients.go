@@ -6,14 +6,13 @@ import (
 	"fmt"
 	"os"
 	"reflect"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/internal/boundedread"
+	"github.com/postmint/postmint/internal/yamlerr"
 )
 
 // A clients file (--clients FILE) holds many client definitions that share a base:
@@ -345,11 +344,6 @@ func checkKnown(file, field string, n *yaml.Node, t reflect.Type) error {
 	return nil
 }
 
-var (
-	reTypeLine = regexp.MustCompile(`^line (\d+): (.*)$`)
-	reYAMLErr  = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-)
-
 // decodeError makes a Node.Decode error into a FieldError at the value's line.
 func decodeError(file, field string, v *yaml.Node, err error) error {
 	line := v.Line
@@ -357,24 +351,15 @@ func decodeError(file, field string, v *yaml.Node, err error) error {
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
 		msg = te.Errors[0]
-		if m := reTypeLine.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = m[2]
+		if n, rest := yamlerr.Line(msg); n > 0 {
+			line, msg = n, rest
 		}
 	}
 	msg = strings.TrimPrefix(msg, config.ErrBadValue.Error()+": ")
-	r := strings.NewReplacer("!!str", "a string", "!!seq", "a list", "!!map", "a mapping", "!!int", "a number", "!!bool", "a boolean", "config.", "")
-	return &config.FieldError{File: file, Line: line, Field: field, Err: config.ErrBadValue, Msg: r.Replace(msg)}
+	return &config.FieldError{File: file, Line: line, Field: field, Err: config.ErrBadValue, Msg: yamlerr.Readable(strings.ReplaceAll(msg, "config.", ""))}
 }
 
-func yamlErrorLine(err error) (int, string) {
-	msg := err.Error()
-	if m := reYAMLErr.FindStringSubmatch(msg); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		return n, m[2]
-	}
-	return 0, strings.TrimPrefix(msg, "yaml: ")
-}
+func yamlErrorLine(err error) (int, string) { return yamlerr.Line(err.Error()) }
 
 // suggest names the field meant when s is a plausible typo of one, else says fallback.
 func suggest(s string, candidates []string, fallback string) string {

@@ -2,10 +2,9 @@ package openapi
 
 import (
 	"bytes"
-	"regexp"
 	"strconv"
-	"strings"
 
+	"github.com/postmint/postmint/internal/yamlerr"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -252,17 +251,8 @@ func position(data []byte, offset int64) (int, int) {
 	return line, col
 }
 
-var reYAMLLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-
 // yamlLine splits yaml.v3's "yaml: line N: msg" into N and msg.
-func yamlLine(err error) (int, string) {
-	msg := err.Error()
-	if m := reYAMLLine.FindStringSubmatch(msg); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		return n, m[2]
-	}
-	return 0, strings.TrimPrefix(msg, "yaml: ")
-}
+func yamlLine(err error) (int, string) { return yamlerr.Line(err.Error()) }
 
 // abort stops the walk of a document with an error; Parse recovers it. The walk is deep and
 // recursive, and these errors (an example too large, a $ref cycle met late) are rare, so one
