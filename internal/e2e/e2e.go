@@ -177,16 +177,30 @@ func checkHarness() error {
 func Start(t testing.TB, clients []Client) *Provider {
 	t.Helper()
 	RequireHarness(t)
+	p, stop, err := StartServer(clients, t.TempDir())
+	if err != nil {
+		t.Fatalf("e2e: %v", err)
+	}
+	t.Cleanup(stop)
+	return p
+}
 
+// StartServer is Start for programs that are not tests (the benchmarks): it writes the config
+// into dir, starts the server and returns it with the function that stops it. The server also
+// stops when this process exits (its standard input closes).
+func StartServer(clients []Client, dir string) (*Provider, func(), error) {
+	if err := checkHarness(); err != nil {
+		return nil, nil, fmt.Errorf("harness unavailable: %v; %s", err, installHint)
+	}
 	cfg, err := json.MarshalIndent(struct {
 		Clients []Client `json:"clients"`
 	}{clients}, "", "  ")
 	if err != nil {
-		t.Fatalf("e2e: encoding the harness config: %v", err)
+		return nil, nil, fmt.Errorf("encoding the harness config: %v", err)
 	}
-	cfgPath := filepath.Join(t.TempDir(), "e2e-config.json")
+	cfgPath := filepath.Join(dir, "e2e-config.json")
 	if err := os.WriteFile(cfgPath, cfg, 0o600); err != nil {
-		t.Fatalf("e2e: %v", err)
+		return nil, nil, err
 	}
 
 	logs := &syncBuffer{}
@@ -198,17 +212,17 @@ func Start(t testing.TB, clients []Client) *Provider {
 	cmd.Dir = HarnessDir()
 	cmd.Env = cleanEnv(nil)
 	cmd.Stderr = stderr
-	// The server stops when this pipe closes, so it never outlives the test process.
+	// The server stops when this pipe closes, so it never outlives the process.
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
-		t.Fatalf("e2e: %v", err)
+		return nil, nil, err
 	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		t.Fatalf("e2e: %v", err)
+		return nil, nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("e2e: starting node: %v", err)
+		return nil, nil, fmt.Errorf("starting node: %v", err)
 	}
 
 	exited := make(chan struct{})
@@ -246,7 +260,7 @@ func Start(t testing.TB, clients []Client) *Provider {
 	case <-time.After(30 * time.Second):
 		_ = cmd.Process.Kill()
 		<-exited
-		t.Fatalf("e2e: the harness server printed nothing in 30 s; its stderr:\n%s", logs.String())
+		return nil, nil, fmt.Errorf("the harness server printed nothing in 30 s; its stderr:\n%s", logs.String())
 	}
 	p := &Provider{logs: logs}
 	if err := json.Unmarshal([]byte(line), p); err != nil || p.TokenEndpoint == "" {
@@ -255,10 +269,9 @@ func Start(t testing.TB, clients []Client) *Provider {
 		if msg == "" {
 			msg = fmt.Sprintf("(no stderr; exit: %v; stdout: %q)", waitErr, line)
 		}
-		t.Fatalf("e2e: the harness server did not start:\n%s", msg)
+		return nil, nil, fmt.Errorf("the harness server did not start:\n%s", msg)
 	}
-	t.Cleanup(stop)
-	return p
+	return p, stop, nil
 }
 
 // AuthorizationCode runs the authorization request params (client_id, redirect_uri, scope, and
@@ -482,6 +495,10 @@ func WriteJSON(t testing.TB, name string, v any) string {
 	}
 	return path
 }
+
+// CleanEnv is this process's environment without proxy settings (everything the harness talks
+// to is on 127.0.0.1), with extra appended, for programs that start harness processes.
+func CleanEnv(extra ...string) []string { return cleanEnv(extra) }
 
 // cleanEnv is the test process's environment without proxy settings (everything the harness
 // talks to is on 127.0.0.1), with extra appended.
