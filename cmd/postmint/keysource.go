@@ -125,13 +125,8 @@ func loadDefinition(c *cli.Context, path string) (*config.Client, *discovery.Met
 		if meta, err = discover(c, def.Issuer); err != nil {
 			return nil, nil, withHint(fmt.Errorf("%s: token_url: not given, and %w", path, err), "add token_url: (and authorization_endpoint: for authorization_code) to the definition")
 		}
-		if def.TokenURL == "" {
-			def.TokenURL = meta.TokenEndpoint
-			fmt.Fprintf(c.App.ErrWriter, "postmint: discovered token_url %s (from %s)\n", meta.TokenEndpoint, meta.URL)
-		}
-		if def.AuthorizationEndpoint == "" && meta.AuthorizationEndpoint != "" && def.GrantType == config.GrantAuthorizationCode {
-			def.AuthorizationEndpoint = meta.AuthorizationEndpoint
-			fmt.Fprintf(c.App.ErrWriter, "postmint: discovered authorization_endpoint %s (from %s)\n", meta.AuthorizationEndpoint, meta.URL)
+		for _, note := range def.ApplyDiscovery(meta) {
+			fmt.Fprintf(c.App.ErrWriter, "postmint: %s\n", note)
 		}
 	}
 	client, err := def.Resolve()

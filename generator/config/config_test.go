@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postmint/postmint/generator/discovery"
 	"github.com/postmint/postmint/generator/oauth"
 )
 
@@ -231,5 +232,21 @@ func TestPresetsAreValid(t *testing.T) {
 		if err := p.check(); err != nil {
 			t.Errorf("%s: %v", n, err)
 		}
+	}
+}
+
+// TestApplyDiscovery: the metadata fills only what the definition leaves open, the
+// authorization endpoint only for the code flow (the preset's default grant counts), and
+// every endpoint taken is said.
+func TestApplyDiscovery(t *testing.T) {
+	meta := &discovery.Metadata{URL: "https://idp.example/.well-known/openid-configuration", TokenEndpoint: "https://idp.example/token", AuthorizationEndpoint: "https://idp.example/auth"}
+	d := &Definition{Preset: "signicat", Issuer: "https://idp.example"}
+	notes := d.ApplyDiscovery(meta)
+	if d.TokenURL != meta.TokenEndpoint || d.AuthorizationEndpoint != meta.AuthorizationEndpoint || len(notes) != 2 || !strings.Contains(notes[0], "discovered token_url https://idp.example/token") {
+		t.Errorf("code flow: %q %q %q", d.TokenURL, d.AuthorizationEndpoint, notes)
+	}
+	d = &Definition{Issuer: "https://idp.example", TokenURL: "https://idp.example/mine"}
+	if notes := d.ApplyDiscovery(meta); len(notes) != 0 || d.TokenURL != "https://idp.example/mine" || d.AuthorizationEndpoint != "" {
+		t.Errorf("client credentials with its own token_url: %q %q %q", d.TokenURL, d.AuthorizationEndpoint, notes)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/postmint/postmint/generator/discovery"
 	"github.com/postmint/postmint/generator/oauth"
 )
 
@@ -419,6 +420,28 @@ func plainHTTPWarning(s string) string {
 		return ""
 	}
 	return fmt.Sprintf("%s uses plain http:// to a host that is not loopback: assertions and tokens would cross the network unencrypted", s)
+}
+
+// ApplyDiscovery fills the endpoints the definition leaves to the issuer's metadata (the token
+// endpoint; the authorization endpoint for authorization_code) and returns one note per
+// endpoint taken, for the command to show: postmint never discovers silently.
+func (d *Definition) ApplyDiscovery(meta *discovery.Metadata) []string {
+	var notes []string
+	if d.TokenURL == "" && meta.TokenEndpoint != "" {
+		d.TokenURL = meta.TokenEndpoint
+		notes = append(notes, fmt.Sprintf("discovered token_url %s (from %s)", meta.TokenEndpoint, meta.URL))
+	}
+	grant := d.GrantType
+	if grant == "" {
+		if p, err := d.preset(); err == nil {
+			grant = p.GrantType
+		}
+	}
+	if d.AuthorizationEndpoint == "" && meta.AuthorizationEndpoint != "" && grant == GrantAuthorizationCode {
+		d.AuthorizationEndpoint = meta.AuthorizationEndpoint
+		notes = append(notes, fmt.Sprintf("discovered authorization_endpoint %s (from %s)", meta.AuthorizationEndpoint, meta.URL))
+	}
+	return notes
 }
 
 // NeedsDiscovery reports whether the definition names an issuer but leaves an endpoint that

@@ -111,12 +111,8 @@ func Load(definitionFiles, clientsFiles []string, opt Options) []*Job {
 				j.Err = j.fieldError("token_url", config.ErrMissingField, fmt.Sprintf("not given, and the issuer's metadata cannot be read: %v; add token_url:", d.err))
 				continue
 			}
-			if j.Def.TokenURL == "" {
-				j.Def.TokenURL = d.meta.TokenEndpoint
-			}
-			if j.Def.AuthorizationEndpoint == "" && j.Def.GrantType == config.GrantAuthorizationCode {
-				j.Def.AuthorizationEndpoint = d.meta.AuthorizationEndpoint
-			}
+			// The command says once per issuer what was discovered; the notes would repeat it.
+			_ = j.Def.ApplyDiscovery(d.meta)
 		}
 		// A public JWK's kid counts as the definition's (presets that require a kid accept it);
 		// an unreadable key: is reported by Build.
