@@ -26,6 +26,12 @@ type Options struct {
 	// (sub-folders by tag, against the collection variable baseUrl), after the definition's
 	// own requests.
 	API *openapi.API
+	// Prepared, with API, are API's folders and requests rendered beforehand
+	// (postman.PrepareItems of the same folders and requests): placed as they are instead of
+	// rendered again, so that the many kits made from one document share that work.
+	Prepared *postman.PreparedItems
+	// APINote, with API, replaces the line the API adds to the collection's description.
+	APINote string
 }
 
 // Artifact is one output file.
@@ -155,10 +161,18 @@ func Generate(c *config.Client, m Material, opt Options) (*Result, error) {
 		Requests:    apiRequests(c.Requests),
 	}
 	if api := opt.API; api != nil {
-		in.Requests = append(in.Requests, api.Requests...)
+		if opt.Prepared != nil {
+			in.Prepared = opt.Prepared
+		} else {
+			in.Requests = append(in.Requests, api.Requests...)
+		}
 		in.Folders, in.Variables = api.Folders, api.Variables
-		in.Description += fmt.Sprintf("\nAPI: %d operations from the OpenAPI %s description %q, against {{baseUrl}} (%s).\n",
-			len(api.Requests), api.SpecVersion, api.Title, api.BaseURL)
+		note := opt.APINote
+		if note == "" {
+			note = fmt.Sprintf("\nAPI: %d operations from the OpenAPI %s description %q, against {{baseUrl}} (%s).\n",
+				len(api.Requests), api.SpecVersion, api.Title, api.BaseURL)
+		}
+		in.Description += note
 	}
 	coll, err := postman.BuildCollection(in)
 	if err != nil {

@@ -279,19 +279,7 @@ func (b *Builder) Build(j *Job) (*Kit, error) {
 		jwks = pretty.Bytes()
 	}
 
-	res, err := generator.Generate(&c, material, generator.Options{NoKey: true})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", j.Label, err)
-	}
-	kit := &Kit{Name: c.Name, Slug: c.Slug, Warnings: res.Warnings}
-	var collection, environment File
-	for _, a := range res.Artifacts {
-		if strings.HasSuffix(a.Name, ".postman_collection.json") {
-			collection = File{Name: a.Name, Data: a.Data}
-		} else {
-			environment = File{Name: a.Name, Data: a.Data}
-		}
-	}
+	opt := generator.Options{NoKey: true}
 	var api *openapi.API
 	if c.OpenAPI != "" {
 		doc := b.openAPI(c.OpenAPI)
@@ -299,21 +287,26 @@ func (b *Builder) Build(j *Job) (*Kit, error) {
 			return nil, j.fieldError("openapi", ErrOpenAPI, doc.err.Error())
 		}
 		api = doc.api
+		opt.API, opt.Prepared = api, doc.prepared
+		opt.APINote = fmt.Sprintf("\nAPI: %d operations of %s from its OpenAPI %s description, against {{baseUrl}} (%s).\n",
+			len(api.Requests), orUntitled(api.Title, api.APIVersion), api.SpecVersion, api.BaseURL)
+	}
+	res, err := generator.Generate(&c, material, opt)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", j.Label, err)
+	}
+	kit := &Kit{Name: c.Name, Slug: c.Slug, Warnings: res.Warnings}
+	if api != nil {
 		kit.Operations = len(api.Requests)
 		kit.Warnings = append(kit.Warnings, api.Warnings...)
-		reqs := make([]postman.APIRequest, 0, len(c.Requests))
-		for _, r := range c.Requests {
-			reqs = append(reqs, postman.APIRequest{Name: r.Name, Method: r.Method, URL: r.URL, Headers: r.Headers, Body: r.Body})
+	}
+	var collection, environment File
+	for _, a := range res.Artifacts {
+		if strings.HasSuffix(a.Name, ".postman_collection.json") {
+			collection = File{Name: a.Name, Data: a.Data}
+		} else {
+			environment = File{Name: a.Name, Data: a.Data}
 		}
-		desc := generator.Describe(&c, res.Profile) + fmt.Sprintf("\nAPI: %d operations of %s from its OpenAPI %s description, against {{baseUrl}} (%s).\n",
-			len(api.Requests), orUntitled(api.Title, api.APIVersion), api.SpecVersion, api.BaseURL)
-		data, err := postman.BuildCollection(postman.CollectionInput{
-			Name: c.Name, Description: desc, Profile: res.Profile, Requests: reqs, Prepared: doc.prepared, Variables: api.Variables,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", j.Label, err)
-		}
-		collection.Data = data
 	}
 
 	// The certificate (from certificate:, or from key: when that is one) goes into the kit, so
