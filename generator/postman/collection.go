@@ -127,8 +127,52 @@ var collectionScript = sync.OnceValue(func() string {
 	return b.String()
 })
 
-// collectionScriptLines is CollectionScript as the lines of its exec array.
-var collectionScriptLines = sync.OnceValue(func() []string { return lines(CollectionScript()) })
+// scriptMarker stands for the collection script's lines in the exec array of a rendered
+// collection until spliceScript puts them there: they are the same in every collection, so
+// they are JSON-encoded once per process rather than once per collection.
+const scriptMarker = "\x00postmint: collection script\x00"
+
+// scriptLinesJSON is each line of CollectionScript as a JSON string, encoded as
+// BuildCollection encodes every string (encoding/json, then readableJSON).
+var scriptLinesJSON = sync.OnceValue(func() [][]byte {
+	ls := lines(CollectionScript())
+	out := make([][]byte, len(ls))
+	for i, l := range ls {
+		b, _ := json.Marshal(l)
+		out[i] = readableJSON(b)
+	}
+	return out
+})
+
+// spliceScript replaces the marker line of a rendered collection with the script's lines,
+// each on its own line at the marker's indentation.
+func spliceScript(doc []byte) ([]byte, error) {
+	marker, _ := json.Marshal(scriptMarker)
+	at := bytes.Index(doc, marker)
+	if at < 0 {
+		return nil, fmt.Errorf("placeholder for the collection script not found")
+	}
+	start := bytes.LastIndexByte(doc[:at], '\n') + 1
+	indent := doc[start:at]
+	if strings.Trim(string(indent), Indent) != "" {
+		return nil, fmt.Errorf("placeholder for the collection script is malformed")
+	}
+	ls := scriptLinesJSON()
+	size := len(doc) - len(marker)
+	for _, l := range ls {
+		size += len(l) + 2 + len(indent)
+	}
+	out := make([]byte, 0, size)
+	out = append(out, doc[:at]...)
+	for i, l := range ls {
+		if i > 0 {
+			out = append(out, ",\n"...)
+			out = append(out, indent...)
+		}
+		out = append(out, l...)
+	}
+	return append(out, doc[at+len(marker):]...), nil
+}
 
 // Token request kinds of the Auth requests, as the collection script's request() names them.
 const (
@@ -162,7 +206,7 @@ func BuildCollection(in CollectionInput) ([]byte, error) {
 	c.Info.Description = pc.Description{Content: in.Description, Type: "text/markdown"}
 	c.Auth = pc.CreateAuth(pc.Bearer, &pc.AuthParam{Key: "token", Value: "{{" + VarBearerToken + "}}", Type: "string"})
 	c.Events = []*pc.Event{
-		pc.CreateEvent(pc.PreRequest, collectionScriptLines()),
+		pc.CreateEvent(pc.PreRequest, []string{scriptMarker}),
 		pc.CreateEvent(pc.Test, lines(templates.StripJS(templates.APITestJS))),
 	}
 
@@ -202,9 +246,11 @@ func BuildCollection(in CollectionInput) ([]byte, error) {
 	if err := json.Indent(&tabbed, readableJSON(buf.Bytes()), "", Indent); err != nil {
 		return nil, fmt.Errorf("rendering the collection: produced invalid JSON: %w", err)
 	}
-	out := tabbed.Bytes()
+	out, err := spliceScript(tabbed.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("rendering the collection: %w", err)
+	}
 	if prepared {
-		var err error
 		if out, err = in.Prepared.splice(out); err != nil {
 			return nil, fmt.Errorf("rendering the collection: %w", err)
 		}
