@@ -3,6 +3,7 @@
 package generator
 
 import (
+	"bytes"
 	"crypto/x509"
 	"fmt"
 	"slices"
@@ -36,9 +37,21 @@ type Options struct {
 
 // Artifact is one output file.
 type Artifact struct {
-	Name   string // file name, e.g. acme.postman_collection.json
-	Data   []byte
+	Name string // file name, e.g. acme.postman_collection.json
+	Data []byte
+	// Pieces, when set instead of Data, are the file's content in pieces to be written one
+	// after another: a collection made with Options.Prepared, whose middle piece is shared
+	// with every other collection made from the same document (not to be modified).
+	Pieces [][]byte
 	Secret bool // holds a private key or a token: write with mode 0600
+}
+
+// Bytes is the artifact's content in one slice.
+func (a Artifact) Bytes() []byte {
+	if a.Pieces == nil {
+		return a.Data
+	}
+	return bytes.Join(a.Pieces, nil)
 }
 
 // Result is everything Generate made.
@@ -174,9 +187,13 @@ func Generate(c *config.Client, m Material, opt Options) (*Result, error) {
 		}
 		in.Description += note
 	}
-	coll, err := postman.BuildCollection(in)
+	coll, err := postman.BuildCollectionPieces(in)
 	if err != nil {
 		return nil, err
+	}
+	collection := Artifact{Name: c.Slug + ".postman_collection.json", Pieces: coll}
+	if len(coll) == 1 {
+		collection = Artifact{Name: collection.Name, Data: coll[0]}
 	}
 	env := postman.NewEnvironment(stableID(c.Slug), c.Name, postman.ProfileVariables(p, keyPEM))
 	envData, err := env.Marshal()
@@ -185,7 +202,7 @@ func Generate(c *config.Client, m Material, opt Options) (*Result, error) {
 	}
 	return &Result{
 		Artifacts: []Artifact{
-			{Name: c.Slug + ".postman_collection.json", Data: coll},
+			collection,
 			{Name: c.Slug + ".postman_environment.json", Data: envData, Secret: keyPEM != ""},
 		},
 		Profile:  p,

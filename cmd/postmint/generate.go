@@ -86,7 +86,7 @@ func writeArtifacts(c *cli.Context, dir string, arts []generator.Artifact) error
 		if a.Secret {
 			mode = 0o600
 		}
-		if err := writeFileAtomic(path, a.Data, mode); err != nil {
+		if err := writeFileAtomic(path, a.Bytes(), mode); err != nil {
 			return err
 		}
 		fmt.Fprintln(c.App.Writer, path)

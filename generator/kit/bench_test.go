@@ -40,6 +40,9 @@ func BenchmarkOpenAPIKit(b *testing.B) {
 		}
 		for _, f := range k.Files {
 			bytes += int64(len(f.Data))
+			for _, p := range f.Pieces {
+				bytes += int64(len(p))
+			}
 		}
 	}
 	b.ReportMetric(float64(bytes)/float64(b.N), "bytes/kit")

@@ -202,6 +202,21 @@ const Indent = "\t"
 
 // BuildCollection renders the Postman collection (format v2.1.0) as tab-indented JSON.
 func BuildCollection(in CollectionInput) ([]byte, error) {
+	pieces, err := BuildCollectionPieces(in)
+	if err != nil {
+		return nil, err
+	}
+	if len(pieces) == 1 {
+		return pieces[0], nil
+	}
+	return bytes.Join(pieces, nil), nil
+}
+
+// BuildCollectionPieces renders the collection as BuildCollection does, in pieces whose
+// concatenation is the file. With Prepared, the middle piece is the prepared items' own bytes,
+// shared by every collection made with them (callers must not modify it): a kit writes it
+// from there instead of copying hundreds of kilobytes into a buffer of its own.
+func BuildCollectionPieces(in CollectionInput) ([][]byte, error) {
 	c := pc.CreateCollection(in.Name, "")
 	c.Info.Description = pc.Description{Content: in.Description, Type: "text/markdown"}
 	c.Auth = pc.CreateAuth(pc.Bearer, &pc.AuthParam{Key: "token", Value: "{{" + VarBearerToken + "}}", Type: "string"})
@@ -250,12 +265,15 @@ func BuildCollection(in CollectionInput) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rendering the collection: %w", err)
 	}
-	if prepared {
-		if out, err = in.Prepared.splice(out); err != nil {
-			return nil, fmt.Errorf("rendering the collection: %w", err)
-		}
+	if !prepared {
+		return [][]byte{append(out, '\n')}, nil
 	}
-	return append(out, '\n'), nil
+	pieces, err := in.Prepared.splice(out)
+	if err != nil {
+		return nil, fmt.Errorf("rendering the collection: %w", err)
+	}
+	pieces[2] = append(pieces[2], '\n')
+	return pieces, nil
 }
 
 // preparedMarker names the placeholder item that BuildCollection replaces with prepared items.
@@ -267,6 +285,7 @@ const preparedMarker = "\x00postmint: prepared API items\x00"
 type PreparedItems struct {
 	indent string   // the indentation the elements were rendered at
 	elems  [][]byte // one rendered element of the API folder's item array each
+	block  []byte   // the elements as they stand in the array at indent: ",\n"-separated, indented
 	count  int      // requests
 }
 
@@ -296,11 +315,30 @@ func PrepareItems(folders []Folder, reqs []APIRequest) (*PreparedItems, error) {
 		}
 		p.elems = append(p.elems, readableJSON(b))
 	}
+	p.block = joinElements(p.elems, apiItemIndent)
 	return p, nil
 }
 
-// splice replaces the placeholder item in a rendered collection with the prepared elements.
-func (p *PreparedItems) splice(doc []byte) ([]byte, error) {
+// joinElements lays out array elements one per line at indent, separated by commas.
+func joinElements(elems [][]byte, indent string) []byte {
+	size := 0
+	for _, e := range elems {
+		size += len(indent) + len(e) + 2
+	}
+	out := make([]byte, 0, size)
+	for i, e := range elems {
+		if i > 0 {
+			out = append(out, ",\n"...)
+		}
+		out = append(out, indent...)
+		out = append(out, e...)
+	}
+	return out
+}
+
+// splice cuts the placeholder item out of a rendered collection: the collection is the
+// returned pieces, what comes before it, the prepared elements, and what comes after it.
+func (p *PreparedItems) splice(doc []byte) ([][]byte, error) {
 	marker, _ := json.Marshal(preparedMarker)
 	at := bytes.Index(doc, append([]byte(`"name": `), marker...))
 	if at < 0 {
@@ -317,9 +355,9 @@ func (p *PreparedItems) splice(doc []byte) ([]byte, error) {
 		return nil, fmt.Errorf("placeholder for the prepared API items is malformed")
 	}
 	end := at + endRel + len(indent) + 2
-	elems := p.elems
+	block := p.block
 	if indent != p.indent {
-		elems = make([][]byte, len(p.elems))
+		elems := make([][]byte, len(p.elems))
 		for i, e := range p.elems {
 			var b bytes.Buffer
 			if err := json.Indent(&b, e, indent, Indent); err != nil {
@@ -327,21 +365,9 @@ func (p *PreparedItems) splice(doc []byte) ([]byte, error) {
 			}
 			elems[i] = b.Bytes()
 		}
+		block = joinElements(elems, indent)
 	}
-	size := len(doc) + 1 // and the newline BuildCollection ends the file with
-	for _, e := range elems {
-		size += len(indent) + len(e) + 2
-	}
-	out := make([]byte, 0, size)
-	out = append(out, doc[:start]...)
-	for i, e := range elems {
-		if i > 0 {
-			out = append(out, ",\n"...)
-		}
-		out = append(out, indent...)
-		out = append(out, e...)
-	}
-	return append(out, doc[end:]...), nil
+	return [][]byte{doc[:start], block, doc[end:]}, nil
 }
 
 // ph is a Postman variable placeholder.
