@@ -12,8 +12,8 @@
 # Side by side: BEFORE=REV (a commit, e.g. BEFORE=90fb7ab) builds that revision too (git
 # archive into a scratch folder) and every round runs both binaries on every case, in
 # alternating order, so that both see the same machine. Each run writes into a fresh folder
-# that is deleted right after it is measured (ext4 makes creating files dearer just after many
-# were deleted: each arm pays that alike).
+# that is deleted right after it is measured, then `sync` and a 2-second pause (untimed) let
+# the kernel finish with it, so that no run pays for the previous one's dirty pages.
 #
 # Reported per arm and case: median wall (min..max), median user+sys CPU, peak RSS (max), bytes
 # written (the kits' files), the 1-minute load average when the run started; with BEFORE, the
@@ -113,6 +113,8 @@ run() {
     (cd "$out" && find . -type f | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16) >"$tmp/sum-$case-$round"
   fi
   rm -rf "$out"
+  sync
+  sleep 2
   echo "$arm $case $wall $(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }') $rss $bytes $load $kits" >>"$tmp/results"
 }
 
