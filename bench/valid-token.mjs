@@ -17,10 +17,13 @@
 //
 // The test script is left out of the compared arms because it calls the `postmint` global that
 // the pre-request script defines; the arms differ in the pre-request script alone.
-// One warm-up round (discarded), then ROUNDS rounds (default 7), the arms in rotated order.
+// One warm-up round (discarded), then ROUNDS rounds (default 9), the arms in rotated order.
 // Per run: ms/request = run duration / N; pre-request = median time of one request's
-// pre-request scripts (Newman's beforePrerequest..prerequest events). The table shows medians
-// over rounds, and each arm minus 1-line. Every request must get its 200 and no test may fail.
+// pre-request scripts (Newman's beforePrerequest..prerequest events); ms/item = median time of
+// one request (beforeItem..item). The table shows medians over rounds and each arm minus
+// 1-line; then postmint minus 1-line per round (same round, same machine state) and the median
+// of those. The verdict reads ms/item, which stalls of a busy machine barely move. Every
+// request must get its 200 and no test may fail.
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -35,7 +38,7 @@ if (!bin) {
   process.exit(2);
 }
 const N = Number(nArg || 200);
-const ROUNDS = Number(roundsArg || 7);
+const ROUNDS = Number(roundsArg || 9);
 const newmanDir = path.join(root, 'testdata/e2e/node_modules/newman');
 const runner = path.join(root, 'bench/newman-signing/run.cjs');
 if (!fs.existsSync(path.join(newmanDir, 'package.json'))) {
@@ -133,10 +136,15 @@ try {
       `${m(a, 'pre').toFixed(3).padStart(9)}  ${m(a, 'item').toFixed(3).padStart(11)}   ${(m(a, 'perRequest') - m('1-line', 'perRequest')).toFixed(3).padStart(7)}, ${(m(a, 'pre') - m('1-line', 'pre')).toFixed(3)}`);
   }
   // The difference per round (same round, same machine state), then its median.
-  const diffs = results.postmint.map((x, i) => x.perRequest - results['1-line'][i].perRequest);
-  const preDiffs = results.postmint.map((x, i) => x.pre - results['1-line'][i].pre);
-  console.log(`postmint - 1-line, per round: ms/request median ${median(diffs).toFixed(3)} (${diffs.map((d) => d.toFixed(2)).join(' ')}); pre-request median ${median(preDiffs).toFixed(3)}`);
-  console.log(`TARGET (postmint - 1-line <= 0.5 ms/request): ${median(diffs) <= 0.5 ? 'met' : 'MISSED'}; load average at end: ${loadEnd}`);
+  const paired = (k) => results.postmint.map((x, i) => x[k] - results['1-line'][i][k]);
+  for (const [k, label] of [['perRequest', 'ms/request'], ['item', 'ms/item'], ['pre', 'pre-request']]) {
+    const d = paired(k);
+    console.log(`postmint - 1-line, ${label.padEnd(11)} per round: median ${median(d).toFixed(3)} ms (${d.map((x) => x.toFixed(2)).join(' ')})`);
+  }
+  // ms/request (run duration / N) takes every stall of a busy machine into the run it hits;
+  // ms/item (median request of a run) does not, so the verdict reads it.
+  const verdict = median(paired('item'));
+  console.log(`TARGET (postmint - 1-line <= 0.5 ms a request, median of per-round ms/item differences): ${verdict.toFixed(3)} ms, ${verdict <= 0.5 ? 'met' : 'MISSED'}; load average at end: ${loadEnd}`);
 } finally {
   server.close();
   if (process.env.KEEP === '1') console.log(`scratch kept: ${work}`);
