@@ -3,6 +3,7 @@
 package generator
 
 import (
+	"bytes"
 	"crypto/x509"
 	"fmt"
 	"slices"
@@ -26,13 +27,31 @@ type Options struct {
 	// (sub-folders by tag, against the collection variable baseUrl), after the definition's
 	// own requests.
 	API *openapi.API
+	// Prepared, with API, are API's folders and requests rendered beforehand
+	// (postman.PrepareItems of the same folders and requests): placed as they are instead of
+	// rendered again, so that the many kits made from one document share that work.
+	Prepared *postman.PreparedItems
+	// APINote, with API, replaces the line the API adds to the collection's description.
+	APINote string
 }
 
 // Artifact is one output file.
 type Artifact struct {
-	Name   string // file name, e.g. acme.postman_collection.json
-	Data   []byte
+	Name string // file name, e.g. acme.postman_collection.json
+	Data []byte
+	// Pieces, when set instead of Data, are the file's content in pieces to be written one
+	// after another: a collection made with Options.Prepared, whose middle piece is shared
+	// with every other collection made from the same document (not to be modified).
+	Pieces [][]byte
 	Secret bool // holds a private key or a token: write with mode 0600
+}
+
+// Bytes is the artifact's content in one slice.
+func (a Artifact) Bytes() []byte {
+	if a.Pieces == nil {
+		return a.Data
+	}
+	return bytes.Join(a.Pieces, nil)
 }
 
 // Result is everything Generate made.
@@ -155,14 +174,26 @@ func Generate(c *config.Client, m Material, opt Options) (*Result, error) {
 		Requests:    apiRequests(c.Requests),
 	}
 	if api := opt.API; api != nil {
-		in.Requests = append(in.Requests, api.Requests...)
+		if opt.Prepared != nil {
+			in.Prepared = opt.Prepared
+		} else {
+			in.Requests = append(in.Requests, api.Requests...)
+		}
 		in.Folders, in.Variables = api.Folders, api.Variables
-		in.Description += fmt.Sprintf("\nAPI: %d operations from the OpenAPI %s description %q, against {{baseUrl}} (%s).\n",
-			len(api.Requests), api.SpecVersion, api.Title, api.BaseURL)
+		note := opt.APINote
+		if note == "" {
+			note = fmt.Sprintf("\nAPI: %d operations from the OpenAPI %s description %q, against {{baseUrl}} (%s).\n",
+				len(api.Requests), api.SpecVersion, api.Title, api.BaseURL)
+		}
+		in.Description += note
 	}
-	coll, err := postman.BuildCollection(in)
+	coll, err := postman.BuildCollectionPieces(in)
 	if err != nil {
 		return nil, err
+	}
+	collection := Artifact{Name: c.Slug + ".postman_collection.json", Pieces: coll}
+	if len(coll) == 1 {
+		collection = Artifact{Name: collection.Name, Data: coll[0]}
 	}
 	env := postman.NewEnvironment(stableID(c.Slug), c.Name, postman.ProfileVariables(p, keyPEM))
 	envData, err := env.Marshal()
@@ -171,7 +202,7 @@ func Generate(c *config.Client, m Material, opt Options) (*Result, error) {
 	}
 	return &Result{
 		Artifacts: []Artifact{
-			{Name: c.Slug + ".postman_collection.json", Data: coll},
+			collection,
 			{Name: c.Slug + ".postman_environment.json", Data: envData, Secret: keyPEM != ""},
 		},
 		Profile:  p,

@@ -91,7 +91,7 @@ func writeArtifacts(c *cli.Context, dir string, arts []generator.Artifact) error
 			mode = 0o600
 		}
 		_, statErr := os.Lstat(path)
-		if err := writeFileAtomic(path, a.Data, mode); err != nil {
+		if err := writeFileAtomic(path, a.Bytes(), mode); err != nil {
 			// No half set of files: what this run created goes again.
 			for _, p := range created {
 				os.Remove(p)

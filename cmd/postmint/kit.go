@@ -262,7 +262,7 @@ func writeKitDir(out string, k *kit.Kit) (string, error) {
 		return fail(err)
 	}
 	for _, f := range k.Files {
-		if err := os.WriteFile(filepath.Join(tmp, f.Name), f.Data, 0o644); err != nil {
+		if err := writeKitPieces(filepath.Join(tmp, f.Name), f); err != nil {
 			return fail(err)
 		}
 	}
@@ -270,6 +270,20 @@ func writeKitDir(out string, k *kit.Kit) (string, error) {
 		return fail(err)
 	}
 	return final, nil
+}
+
+// writeKitPieces writes one file of a kit, piece by piece: a collection's API items are shared
+// by every kit made from one OpenAPI document and are written from there, not copied first.
+func writeKitPieces(path string, f kit.File) error {
+	w, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteTo(w); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Close()
 }
 
 // writeKitZip streams the kit into OUT/<slug>.zip: entries under <slug>/ in the kit's order,
@@ -297,7 +311,7 @@ func writeKitZip(out string, k *kit.Kit) (string, error) {
 		if err != nil {
 			return fail(err)
 		}
-		if _, err := w.Write(file.Data); err != nil {
+		if _, err := file.WriteTo(w); err != nil {
 			return fail(err)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -33,10 +34,38 @@ const (
 	CertificateFile = "client.crt.pem"
 )
 
-// File is one file of a kit.
+// File is one file of a kit: Data, or Pieces written one after another (a collection whose
+// API items are shared with every kit made from the same OpenAPI document: not to be
+// modified).
 type File struct {
-	Name string
-	Data []byte
+	Name   string
+	Data   []byte
+	Pieces [][]byte
+}
+
+// Bytes is the file's content in one slice.
+func (f File) Bytes() []byte {
+	if f.Pieces == nil {
+		return f.Data
+	}
+	return bytes.Join(f.Pieces, nil)
+}
+
+// WriteTo writes the file's content to w.
+func (f File) WriteTo(w io.Writer) (int64, error) {
+	if f.Pieces == nil {
+		n, err := w.Write(f.Data)
+		return int64(n), err
+	}
+	var total int64
+	for _, p := range f.Pieces {
+		n, err := w.Write(p)
+		total += int64(n)
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
 }
 
 // Kit is everything handed to one partner, in memory, files in a fixed order.
@@ -275,19 +304,7 @@ func (b *Builder) Build(j *Job) (*Kit, error) {
 		jwks = pretty.Bytes()
 	}
 
-	res, err := generator.Generate(&c, material, generator.Options{NoKey: true})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", j.Label, err)
-	}
-	kit := &Kit{Name: c.Name, Slug: c.Slug, Warnings: res.Warnings}
-	var collection, environment File
-	for _, a := range res.Artifacts {
-		if strings.HasSuffix(a.Name, ".postman_collection.json") {
-			collection = File{Name: a.Name, Data: a.Data}
-		} else {
-			environment = File{Name: a.Name, Data: a.Data}
-		}
-	}
+	opt := generator.Options{NoKey: true}
 	var api *openapi.API
 	if c.OpenAPI != "" {
 		doc := b.openAPI(c.OpenAPI)
@@ -295,21 +312,26 @@ func (b *Builder) Build(j *Job) (*Kit, error) {
 			return nil, j.fieldError("openapi", ErrOpenAPI, doc.err.Error())
 		}
 		api = doc.api
+		opt.API, opt.Prepared = api, doc.prepared
+		opt.APINote = fmt.Sprintf("\nAPI: %d operations of %s from its OpenAPI %s description, against {{baseUrl}} (%s).\n",
+			len(api.Requests), orUntitled(api.Title, api.APIVersion), api.SpecVersion, api.BaseURL)
+	}
+	res, err := generator.Generate(&c, material, opt)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", j.Label, err)
+	}
+	kit := &Kit{Name: c.Name, Slug: c.Slug, Warnings: res.Warnings}
+	if api != nil {
 		kit.Operations = len(api.Requests)
 		kit.Warnings = append(kit.Warnings, api.Warnings...)
-		reqs := make([]postman.APIRequest, 0, len(c.Requests))
-		for _, r := range c.Requests {
-			reqs = append(reqs, postman.APIRequest{Name: r.Name, Method: r.Method, URL: r.URL, Headers: r.Headers, Body: r.Body})
+	}
+	var collection, environment File
+	for _, a := range res.Artifacts {
+		if strings.HasSuffix(a.Name, ".postman_collection.json") {
+			collection = File{Name: a.Name, Data: a.Data, Pieces: a.Pieces}
+		} else {
+			environment = File{Name: a.Name, Data: a.Bytes()}
 		}
-		desc := generator.Describe(&c, res.Profile) + fmt.Sprintf("\nAPI: %d operations of %s from its OpenAPI %s description, against {{baseUrl}} (%s).\n",
-			len(api.Requests), orUntitled(api.Title, api.APIVersion), api.SpecVersion, api.BaseURL)
-		data, err := postman.BuildCollection(postman.CollectionInput{
-			Name: c.Name, Description: desc, Profile: res.Profile, Requests: reqs, Prepared: doc.prepared, Variables: api.Variables,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", j.Label, err)
-		}
-		collection.Data = data
 	}
 
 	// The certificate (from certificate:, or from key: when that is one) goes into the kit, so
@@ -330,12 +352,12 @@ func (b *Builder) Build(j *Job) (*Kit, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: rendering %s: %w", j.Label, ReadmeFile, err)
 	}
-	kit.Files = append(kit.Files, File{ReadmeFile, readme}, collection, environment, File{DefinitionFile, def})
+	kit.Files = append(kit.Files, File{Name: ReadmeFile, Data: readme}, collection, environment, File{Name: DefinitionFile, Data: def})
 	if jwks != nil {
-		kit.Files = append(kit.Files, File{JWKSFile, jwks})
+		kit.Files = append(kit.Files, File{Name: JWKSFile, Data: jwks})
 	}
 	if certPEM != nil {
-		kit.Files = append(kit.Files, File{CertificateFile, certPEM})
+		kit.Files = append(kit.Files, File{Name: CertificateFile, Data: certPEM})
 	}
 	return kit, nil
 }

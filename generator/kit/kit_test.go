@@ -29,7 +29,7 @@ var privateMaterial = regexp.MustCompile(`PRIVATE KEY-----(\\n|\r?\n)[A-Za-z0-9+
 func files(k *Kit) map[string][]byte {
 	m := map[string][]byte{}
 	for _, f := range k.Files {
-		m[f.Name] = f.Data
+		m[f.Name] = f.Bytes()
 	}
 	return m
 }
@@ -74,14 +74,14 @@ func checkKit(t *testing.T, k *Kit) {
 		t.Errorf("%s: privateKey is %d bytes, want empty", k.Slug, len(v))
 	}
 	for _, f := range k.Files {
-		if privateMaterial.Match(f.Data) {
+		if privateMaterial.Match(f.Bytes()) {
 			t.Errorf("%s/%s holds private key material", k.Slug, f.Name)
 		}
 	}
 	// The kit's definition is read back with the kit's own files beside it.
 	dir := t.TempDir()
 	for _, f := range k.Files {
-		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
