@@ -1,25 +1,13 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 
-	"github.com/postmint/postmint/generator/discovery"
 	"github.com/postmint/postmint/internal/boundedread"
 )
-
-// metadataStatus is doctor's verdict on metadata that could not be used: metadata of another
-// issuer must not be used (OpenID Connect Discovery 4.3, RFC 8414 3.3) and fails the check;
-// metadata that is merely missing is a warning.
-func metadataStatus(err error) string {
-	if errors.Is(err, discovery.ErrIssuerMismatch) {
-		return "FAIL"
-	}
-	return "WARN"
-}
 
 // Bounds of the files the command layer reads itself (keys and certificates are bounded by
 // generator/keys, definitions by generator/config).

@@ -14,6 +14,7 @@ import (
 	"github.com/postmint/postmint/generator"
 	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/generator/discovery"
+	"github.com/postmint/postmint/generator/doctor"
 	"github.com/postmint/postmint/generator/keys"
 	"github.com/postmint/postmint/generator/token"
 )
@@ -164,17 +165,9 @@ func discoveryWarnings(c *cli.Context, meta *discovery.Metadata, client *config.
 	if meta == nil {
 		return
 	}
-	for _, w := range discovery.Check(meta, expectation(client, alg)) {
+	for _, w := range discovery.Check(meta, doctor.Expectation(client, alg)) {
 		fmt.Fprintf(c.App.ErrWriter, "postmint: warning: %s\n", w)
 	}
-}
-
-func expectation(client *config.Client, alg string) discovery.Expectation {
-	e := discovery.Expectation{Issuer: client.Issuer, TokenURL: client.TokenURL, Alg: alg, GrantType: client.GrantWire(), AuthMethod: "private_key_jwt"}
-	if client.GrantType == config.GrantJWTBearer {
-		e.AuthMethod, e.Alg = "", ""
-	}
-	return e
 }
 
 // material loads the key and the certificate chain for a client.

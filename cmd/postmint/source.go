@@ -7,7 +7,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/postmint/postmint/generator"
-	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/generator/keys"
 	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/postman"
@@ -67,7 +66,7 @@ func loadSigning(c *cli.Context, requireEnv bool) (*signing, error) {
 		}
 		discoveryWarnings(c, meta, client, p.Alg)
 		s := &signing{profile: p, key: m.Key}
-		s.explain = explainContext(p, m.Key, client)
+		s.explain = generator.ExplainContext(p, m.Key, client)
 		return s, nil
 	}
 	data, err := readInput("environment", ef, maxEnvFile)
@@ -97,33 +96,6 @@ func loadSigning(c *cli.Context, requireEnv bool) (*signing, error) {
 		return nil, fmt.Errorf("environment %s: alg: %w", ef, err)
 	}
 	s := &signing{profile: p, key: k, env: env, envPath: ef, envMode: st.Mode().Perm()}
-	s.explain = explainContext(p, k, nil)
+	s.explain = generator.ExplainContext(p, k, nil)
 	return s, nil
-}
-
-// explainContext is what the explanation of a failed token request knows: the profile and the
-// key, and with a definition (client non-nil) its preset, audience rule, issuer and grant; an
-// environment (-e) carries no preset.
-func explainContext(p *oauth.Profile, k *keys.Key, client *config.Client) token.Context {
-	tp, _ := keys.Thumbprint(k.Public())
-	c := token.Context{
-		TokenURL:     p.TokenURL,
-		Audience:     p.Audience,
-		Alg:          p.Alg,
-		Kid:          p.Kid,
-		Thumbprint:   tp,
-		ClientID:     p.ClientID,
-		SentClientID: p.SendClientID,
-		Scope:        p.Scope,
-		ScopeIn:      string(p.ScopeIn),
-		Lifetime:     p.Lifetime,
-	}
-	if g, err := oauth.ParseGrant(p.GrantType); err == nil {
-		c.GrantType = string(g)
-	}
-	if client != nil {
-		c.Provider, c.AudienceRule, c.Issuer, c.GrantType = client.Preset.Name, client.AudienceRule, client.Issuer, client.GrantType
-		c.AudienceFromPreset = client.Preset.Name != "" && client.AudienceRule == client.Preset.Audience
-	}
-	return c
 }
