@@ -56,9 +56,11 @@ func (a Artifact) Bytes() []byte {
 
 // Result is everything Generate made.
 type Result struct {
-	Artifacts []Artifact
-	Profile   *oauth.Profile
-	Warnings  []string
+	Artifacts []Artifact // the collection, then the environment
+	// Collection and Environment are the two artifacts by name of what they are.
+	Collection, Environment Artifact
+	Profile                 *oauth.Profile
+	Warnings                []string
 }
 
 // Material is the key and certificate chain a client signs with. Key may be nil when no key
@@ -200,13 +202,13 @@ func Generate(c *config.Client, m Material, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rendering the environment: %w", err)
 	}
+	environment := Artifact{Name: c.Slug + ".postman_environment.json", Data: envData, Secret: keyPEM != ""}
 	return &Result{
-		Artifacts: []Artifact{
-			collection,
-			{Name: c.Slug + ".postman_environment.json", Data: envData, Secret: keyPEM != ""},
-		},
-		Profile:  p,
-		Warnings: append(c.Warnings, warnings...),
+		Artifacts:   []Artifact{collection, environment},
+		Collection:  collection,
+		Environment: environment,
+		Profile:     p,
+		Warnings:    append(c.Warnings, warnings...),
 	}, nil
 }
 

@@ -283,12 +283,7 @@ func newCrossCase(t *testing.T, dir, name, def, keyPath string, signer crypto.Si
 	if err != nil {
 		t.Fatalf("%s: generate: %v", name, err)
 	}
-	var envData []byte
-	for _, a := range res.Artifacts {
-		if strings.HasSuffix(a.Name, ".postman_environment.json") {
-			envData = a.Data
-		}
-	}
+	envData := res.Environment.Data
 	var env map[string]any
 	if err := json.Unmarshal(envData, &env); err != nil {
 		t.Fatal(err)

@@ -325,14 +325,8 @@ func (b *Builder) Build(j *Job) (*Kit, error) {
 		kit.Operations = len(api.Requests)
 		kit.Warnings = append(kit.Warnings, api.Warnings...)
 	}
-	var collection, environment File
-	for _, a := range res.Artifacts {
-		if strings.HasSuffix(a.Name, ".postman_collection.json") {
-			collection = File{Name: a.Name, Data: a.Data, Pieces: a.Pieces}
-		} else {
-			environment = File{Name: a.Name, Data: a.Bytes()}
-		}
-	}
+	collection := File{Name: res.Collection.Name, Data: res.Collection.Data, Pieces: res.Collection.Pieces}
+	environment := File{Name: res.Environment.Name, Data: res.Environment.Bytes()}
 
 	// The certificate (from certificate:, or from key: when that is one) goes into the kit, so
 	// that its definition works for x5c and x5t with the partner's key alone.
