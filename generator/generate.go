@@ -125,12 +125,8 @@ func BuildProfile(c *config.Client, m Material) (*oauth.Profile, []string, error
 		}
 		warnings = append(warnings, keys.CertificateWarnings(leaf, now)...)
 	}
-	if c.X5C || c.X5TS256 || c.X5T {
+	if which := c.CertificateHeader(); which != "" {
 		if len(m.Certificates) == 0 {
-			which := "x5c"
-			if !c.X5C {
-				which = map[bool]string{true: "x5t#S256", false: "x5t"}[c.X5TS256]
-			}
 			return nil, nil, fmt.Errorf("%s: headers.%s: %s needs a certificate; add `certificate: path/to/client.crt.pem`, use a PKCS#12 or JKS key that holds one, or set headers.%s: false", c.File, which, which, which)
 		}
 		leaf := m.Certificates[0]

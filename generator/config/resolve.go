@@ -54,6 +54,20 @@ type Client struct {
 	File     string
 }
 
+// CertificateHeader names the first JOSE header the client sends that needs a certificate
+// (x5c, then x5t#S256, then x5t), or "" when it sends none.
+func (c *Client) CertificateHeader() string {
+	switch {
+	case c.X5C:
+		return "x5c"
+	case c.X5TS256:
+		return "x5t#S256"
+	case c.X5T:
+		return "x5t"
+	}
+	return ""
+}
+
 // GrantWire is the grant_type form value.
 func (c *Client) GrantWire() string { return oauth.Grant(c.GrantType).Wire() }
 

@@ -275,11 +275,7 @@ func (b *Builder) Build(j *Job) (*Kit, error) {
 			c.Alg = keys.DefaultAlgFor(pub.Key)
 		}
 	}
-	if (c.X5C || c.X5TS256 || c.X5T) && len(material.Certificates) == 0 {
-		which := "x5c"
-		if !c.X5C {
-			which = map[bool]string{true: "x5t#S256", false: "x5t"}[c.X5TS256]
-		}
+	if which := c.CertificateHeader(); which != "" && len(material.Certificates) == 0 {
 		return nil, j.fieldError("headers", config.ErrMissingField, fmt.Sprintf("%s needs the partner's certificate: add certificate: (or key: pointing at the certificate)", which))
 	}
 	if c.Alg == "" {
