@@ -4,12 +4,14 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/postmint/postmint/generator/discovery"
 	"github.com/postmint/postmint/generator/oauth"
+	"go.yaml.in/yaml/v3"
 )
 
 const base = `version: 1
@@ -248,5 +250,63 @@ func TestApplyDiscovery(t *testing.T) {
 	d = &Definition{Issuer: "https://idp.example", TokenURL: "https://idp.example/mine"}
 	if notes := d.ApplyDiscovery(meta); len(notes) != 0 || d.TokenURL != "https://idp.example/mine" || d.AuthorizationEndpoint != "" {
 		t.Errorf("client credentials with its own token_url: %q %q %q", d.TokenURL, d.AuthorizationEndpoint, notes)
+	}
+}
+
+// TestDefinitionRoundTrip: a definition written with yaml.v3 (as kits write their copy) reads
+// back to the same definition, every field included, and only what is set is written.
+func TestDefinitionRoundTrip(t *testing.T) {
+	src := `version: 1
+name: Round trip
+preset: duende
+token_url: https://idp.example.test/connect/token
+issuer: https://idp.example.test
+client_id: rt
+grant_type: jwt_bearer
+alg: PS256
+kid: k1
+audience: issuer
+lifetime: 90s
+scope: [a, b]
+scope_in: both
+send_client_id: false
+headers: {typ: "", x5c: true, x5t#S256: false}
+claims: {tenant: acme, org: {id: 42}}
+form: {resource: https://api.example.test/}
+requests:
+  - name: One
+    method: POST
+    url: https://api.example.test/one
+    headers: {X-Trace: "1"}
+    body: '{"a":1}'
+`
+	d, err := Parse([]byte(src), "rt.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := yaml.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Parse(out, "rt.yaml")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	a, errA := d.Resolve()
+	b, errB := back.Resolve()
+	if errA != nil || errB != nil {
+		t.Fatalf("resolve: %v / %v", errA, errB)
+	}
+	a.File, b.File = "", ""
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("round trip changed the client:\n%+v\n%+v\nwritten:\n%s", a, b, out)
+	}
+	for _, absent := range []string{"key:", "certificate:", "openapi:", "redirect_uri:"} {
+		if strings.Contains(string(out), absent) {
+			t.Errorf("unset field written: %s\n%s", absent, out)
+		}
+	}
+	if !strings.Contains(string(out), "scope: a b\n") || !strings.Contains(string(out), "lifetime: 90s\n") || !strings.Contains(string(out), "scope_in: both\n") {
+		t.Errorf("scope, lifetime or scope_in not written as a definition writes them:\n%s", out)
 	}
 }

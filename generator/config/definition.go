@@ -25,27 +25,27 @@ import (
 type Definition struct {
 	Version               int               `yaml:"version"`
 	Name                  string            `yaml:"name"`
-	Preset                string            `yaml:"preset"`
-	TokenURL              string            `yaml:"token_url"`
-	Issuer                string            `yaml:"issuer"`
+	Preset                string            `yaml:"preset,omitempty"`
+	TokenURL              string            `yaml:"token_url,omitempty"`
+	Issuer                string            `yaml:"issuer,omitempty"`
 	ClientID              string            `yaml:"client_id"`
-	GrantType             string            `yaml:"grant_type"`
-	Alg                   string            `yaml:"alg"`
-	Kid                   string            `yaml:"kid"`
-	Audience              string            `yaml:"audience"`
-	Lifetime              *Duration         `yaml:"lifetime"`
-	Scope                 Scope             `yaml:"scope"`
-	ScopeIn               string            `yaml:"scope_in"`
-	SendClientID          *bool             `yaml:"send_client_id"`
-	Headers               Headers           `yaml:"headers"`
-	Claims                map[string]any    `yaml:"claims"`
-	Form                  map[string]string `yaml:"form"`
-	Key                   string            `yaml:"key"`
-	Certificate           string            `yaml:"certificate"`
-	RedirectURI           string            `yaml:"redirect_uri"`
-	AuthorizationEndpoint string            `yaml:"authorization_endpoint"`
-	Requests              []Request         `yaml:"requests"`
-	OpenAPI               string            `yaml:"openapi"`
+	GrantType             string            `yaml:"grant_type,omitempty"`
+	Alg                   string            `yaml:"alg,omitempty"`
+	Kid                   string            `yaml:"kid,omitempty"`
+	Audience              string            `yaml:"audience,omitempty"`
+	Lifetime              *Duration         `yaml:"lifetime,omitempty"`
+	Scope                 Scope             `yaml:"scope,omitempty"`
+	ScopeIn               string            `yaml:"scope_in,omitempty"`
+	SendClientID          *bool             `yaml:"send_client_id,omitempty"`
+	Headers               Headers           `yaml:"headers,omitempty"`
+	Claims                map[string]any    `yaml:"claims,omitempty"`
+	Form                  map[string]string `yaml:"form,omitempty"`
+	Key                   string            `yaml:"key,omitempty"`
+	Certificate           string            `yaml:"certificate,omitempty"`
+	RedirectURI           string            `yaml:"redirect_uri,omitempty"`
+	AuthorizationEndpoint string            `yaml:"authorization_endpoint,omitempty"`
+	Requests              []Request         `yaml:"requests,omitempty"`
+	OpenAPI               string            `yaml:"openapi,omitempty"`
 
 	// File is the path the definition was read from ("" for in-memory definitions); relative
 	// key and certificate paths are resolved against its directory.
@@ -56,19 +56,19 @@ type Definition struct {
 
 // Headers are the JOSE header choices of a definition.
 type Headers struct {
-	Typ     *string `yaml:"typ"`
-	X5C     *bool   `yaml:"x5c"`
-	X5TS256 *bool   `yaml:"x5t#S256"`
-	X5T     *bool   `yaml:"x5t"`
+	Typ     *string `yaml:"typ,omitempty"`
+	X5C     *bool   `yaml:"x5c,omitempty"`
+	X5TS256 *bool   `yaml:"x5t#S256,omitempty"`
+	X5T     *bool   `yaml:"x5t,omitempty"`
 }
 
 // Request is one API request placed in the collection's API folder.
 type Request struct {
 	Name    string            `yaml:"name"`
-	Method  string            `yaml:"method"`
+	Method  string            `yaml:"method,omitempty"`
 	URL     string            `yaml:"url"`
-	Headers map[string]string `yaml:"headers"`
-	Body    string            `yaml:"body"`
+	Headers map[string]string `yaml:"headers,omitempty"`
+	Body    string            `yaml:"body,omitempty"`
 }
 
 // Scope is a list of scopes, written in a definition as one space-separated string or a list.
@@ -104,8 +104,16 @@ func (s *Scope) UnmarshalYAML(n *yaml.Node) error {
 // String is the space-separated form sent on the wire.
 func (s Scope) String() string { return strings.Join(s, " ") }
 
+// MarshalYAML writes the scope as one space-separated string, as definitions usually do.
+func (s Scope) MarshalYAML() (any, error) { return s.String(), nil }
+
 // Duration is a lifetime written as a Go duration ("60s", "2m") or a number of seconds.
 type Duration struct{ time.Duration }
+
+// MarshalYAML writes the lifetime in seconds ("90s"), which UnmarshalYAML reads back.
+func (d Duration) MarshalYAML() (any, error) {
+	return fmt.Sprintf("%ds", int64(d.Duration/time.Second)), nil
+}
 
 // UnmarshalYAML accepts "90s", "2m" or 90.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {

@@ -7,85 +7,35 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/postmint/postmint/generator/config"
 )
 
-// kitDefinition is a client definition as a kit carries it: the fields of config.Definition
-// in the contract's order, only those that are set. It has no key: (the partner passes their
-// own private key with -k), its certificate: is the copy in the kit, and a local openapi:
-// document is left out (the collection already holds its requests).
-type kitDefinition struct {
-	Version      int               `yaml:"version"`
-	Name         string            `yaml:"name"`
-	Preset       string            `yaml:"preset,omitempty"`
-	TokenURL     string            `yaml:"token_url,omitempty"`
-	Issuer       string            `yaml:"issuer,omitempty"`
-	ClientID     string            `yaml:"client_id"`
-	GrantType    string            `yaml:"grant_type,omitempty"`
-	Alg          string            `yaml:"alg,omitempty"`
-	Kid          string            `yaml:"kid,omitempty"`
-	Audience     string            `yaml:"audience,omitempty"`
-	Lifetime     string            `yaml:"lifetime,omitempty"`
-	Scope        string            `yaml:"scope,omitempty"`
-	SendClientID *bool             `yaml:"send_client_id,omitempty"`
-	Headers      *kitHeaders       `yaml:"headers,omitempty"`
-	Claims       map[string]any    `yaml:"claims,omitempty"`
-	Form         map[string]string `yaml:"form,omitempty"`
-	Certificate  string            `yaml:"certificate,omitempty"`
-	RedirectURI  string            `yaml:"redirect_uri,omitempty"`
-	// AuthorizationEndpoint is kept for authorization_code clients (given or discovered).
-	AuthorizationEndpoint string       `yaml:"authorization_endpoint,omitempty"`
-	Requests              []kitRequest `yaml:"requests,omitempty"`
-	OpenAPI               string       `yaml:"openapi,omitempty"`
-}
-
-type kitHeaders struct {
-	Typ     *string `yaml:"typ,omitempty"`
-	X5C     *bool   `yaml:"x5c,omitempty"`
-	X5TS256 *bool   `yaml:"x5t#S256,omitempty"`
-	X5T     *bool   `yaml:"x5t,omitempty"`
-}
-
-type kitRequest struct {
-	Name    string            `yaml:"name"`
-	Method  string            `yaml:"method,omitempty"`
-	URL     string            `yaml:"url"`
-	Headers map[string]string `yaml:"headers,omitempty"`
-	Body    string            `yaml:"body,omitempty"`
-}
-
 // renderDefinition writes the definition a kit was made from. c carries what Build learned
 // from the public key (kid, and alg when addAlg); hasCert says the kit holds the certificate.
 func renderDefinition(j *Job, c *config.Client, addAlg, hasCert bool) ([]byte, error) {
 	d := j.Def
-	out := kitDefinition{
-		Version: 1, Name: d.Name, Preset: d.Preset, TokenURL: d.TokenURL, Issuer: d.Issuer,
-		ClientID: d.ClientID, GrantType: d.GrantType, Alg: d.Alg, Kid: c.Kid, Audience: d.Audience,
-		Scope: d.Scope.String(), SendClientID: d.SendClientID, Claims: d.Claims, Form: d.Form,
-		RedirectURI: d.RedirectURI, AuthorizationEndpoint: d.AuthorizationEndpoint,
-	}
+	// The kit's copy of the definition: no key: (the partner passes their own private key with
+	// -k), its certificate: is the copy in the kit, and a local openapi: document is left out
+	// (the collection already holds its requests). config.Definition writes only what is set.
+	out := *d
+	out.Version, out.Kid, out.Key, out.Certificate = 1, c.Kid, "", ""
 	if addAlg {
 		out.Alg = c.Alg
-	}
-	if d.Lifetime != nil {
-		out.Lifetime = fmt.Sprintf("%ds", int64(d.Lifetime.Duration/time.Second))
-	}
-	if h := d.Headers; h.Typ != nil || h.X5C != nil || h.X5TS256 != nil || h.X5T != nil {
-		out.Headers = &kitHeaders{Typ: h.Typ, X5C: h.X5C, X5TS256: h.X5TS256, X5T: h.X5T}
 	}
 	if hasCert {
 		out.Certificate = CertificateFile
 	}
+	out.Requests = nil
 	for _, r := range d.Requests {
-		out.Requests = append(out.Requests, kitRequest{Name: r.Name, Method: strings.ToUpper(r.Method), URL: r.URL, Headers: r.Headers, Body: r.Body})
+		r.Method = strings.ToUpper(r.Method)
+		out.Requests = append(out.Requests, r)
 	}
 	remote := strings.HasPrefix(d.OpenAPI, "http://") || strings.HasPrefix(d.OpenAPI, "https://")
-	if remote {
-		out.OpenAPI = d.OpenAPI
+	if !remote {
+		out.OpenAPI = ""
 	}
 
 	var b bytes.Buffer
