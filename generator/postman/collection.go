@@ -26,12 +26,6 @@ const (
 	ItemRefreshToken = "Refresh token"
 )
 
-// MinValidity and DefaultExpiresIn are oauth's, repeated for the code that renders collections.
-const (
-	MinValidity      = oauth.MinValidity
-	DefaultExpiresIn = oauth.DefaultExpiresIn
-)
-
 // APIRequest is one request of the API folder. The fields after Body are used by requests made
 // from an OpenAPI document; a request that leaves them empty renders as it always has.
 type APIRequest struct {

@@ -56,9 +56,6 @@ func ProfileVariables(p *oauth.Profile, privateKeyPEM string) []Variable {
 	return out
 }
 
-// VariableError names the environment variable that is missing or wrong.
-type VariableError = oauth.VariableError
-
 // Profile reads the client back from the environment through oauth's table: it needs nothing
 // but the environment (and a key) to mint and exchange, the same way the collection does.
 func (e *Environment) Profile() (*oauth.Profile, error) {
