@@ -89,7 +89,7 @@ func BuildProfile(c *config.Client, m Material) (*oauth.Profile, []string, error
 		return nil, nil, fmt.Errorf("%s: alg: cannot be chosen without a key; add `alg:` to the definition (e.g. RS256) or give the key with -k", c.File)
 	}
 	if len(c.Algs) > 0 && !slices.Contains(c.Algs, alg) {
-		warnings = append(warnings, fmt.Sprintf("alg %s is not among the algorithms %s documents (%s)", alg, presetName(c), strings.Join(c.Algs, " ")))
+		warnings = append(warnings, fmt.Sprintf("alg %s is not among the algorithms %s documents (%s)", alg, c.Preset.Label(), strings.Join(c.Algs, " ")))
 	}
 	p := &oauth.Profile{
 		TokenURL:              c.TokenURL,
@@ -141,13 +141,6 @@ func BuildProfile(c *config.Client, m Material) (*oauth.Profile, []string, error
 		}
 	}
 	return p, warnings, nil
-}
-
-func presetName(c *config.Client) string {
-	if c.Preset.Name == "" {
-		return "postmint"
-	}
-	return "preset " + c.Preset.Name
 }
 
 // Generate builds the collection and environment of a client.

@@ -227,7 +227,7 @@ func (c *Client) resolveSigning(d *Definition) error {
 			return d.fieldError("lifetime", "must be a whole number of seconds", ErrBadValue)
 		}
 		if c.Lifetime > c.MaxLifetime {
-			return d.fieldError("lifetime", fmt.Sprintf("%s is over the %s maximum of %s; shorten it", FormatDuration(c.Lifetime), presetLabel(c.Preset), FormatDuration(c.MaxLifetime)), ErrBadValue)
+			return d.fieldError("lifetime", fmt.Sprintf("%s is over the %s maximum of %s; shorten it", FormatDuration(c.Lifetime), c.Preset.Label(), FormatDuration(c.MaxLifetime)), ErrBadValue)
 		}
 	}
 	return nil
@@ -278,11 +278,11 @@ func (c *Client) resolveHeaders(d *Definition) error {
 	switch c.KeyIDRule {
 	case KeyIDRequired:
 		if c.Kid == "" {
-			return d.fieldError("kid", fmt.Sprintf("missing; %s identifies the key by kid: add the kid you registered", presetLabel(c.Preset)), ErrMissingField)
+			return d.fieldError("kid", fmt.Sprintf("missing; %s identifies the key by kid: add the kid you registered", c.Preset.Label()), ErrMissingField)
 		}
 	case KeyIDOrX5C:
 		if c.Kid == "" && !c.X5C {
-			return d.fieldError("kid", fmt.Sprintf("missing; %s needs a kid (registered key) or `headers: {x5c: true}` with a certificate", presetLabel(c.Preset)), ErrMissingField)
+			return d.fieldError("kid", fmt.Sprintf("missing; %s needs a kid (registered key) or `headers: {x5c: true}` with a certificate", c.Preset.Label()), ErrMissingField)
 		}
 	}
 	return nil
@@ -384,7 +384,8 @@ func (c *Client) resolveExtras(d *Definition) error {
 	return nil
 }
 
-func presetLabel(p *Preset) string {
+// Label names the preset in messages: "preset duende", or "postmint" for the generic rules.
+func (p *Preset) Label() string {
 	if p.Name == "" {
 		return "postmint"
 	}
