@@ -10,6 +10,13 @@
 // (which run later, each with its own pm) call it.
 postmint = (function (cfg) {
     var signer = null;
+    // sign builds the signer on first use: a request with a valid token never pays for it.
+    function sign() {
+        if (!signer) {
+            signer = postmintSigner(require('crypto-js'));
+        }
+        return signer;
+    }
     // P is the pm of the script that called in: each script of a request has its own, and a
     // change (a variable, the request body) counts only through the caller's.
     var P = null;
@@ -91,14 +98,11 @@ postmint = (function (cfg) {
         if (!(lifetime > 0)) {
             throw new Problem('variable assertionLifetime must be a positive number of seconds');
         }
-        if (!signer) {
-            signer = postmintSigner(require('crypto-js'));
-        }
         claims.iss = v('iss');
         claims.aud = v('aud');
         claims.iat = t;
         claims.exp = t + lifetime;
-        claims.jti = signer.uuid4();
+        claims.jti = sign().uuid4();
         if (v('sub')) {
             claims.sub = v('sub');
         }
@@ -106,7 +110,7 @@ postmint = (function (cfg) {
         if ((scopeIn === 'claim' || scopeIn === 'both') && v('scope')) {
             claims.scope = v('scope');
         }
-        return signer.jwt(header, claims, key);
+        return sign().jwt(header, claims, key);
     }
     // fields lists a token request's parameters in the order of oauth.Profile.fields in Go:
     // grant_type, client_id, the grant's own parameters, the assertion, extra parameters.
@@ -218,7 +222,7 @@ postmint = (function (cfg) {
                 fail('token endpoint unreachable: ' + unreachable(err) + ' (' + url + ')');
                 return;
             }
-            var problem = postmintAccept(P, res.code, res.text(), r.assertion, cfg.defaultExpiresIn);
+            var problem = accept(P, res.code, res.text(), r.assertion);
             if (problem) {
                 fail(problem);
             }
@@ -249,10 +253,7 @@ postmint = (function (cfg) {
         });
     }
     function pkce() {
-        if (!signer) {
-            signer = postmintSigner(require('crypto-js'));
-        }
-        return signer.pkce();
+        return sign().pkce();
     }
     return { request: request, prepare: prepare, accept: accept, checkAPI: checkAPI, isAuthRequest: isAuthRequest, ensureToken: ensureToken, pkce: pkce };
 })(postmintConfig);
