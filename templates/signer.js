@@ -82,18 +82,33 @@ function postmintSigner(CryptoJS) {
         return x < 0n ? x + m : x;
     }
 
-    // Left-to-right square-and-multiply with a 4-bit fixed window (HAC §14.82).
+    // Left-to-right sliding-window exponentiation (HAC Algorithm 14.85): only the odd powers
+    // b, b^3, ..., b^(2^w - 1) are precomputed, and a window always ends in a 1 bit. The width
+    // grows with the exponent: w = 6 for RSA's 1024- to 4096-bit exponents (about bits/7
+    // multiplications besides the squarings, against bits/4 for a 4-bit fixed window), 4 for
+    // the 255- to 521-bit ones of the curves, 1 (plain square-and-multiply) for e = 65537.
     function modpow(b, e, m) {
-        var t = [1n, md(b, m)], r = 1n, h = e.toString(16);
-        for (var i = 2; i < 16; i++) {
-            t.push(t[i - 1] * t[1] % m);
+        var bits = e.toString(2), n = bits.length, w = n > 600 ? 6 : n > 64 ? 4 : 1;
+        var g = md(b, m), g2 = w > 1 ? g * g % m : 0n, t = [g], r = 1n, i = 0, j;
+        while (t.length < 1 << (w - 1)) {
+            t.push(t[t.length - 1] * g2 % m);
         }
-        for (i = 0; i < h.length; i++) {
-            r = r * r % m;
-            r = r * r % m;
-            r = r * r % m;
-            r = r * r % m;
-            r = r * t[parseInt(h[i], 16)] % m;
+        while (i < n) {
+            j = Math.min(i + w, n);
+            if (bits[i] === '0') {
+                j = i + 1;
+            } else {
+                while (bits[j - 1] === '0') {
+                    j--;
+                }
+            }
+            for (var k = i; k < j; k++) {
+                r = r * r % m;
+            }
+            if (bits[i] === '1') {
+                r = r * t[parseInt(bits.slice(i, j), 2) >> 1] % m;
+            }
+            i = j;
         }
         return r;
     }

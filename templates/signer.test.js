@@ -620,3 +620,42 @@ test('RSA 2048 and 4096: RS256 equals node byte for byte, PS256 verifies, with a
         }
     }
 });
+
+test('modpow (sliding window) equals plain square-and-multiply on edge and random exponents', () => {
+    // White-box: the signer's closure with modpow exported, evaluated from the source.
+    const marker = '    return {\n        parseKey: parseKey,';
+    assert.ok(SOURCE.includes(marker));
+    const ctx = vm.createContext({ CJ: CryptoJS });
+    vm.runInContext(SOURCE.replace(marker, '    return {\n        modpow: modpow,\n        parseKey: parseKey,') + '\nvar modpow = postmintSigner(CJ).modpow;', ctx);
+    const rnd = (bits) => BigInt('0x' + crypto.randomBytes(Math.ceil(bits / 8)).toString('hex')) >> BigInt(8 * Math.ceil(bits / 8) - bits);
+    function ref(b, e, m) {
+        let r = 1n;
+        for (b %= m; e > 0n; e >>= 1n, b = b * b % m) {
+            if (e & 1n) {
+                r = r * b % m;
+            }
+        }
+        return r % m;
+    }
+    // Exponents of every width class (1, 4 and 6 bits) with runs of zeros and ones that cross
+    // window boundaries, and the ends of the range.
+    const runs = (bits) => {
+        let s = '1';
+        while (s.length < bits) {
+            s += (Math.random() < 0.5 ? '0' : '1').repeat(1 + Math.floor(Math.random() * 12));
+        }
+        return BigInt('0b' + s.slice(0, bits));
+    };
+    for (const mBits of [64, 256, 521, 1024, 2048]) {
+        const m = rnd(mBits) | 1n | (1n << BigInt(mBits - 1));
+        const exps = [0n, 1n, 2n, 3n, 65537n, m - 1n, m - 2n];
+        for (const eBits of [7, 17, 64, 65, 255, 600, 601, 1023, 2048]) {
+            exps.push(rnd(eBits) | (1n << BigInt(eBits - 1)), runs(eBits), (1n << BigInt(eBits)) - 1n, 1n << BigInt(eBits - 1));
+        }
+        for (const e of exps) {
+            for (const b of [0n, 1n, 2n, m - 1n, rnd(mBits) % m, rnd(mBits + 40), -rnd(mBits)]) {
+                assert.equal(ctx.modpow(b, e, m), ref(((b % m) + m) % m, e, m), `m ${mBits} bits, e ${e.toString(16)}, b ${b.toString(16)}`);
+            }
+        }
+    }
+});
