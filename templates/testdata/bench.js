@@ -1,6 +1,8 @@
 // Benchmark for templates/signer.js (not a test): `node templates/testdata/bench.js [runs]`.
 // For each alg, signs a typical client assertion `runs` times (default 50) with a fresh key given
 // as PKCS#8 PEM text (so key parsing is included, as in the collection) and prints the median.
+// Then the DPoP primitives (RFC 9449): a proof per alg with the key as private JWK text (as the
+// environment's dpopKey holds it), with ath and nonce, and newDpopKey.
 'use strict';
 
 const crypto = require('node:crypto');
@@ -39,4 +41,25 @@ for (const [alg, keyName] of cases) {
     times.sort((a, b) => a - b);
     const median = (times[(runs - 1) >> 1] + times[runs >> 1]) / 2;
     console.log(`${alg.padEnd(6)} ${keyName.padEnd(8)} median ${median.toFixed(2)} ms  (min ${times[0].toFixed(2)}, max ${times[runs - 1].toFixed(2)}, ${runs} runs)`);
+}
+
+const jwkText = (name) => JSON.stringify(crypto.createPrivateKey(keys[name]).export({ format: 'jwk' }));
+const dpopCases = [['ES256', 'P256'], ['ES384', 'P384'], ['ES512', 'P521'], ['EdDSA', 'Ed25519'], ['RS256', 'RSA2048'], ['PS256', 'RSA2048']];
+const timeIt = (label, fn) => {
+    const times = [];
+    for (let i = 0; i < runs; i++) {
+        const t0 = process.hrtime.bigint();
+        fn();
+        times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    times.sort((a, b) => a - b);
+    const median = (times[(runs - 1) >> 1] + times[runs >> 1]) / 2;
+    console.log(`${label.padEnd(24)} median ${median.toFixed(2)} ms  (min ${times[0].toFixed(2)}, max ${times[runs - 1].toFixed(2)}, ${runs} runs)`);
+};
+for (const [alg, keyName] of dpopCases) {
+    const key = jwkText(keyName);
+    timeIt(`dpopProof ${alg}`, () => signer.dpopProof({ alg, key, htm: 'GET', htu: 'https://api.example.com/orders?page=2', nonce: 'n-1', accessToken: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln' }));
+}
+for (const alg of ['ES256', 'ES512', 'EdDSA']) {
+    timeIt(`newDpopKey ${alg}`, () => signer.newDpopKey(alg));
 }
