@@ -322,7 +322,8 @@ func Scope(p *oauth.Profile, resp *token.Response) *Check {
 
 // Expectation is what a client needs from the server's metadata.
 func Expectation(c *config.Client, alg string) discovery.Expectation {
-	e := discovery.Expectation{Issuer: c.Issuer, TokenURL: c.TokenURL, Alg: alg, GrantType: c.GrantWire(), AuthMethod: "private_key_jwt"}
+	e := discovery.Expectation{Issuer: c.Issuer, TokenURL: c.TokenURL, Alg: alg, GrantType: c.GrantWire(), AuthMethod: "private_key_jwt",
+		DPoPAlg: c.DPoPAlg, PAR: c.PAREndpoint != ""}
 	if c.GrantType == config.GrantJWTBearer {
 		e.AuthMethod, e.Alg = "", ""
 	}

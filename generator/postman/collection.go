@@ -87,6 +87,7 @@ type CollectionInput struct {
 const (
 	msgNoKey        = "privateKey is empty: paste your private key (PEM or JWK) into the environment variable privateKey, or run postmint refresh"
 	msgNoKeyNoToken = "no privateKey and no valid bearerToken: set privateKey or run postmint refresh -e <environment>"
+	msgNotBound     = "the token endpoint ignored the DPoP proof and issued a token that is not DPoP-bound: register the client for DPoP-bound tokens (e.g. dpop_bound_access_tokens) or set dpop: false"
 )
 
 // scriptConfig is the data placed (JSON-encoded) in front of the collection script: the
@@ -102,6 +103,7 @@ func scriptConfig() map[string]any {
 		"missingHint":      oauth.MissingHint,
 		"noKey":            msgNoKey,
 		"noKeyNoToken":     msgNoKeyNoToken,
+		"notBound":         msgNotBound,
 	}
 }
 
@@ -167,8 +169,12 @@ func tokenPrerequest(kind string) string {
 	return "var postmintKind = " + string(k) + ";\n" + templates.StripJS(templates.GetTokenPrerequestJS)
 }
 
-// tokenTest is an Auth token request's test script: postmint.accept checks and stores the answer.
-func tokenTest() string { return templates.StripJS(templates.GetTokenTestJS) }
+// tokenTest is an Auth token request's test script: postmint.answered checks and stores the
+// answer (after one nonce retry for DPoP).
+func tokenTest(kind string) string {
+	k, _ := json.Marshal(kind)
+	return "var postmintKind = " + string(k) + ";\n" + templates.StripJS(templates.GetTokenTestJS)
+}
 
 func lines(s string) []string {
 	return strings.Split(strings.TrimRight(s, "\n"), "\n")
@@ -199,6 +205,14 @@ func BuildCollectionPieces(in CollectionInput) ([][]byte, error) {
 	c := pc.CreateCollection(in.Name, "")
 	c.Info.Description = pc.Description{Content: in.Description, Type: "text/markdown"}
 	c.Auth = pc.CreateAuth(pc.Bearer, &pc.AuthParam{Key: "token", Value: "{{" + VarBearerToken + "}}", Type: "string"})
+	if in.Profile.DPoP() {
+		// RFC 9449 §7.1: a DPoP-bound token goes in the DPoP scheme; the collection script adds
+		// the request's own proof (its DPoP header) before each request.
+		c.Auth = pc.CreateAuth(pc.APIKey,
+			&pc.AuthParam{Key: "key", Value: "Authorization", Type: "string"},
+			&pc.AuthParam{Key: "value", Value: oauth.TokenTypeDPoP + " {{" + VarBearerToken + "}}", Type: "string"},
+			&pc.AuthParam{Key: "in", Value: "header", Type: "string"})
+	}
 	c.Events = []*pc.Event{
 		pc.CreateEvent(pc.PreRequest, []string{scriptMarker}),
 		pc.CreateEvent(pc.Test, lines(templates.StripJS(templates.APITestJS))),
@@ -208,7 +222,7 @@ func BuildCollectionPieces(in CollectionInput) ([][]byte, error) {
 	auth.Description = "Fetches a token with a freshly signed client assertion and stores it in `bearerToken` (and `bearerTokenExpiresAt`). The API requests do this by themselves when needed; send these to see the token exchange, or to fetch a token ahead of time."
 	if in.Profile.GrantType == oauth.WireAuthorizationCode {
 		auth.Description = "Authorize (open the logged URL in a browser), paste the code into authorizationCode, Exchange code; Refresh token renews the tokens. Every token request carries a freshly signed client assertion."
-		auth.AddItem(authorizeItem())
+		auth.AddItem(authorizeItem(in.Profile.PAREndpoint != ""))
 		auth.AddItem(tokenItem(ItemExchangeCode, kindCode, "Exchanges {{authorizationCode}} (with the PKCE verifier) for tokens, authenticated with a fresh client assertion.",
 			in.Profile, in.Profile.CodeFields(ph(VarClientAssertion), ph(VarAuthorizationCode), ph(VarCodeVerifier))))
 		auth.AddItem(tokenItem(ItemRefreshToken, kindRefresh, "Exchanges {{refreshToken}} for new tokens, authenticated with a fresh client assertion.",
@@ -220,6 +234,9 @@ func BuildCollectionPieces(in CollectionInput) ([][]byte, error) {
 
 	api := c.AddItemGroup(FolderAPI)
 	api.Description = "Your API requests. They inherit the collection's Bearer `bearerToken`; before each one the collection's script fetches a token when there is none or it expires within 30 seconds (with `privateKey` set), or fails the request's test when it cannot. Each request also fails its test on a 401 or 403 from the API, with the server's `WWW-Authenticate` challenge."
+	if in.Profile.DPoP() {
+		api.Description = strings.Replace(api.Description, "Bearer `bearerToken`;", "`Authorization: DPoP {{bearerToken}}`, and the collection's script adds a fresh DPoP proof (RFC 9449) for each request's method and URL;", 1)
+	}
 	addAPIItems(api, in.Folders, in.Requests)
 	prepared := in.Prepared != nil && len(in.Prepared.elems) > 0
 	if prepared {
@@ -381,7 +398,7 @@ func tokenItem(name, kind, desc string, p *oauth.Profile, fields []oauth.Field) 
 		Description: desc,
 		Events: []*pc.Event{
 			pc.CreateEvent(pc.PreRequest, lines(tokenPrerequest(kind))),
-			pc.CreateEvent(pc.Test, lines(tokenTest())),
+			pc.CreateEvent(pc.Test, lines(tokenTest(kind))),
 		},
 		Request: &pc.Request{
 			URL:    parseURL(ph(VarIDPServer)),
@@ -395,12 +412,21 @@ func tokenItem(name, kind, desc string, p *oauth.Profile, fields []oauth.Field) 
 
 // authorizeItem is the authorization request (RFC 6749 4.1.1, PKCE S256, OIDC state/nonce).
 // Redirects are not followed: the user finishes the login in a browser.
-func authorizeItem() *pc.Items {
+//
+// With par, its pre-request script first pushes those parameters, authenticated with a fresh
+// client assertion, to the PAR endpoint (RFC 9126 §2), and the URL carries only client_id and
+// the request_uri it returned (§4).
+func authorizeItem(par bool) *pc.Items {
 	raw := ph(VarAuthorizationEndpoint) + "?response_type=code&client_id=" + ph(VarClientID) + "&redirect_uri=" + ph(VarRedirectURI) +
 		"&scope=" + ph(VarScope) + "&state=" + ph(VarState) + "&nonce=" + ph(VarNonce) + "&code_challenge=" + ph(VarCodeChallenge) + "&code_challenge_method=S256"
+	desc := "Makes a fresh state, nonce and PKCE verifier and logs the authorization URL: open it in a browser, log in, and paste the code from the redirect into authorizationCode."
+	if par {
+		raw = ph(VarAuthorizationEndpoint) + "?client_id=" + ph(VarClientID) + "&request_uri=" + ph(VarRequestURI)
+		desc = "Makes a fresh state, nonce and PKCE verifier, pushes the authorization request to `parEndpoint` (RFC 9126) with a fresh client assertion, and logs the authorization URL with the `request_uri` it got: open it in a browser, log in, and paste the code from the redirect into authorizationCode."
+	}
 	return pc.CreateItem(pc.Item{
 		Name:        ItemAuthorize,
-		Description: "Makes a fresh state, nonce and PKCE verifier and logs the authorization URL: open it in a browser, log in, and paste the code from the redirect into authorizationCode.",
+		Description: desc,
 		Events: []*pc.Event{
 			pc.CreateEvent(pc.PreRequest, lines(templates.AuthorizePrerequestJS)),
 			pc.CreateEvent(pc.Test, lines(templates.AuthorizeTestJS)),
