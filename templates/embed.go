@@ -8,7 +8,8 @@ import (
 )
 
 // SignerJS is the in-collection JWS signer: it defines postmintSigner(CryptoJS), which returns
-// { parseKey, sign, jwt, canonicalJSON, uuid4, keyType }. It runs in Newman 6, the Postman
+// { parseKey, sign, jwt, canonicalJSON, uuid4, pkce, keyType } and the DPoP primitives (RFC 9449)
+// { ath, publicJwk, thumbprint, dpopProof, newDpopKey }. It runs in Newman 6, the Postman
 // app / Postman CLI sandbox and node. Embed it with StripJS.
 //
 //go:embed signer.js

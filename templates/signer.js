@@ -6,7 +6,8 @@
 // UTF-8, Go-compatible JSON) is written out below, each function citing its specification.
 //
 // Embedding rules (templates/embed.go StripJS): only whole-line // comments, no block comments,
-// no multi-line string literals; the stripped text must stay under 16 KB.
+// no multi-line string literals; the stripped text must stay under 20 KB (the whole
+// collection-level script, signer included, must stay under 30 KB).
 //
 // Usage: var signer = postmintSigner(require('crypto-js'));
 //        signer.jwt({ alg: 'RS256', kid: 'k1' }, { iss: 'me', ... }, privateKeyText)
@@ -81,18 +82,33 @@ function postmintSigner(CryptoJS) {
         return x < 0n ? x + m : x;
     }
 
-    // Left-to-right square-and-multiply with a 4-bit fixed window (HAC §14.82).
+    // Left-to-right sliding-window exponentiation (HAC Algorithm 14.85): only the odd powers
+    // b, b^3, ..., b^(2^w - 1) are precomputed, and a window always ends in a 1 bit. The width
+    // grows with the exponent: w = 6 for RSA's 1024- to 4096-bit exponents (about bits/7
+    // multiplications besides the squarings, against bits/4 for a 4-bit fixed window), 4 for
+    // the 255- to 521-bit ones of the curves, 1 (plain square-and-multiply) for e = 65537.
     function modpow(b, e, m) {
-        var t = [1n, md(b, m)], r = 1n, h = e.toString(16);
-        for (var i = 2; i < 16; i++) {
-            t.push(t[i - 1] * t[1] % m);
+        var bits = e.toString(2), n = bits.length, w = n > 600 ? 6 : n > 64 ? 4 : 1;
+        var g = md(b, m), g2 = w > 1 ? g * g % m : 0n, t = [g], r = 1n, i = 0, j;
+        while (t.length < 1 << (w - 1)) {
+            t.push(t[t.length - 1] * g2 % m);
         }
-        for (i = 0; i < h.length; i++) {
-            r = r * r % m;
-            r = r * r % m;
-            r = r * r % m;
-            r = r * r % m;
-            r = r * t[parseInt(h[i], 16)] % m;
+        while (i < n) {
+            j = Math.min(i + w, n);
+            if (bits[i] === '0') {
+                j = i + 1;
+            } else {
+                while (bits[j - 1] === '0') {
+                    j--;
+                }
+            }
+            for (var k = i; k < j; k++) {
+                r = r * r % m;
+            }
+            if (bits[i] === '1') {
+                r = r * t[parseInt(bits.slice(i, j), 2) >> 1] % m;
+            }
+            i = j;
         }
         return r;
     }
@@ -200,14 +216,11 @@ function postmintSigner(CryptoJS) {
     // (RFC 8017 §8.1), and ECDSA needs no randomness at all thanks to RFC 6979.
     var counter = 0;
     function random(n) {
-        try {
-            if (typeof crypto !== 'undefined') {
-                return Array.from(crypto.getRandomValues(new Uint8Array(n)));
-            }
-        } catch (e) {
-            // fall through to the weak source
+        var out = csprng(n), seed;
+        if (out) {
+            return out;
         }
-        var out = [], seed;
+        out = [];
         while (out.length < n) {
             try {
                 seed = C.lib.WordArray.random(32);
@@ -218,6 +231,17 @@ function postmintSigner(CryptoJS) {
             out = out.concat(fromWA(C.SHA256(seed)));
         }
         return out.slice(0, n);
+    }
+
+    // n bytes from crypto.getRandomValues (W3C Web Crypto §10.1.1), or null where the sandbox has
+    // none (Newman 6) or it answers all zeros (a stub).
+    function csprng(n) {
+        try {
+            var out = Array.from(crypto.getRandomValues(new Uint8Array(n)));
+            return out.some(Boolean) ? out : null;
+        } catch (e) {
+            return null;
+        }
     }
 
     // RFC 9562 §5.4 UUID version 4.
@@ -277,8 +301,8 @@ function postmintSigner(CryptoJS) {
         return [X3, (r * (v - X3) - 2n * Y * j) % p, ((Z + h) * (Z + h) - zz - hh) % p];
     }
 
-    // k*G for 0 < k < n, left-to-right double-and-add; returns affine x.
-    function mulGx(k, c) {
+    // k*G for 0 < k < n, left-to-right double-and-add; returns affine [x, y] (SEC1 §2.2.1).
+    function mulG(k, c) {
         var bits = k.toString(2), P = [c.gx, c.gy, 1n];
         for (var i = 1; i < bits.length; i++) {
             P = jdbl(P, c.p);
@@ -286,8 +310,8 @@ function postmintSigner(CryptoJS) {
                 P = jaddG(P, c);
             }
         }
-        var zi = inv(P[2], c.p);
-        return md(P[0] * zi % c.p * zi, c.p);
+        var zi = inv(P[2], c.p), z2 = zi * zi % c.p;
+        return [md(P[0] * z2, c.p), md(P[1] * z2 % c.p * zi, c.p)];
     }
 
     // ECDSA signature (SEC1 §4.1.3) with the deterministic k of RFC 6979 §3.2, output as
@@ -313,7 +337,7 @@ function postmintSigner(CryptoJS) {
             }
             var k = bits2int(T);
             if (k > 0n && k < n) {
-                var r = mulGx(k, c) % n, s = md(inv(k, n) * (e + r * key.d), n);
+                var r = mulG(k, c)[0] % n, s = md(inv(k, n) * (e + r * key.d), n);
                 if (r > 0n && s > 0n) {
                     return i2b(r, len).concat(i2b(s, len));
                 }
@@ -357,14 +381,19 @@ function postmintSigner(CryptoJS) {
         return b2i(b.slice().reverse());
     }
 
-    // RFC 8032 §5.1.6 sign.
-    function edSign(seed, msg) {
+    // RFC 8032 §5.1.5 key generation: the secret scalar s, the prefix and the public key A.
+    function edExpand(seed) {
         var h = hash(512, seed), a = h.slice(0, 32);
         a[0] &= 248;
         a[31] = a[31] & 127 | 64;
-        var s = le(a), A = eMulB(s), r = le(hash(512, h.slice(32).concat(msg))) % EL, R = eMulB(r);
-        var k = le(hash(512, R.concat(A, msg))) % EL;
-        return R.concat(i2b((r + k * s) % EL, 32).reverse());
+        return { s: le(a), prefix: h.slice(32), A: eMulB(le(a)) };
+    }
+
+    // RFC 8032 §5.1.6 sign.
+    function edSign(seed, msg) {
+        var x = edExpand(seed), r = le(hash(512, x.prefix.concat(msg))) % EL, R = eMulB(r);
+        var k = le(hash(512, R.concat(x.A, msg))) % EL;
+        return R.concat(i2b((r + k * x.s) % EL, 32).reverse());
     }
 
     // ---- RSA (RFC 8017) ----
@@ -534,6 +563,9 @@ function postmintSigner(CryptoJS) {
             return j[name] ? b2i(unb64(j[name])) : 0n;
         }
         if (j.kty === 'RSA') {
+            if (!j.n || !j.e) {
+                fail('the RSA JWK has d but no n or e; export the whole private key (n, e, d, p, q, dp, dq, qi)');
+            }
             return rsaKey(f('n'), f('e'), f('d'), f('p'), f('q'), f('dp'), f('dq'), f('qi'));
         }
         if (j.kty === 'EC') {
@@ -613,12 +645,18 @@ function postmintSigner(CryptoJS) {
         return m[1] === 'ES' ? 'EC-P-' + (m[2] === '512' ? '521' : m[2]) : 'RSA';
     }
 
-    // RFC 7515 §5.1 step 5: the JWS Signature over the ASCII signing input, base64url.
-    function sign(alg, keyText, signingInput) {
-        var want = needs(alg), key = parseKey(keyText), msg = utf8(signingInput), bits = +alg.slice(2) || 512;
+    // RFC 7518 §3.1 and RFC 8037 §3.1: alg must fit the key; returns the parsed key.
+    function keyFor(alg, keyText) {
+        var want = needs(alg), key = parseKey(keyText);
         if (key.t !== want) {
             fail('alg ' + alg + ' needs an ' + describe(want) + ' key, got ' + describe(key.t));
         }
+        return key;
+    }
+
+    // RFC 7515 §5.1 step 5: the JWS Signature over the ASCII signing input, base64url.
+    function sign(alg, keyText, signingInput) {
+        var key = keyFor(alg, keyText), msg = utf8(signingInput), bits = +alg.slice(2) || 512;
         if (alg === 'EdDSA') {
             return b64u(edSign(key.seed, msg));
         }
@@ -638,6 +676,109 @@ function postmintSigner(CryptoJS) {
         return input + '.' + sign(header.alg, keyText, input);
     }
 
+    // ---- JWK thumbprints (RFC 7638) and DPoP (RFC 9449) ----
+
+    // A private key given as a JWK object, or as text parseKey reads.
+    function toKey(k) {
+        return k && typeof k === 'object' && !k.t ? parseKey(JSON.stringify(k)) : parseKey(k);
+    }
+
+    // RFC 7638 §3.2: the public JWK with only the required members, computed from the private
+    // key: RSA n and e, EC Q = d*G (SEC1 §3.2.1), Ed25519 A from the seed (RFC 8032 §5.1.5).
+    function publicJwk(privateKey) {
+        var k = toKey(privateKey), c = k.c;
+        if (k.t === 'RSA') {
+            return { e: b64u(i2b(k.e, Math.ceil(bitLen(k.e) / 8))), kty: 'RSA', n: b64u(i2b(k.n, k.len)) };
+        }
+        if (c) {
+            var Q = mulG(k.d, c);
+            return { crv: c.name, kty: 'EC', x: b64u(i2b(Q[0], c.size)), y: b64u(i2b(Q[1], c.size)) };
+        }
+        return { crv: 'Ed25519', kty: 'OKP', x: b64u(edExpand(k.seed).A) };
+    }
+
+    // RFC 7638 §3.2 required members, in lexicographic order.
+    var REQUIRED = { EC: ['crv', 'kty', 'x', 'y'], RSA: ['e', 'kty', 'n'], OKP: ['crv', 'kty', 'x'], oct: ['k', 'kty'] };
+
+    // RFC 7638 §3 SHA-256 JWK thumbprint, base64url (RFC 9449 §10 dpop_jkt). A private JWK
+    // counts by its public part.
+    function thumbprint(jwkOrText) {
+        var j = jwkOrText, out = {};
+        if (typeof j === 'string') {
+            try {
+                j = JSON.parse(j);
+            } catch (e) {
+                fail('the JWK is not valid JSON');
+            }
+        }
+        if (j && j.d) {
+            j = publicJwk(j);
+        }
+        var names = REQUIRED[j && j.kty];
+        if (!names) {
+            fail('cannot take the thumbprint of ' + (j && j.kty ? 'kty ' + j.kty : 'a JWK without kty') + '; use an EC, RSA, OKP or oct JWK');
+        }
+        names.forEach(function (m) {
+            if (typeof j[m] !== 'string' || !j[m]) {
+                fail('the JWK has no ' + m + ' (RFC 7638 needs ' + names.join(', ') + ')');
+            }
+            out[m] = j[m];
+        });
+        return b64u(hash(256, utf8(canonicalJSON(out))));
+    }
+
+    // RFC 9449 §4.2: ath, base64url of the SHA-256 of the ASCII access token.
+    function ath(accessToken) {
+        return b64u(hash(256, utf8(String(accessToken))));
+    }
+
+    // RFC 9449 §4.2-4.3 DPoP proof JWT. o: { alg, key (private JWK or text), htm, htu, nonce?,
+    // accessToken?, iat?, jti? }. htu loses its query and fragment (§4.2); nonce and ath are
+    // claims only when given.
+    function dpopProof(o) {
+        o = o || {};
+        if (!o.key) {
+            fail('no DPoP key (dpopKey is empty); run postmint refresh -e ENV (or postmint generate), which writes dpopKey');
+        }
+        if (!o.htm || !o.htu) {
+            fail('a DPoP proof needs htm (the request method) and htu (its URL)');
+        }
+        var key = keyFor(o.alg, toKey(o.key));
+        var claims = { jti: o.jti || uuid4(), htm: String(o.htm), htu: String(o.htu).replace(/[?#][\s\S]*$/, ''), iat: o.iat || Math.floor(Date.now() / 1000) };
+        if (o.nonce) {
+            claims.nonce = String(o.nonce);
+        }
+        if (o.accessToken) {
+            claims.ath = ath(o.accessToken);
+        }
+        return jwt({ typ: 'dpop+jwt', alg: o.alg, jwk: publicJwk(key) }, claims, key);
+    }
+
+    // A new DPoP key (RFC 9449 §2) as private JWK text, for ES256/384/512 and EdDSA. Only
+    // crypto.getRandomValues may make a key: never Math.random or random()'s fallback. The EC
+    // scalar is uniform in [1, n-1] by rejection sampling (FIPS 186-5 §A.2.2 / A.4.2).
+    function newDpopKey(alg) {
+        var want = needs(alg), fix = '; run postmint refresh -e ENV (or postmint generate), which writes dpopKey', c, b, d, k;
+        if (want === 'RSA') {
+            fail('an RSA DPoP key (' + alg + ') cannot be made in a Postman script' + fix + ', or set dpop_alg: ES256');
+        }
+        c = want !== 'Ed25519' && curveBy('name', want.slice(3));
+        while (!k) {
+            b = csprng(c ? c.size : 32);
+            if (!b) {
+                fail('this sandbox (Newman) has no crypto.getRandomValues, so it cannot make a DPoP key safely' + fix);
+            }
+            if (!c) {
+                k = edKey(b);
+            } else {
+                b[0] &= 255 >> (8 * c.size - c.bits);
+                d = b2i(b);
+                k = d > 0n && d < c.n && ecKey(c, d);
+            }
+        }
+        return canonicalJSON(Object.assign({ alg: alg, d: b64u(b) }, publicJwk(k)));
+    }
+
     return {
         parseKey: parseKey,
         sign: sign,
@@ -652,7 +793,12 @@ function postmintSigner(CryptoJS) {
         },
         keyType: function (keyText) {
             return parseKey(keyText).t;
-        }
+        },
+        ath: ath,
+        publicJwk: publicJwk,
+        thumbprint: thumbprint,
+        dpopProof: dpopProof,
+        newDpopKey: newDpopKey
     };
 }
 if (typeof module !== 'undefined' && module.exports) {

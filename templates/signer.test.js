@@ -369,7 +369,7 @@ test('alg errors name the alg and the key', () => {
 
 // ---------- embedding constraints ----------
 
-test('script constraints: no globalThis/text encoder/async/block comments, stripped size < 16 KB', (t) => {
+test('script constraints: no globalThis/text encoder/async/block comments, stripped size < 20 KB', (t) => {
     const stripped = stripJS(SOURCE);
     for (const [i, line] of SOURCE.split('\n').entries()) {
         const t = line.trim();
@@ -384,6 +384,278 @@ test('script constraints: no globalThis/text encoder/async/block comments, strip
     assert.ok(!/globalThis|TextEncoder|TextDecoder|\basync\b|\bawait\b|pm\.require/.test(stripped));
     assert.ok(!/\brequire\(/.test(stripped), 'the signer gets crypto-js passed in');
     const size = Buffer.byteLength(stripped);
-    assert.ok(size < 16 * 1024, `stripped size ${size} bytes`);
+    assert.ok(size < 20 * 1024, `stripped size ${size} bytes`);
     t.diagnostic(`stripped signer.js: ${size} bytes`);
+});
+
+// ---------- JWK thumbprints and DPoP (RFC 7638, RFC 9449) ----------
+
+const jose = require(path.join(__dirname, '..', 'testdata', 'e2e', 'node_modules', 'jose'));
+const sha256 = (s) => crypto.createHash('sha256').update(s, 'ascii').digest('base64url');
+const REQUIRED = { EC: ['crv', 'kty', 'x', 'y'], RSA: ['e', 'kty', 'n'], OKP: ['crv', 'kty', 'x'] };
+
+// nodePublicJwk is what node derives from a private key: the RFC 7638 required members only.
+function nodePublicJwk(privateKey) {
+    const pub = crypto.createPublicKey(privateKey).export({ format: 'jwk' });
+    return Object.fromEntries(REQUIRED[pub.kty].map((m) => [m, pub[m]]));
+}
+
+// dpopKeys: one fresh private JWK per DPoP alg.
+function dpopKeys() {
+    const gen = (type, opts) => crypto.generateKeyPairSync(type, opts).privateKey.export({ format: 'jwk' });
+    const rsa = gen('rsa', { modulusLength: 2048 });
+    return [
+        ['ES256', gen('ec', { namedCurve: 'P-256' })],
+        ['ES384', gen('ec', { namedCurve: 'P-384' })],
+        ['ES512', gen('ec', { namedCurve: 'P-521' })],
+        ['RS256', rsa],
+        ['PS256', rsa],
+        ['EdDSA', gen('ed25519')]
+    ];
+}
+
+// checkProof verifies a DPoP proof with node:crypto and jose against the jwk in its own header
+// (as an authorization server does, RFC 9449 §4.3) and returns its decoded header and claims.
+async function checkProof(alg, proof, wantJwk) {
+    const [h, c, sig] = proof.split('.');
+    const header = JSON.parse(fromB64u(h)), claims = JSON.parse(fromB64u(c));
+    assert.deepEqual(Object.keys(header).sort(), ['alg', 'jwk', 'typ']);
+    assert.equal(header.typ, 'dpop+jwt');
+    assert.equal(header.alg, alg);
+    assert.deepEqual(header.jwk, wantJwk, 'header jwk is the public key, required members only');
+    assert.ok(!('d' in header.jwk), 'no private member');
+    const pub = crypto.createPublicKey({ key: header.jwk, format: 'jwk' });
+    assert.ok(nodeVerify(alg, pub, h + '.' + c, sig), alg + ': node:crypto verifies');
+    const v = await jose.jwtVerify(proof, jose.EmbeddedJWK, { typ: 'dpop+jwt', algorithms: [alg] });
+    assert.deepEqual(v.payload, claims, alg + ': jose verifies');
+    return { header, claims };
+}
+
+test('RFC 9449 §4.2 ath, §6.1 jkt and RFC 7638 §3.1 thumbprint: published values', () => {
+    assert.equal(signer.ath('Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU'), 'fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo');
+    // RFC 9449 §4.1 (Figure 3) proof key and the jkt of §6.1 (Figures 7 and 8).
+    const dpopExample = { kty: 'EC', x: 'l8tFrhx-34tV3hRICRDY9zCkDlpBhF42UQUfWVAWBFs', y: '9VE4jf_Ok_o64zbTTlcuNJajHmt6v9TDVrU0CdvGRDA', crv: 'P-256' };
+    assert.equal(signer.thumbprint(dpopExample), '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I');
+    assert.equal(signer.thumbprint(JSON.stringify(dpopExample)), '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I', 'as JSON text');
+    // RFC 7638 §3.1: an RSA key with alg and kid, which do not count.
+    const rfc7638 = {
+        kty: 'RSA',
+        n: '0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw',
+        e: 'AQAB',
+        alg: 'RS256',
+        kid: '2011-04-29'
+    };
+    assert.equal(signer.thumbprint(rfc7638), 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs');
+});
+
+test('publicJwk: the required members only, derived from the private key alone', async () => {
+    for (const [alg, jwk] of dpopKeys()) {
+        const want = nodePublicJwk(crypto.createPrivateKey({ key: jwk, format: 'jwk' }));
+        assert.deepEqual(signer.publicJwk(jwk), want, alg + ' from a JWK object');
+        assert.deepEqual(signer.publicJwk(JSON.stringify(jwk)), want, alg + ' from JSON text');
+        assert.deepEqual(Object.keys(signer.publicJwk(jwk)), REQUIRED[jwk.kty], 'members in RFC 7638 order');
+        if (jwk.kty !== 'RSA') {
+            // x and y are computed from d (Q = d*G, or A from the Ed25519 seed), not copied.
+            const dOnly = { kty: jwk.kty, crv: jwk.crv, d: jwk.d };
+            assert.deepEqual(signer.publicJwk(dOnly), want, alg + ' from d alone');
+        }
+        const tp = await jose.calculateJwkThumbprint(want, 'sha256');
+        assert.equal(signer.thumbprint(want), tp, alg + ' thumbprint equals jose');
+        assert.equal(signer.thumbprint(jwk), tp, alg + ' private JWK: thumbprint of its public part');
+    }
+    // P-256 vectors of RFC 6979 §A.2.5: Q = d*G with published Ux, Uy.
+    const c = V.rfc6979.curves.find((x) => x.crv === 'P-256' && x.Ux);
+    const q = signer.publicJwk({ kty: 'EC', crv: 'P-256', d: b64u(Buffer.from(c.x.padStart(64, '0'), 'hex')) });
+    assert.equal(fromB64u(q.x).toString('hex').toUpperCase(), c.Ux.padStart(64, '0'));
+    assert.equal(fromB64u(q.y).toString('hex').toUpperCase(), c.Uy.padStart(64, '0'));
+});
+
+test('dpopProof: every alg verifies with node:crypto and jose; header and claims per RFC 9449 §4.2', async () => {
+    const token = 'Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU';
+    for (const [alg, jwk] of dpopKeys()) {
+        const want = nodePublicJwk(crypto.createPrivateKey({ key: jwk, format: 'jwk' }));
+        // Everything given, the key as JSON text.
+        const full = await checkProof(alg, signer.dpopProof({
+            alg, key: JSON.stringify(jwk), htm: 'POST', htu: 'https://api.example.com/orders/7?expand=lines&x=1#top',
+            nonce: 'eyJ7S_zG.eyJH0-Z.HX4w-7v', accessToken: token, iat: 1562262618, jti: 'e1j3V_bKic8-LAEB'
+        }), want);
+        assert.deepEqual(full.claims, {
+            jti: 'e1j3V_bKic8-LAEB', htm: 'POST', htu: 'https://api.example.com/orders/7', iat: 1562262618,
+            nonce: 'eyJ7S_zG.eyJH0-Z.HX4w-7v', ath: sha256(token)
+        });
+        // The least given, the key as an object: jti and iat are made, no nonce, no ath.
+        const before = Math.floor(Date.now() / 1000);
+        const least = await checkProof(alg, signer.dpopProof({ alg, key: jwk, htm: 'GET', htu: 'https://server.example.com/token#frag?not-a-query' }), want);
+        assert.deepEqual(Object.keys(least.claims).sort(), ['htm', 'htu', 'iat', 'jti']);
+        assert.equal(least.claims.htu, 'https://server.example.com/token');
+        assert.match(least.claims.jti, UUID);
+        assert.ok(least.claims.iat >= before && least.claims.iat <= before + 2, 'iat is now');
+        // An empty nonce or access token (an empty variable) means none.
+        const empty = await checkProof(alg, signer.dpopProof({ alg, key: jwk, htm: 'GET', htu: 'https://a.example/', nonce: '', accessToken: '' }), want);
+        assert.deepEqual(Object.keys(empty.claims).sort(), ['htm', 'htu', 'iat', 'jti']);
+        // The proof's jwk has the thumbprint that dpop_jkt carries (RFC 9449 §10).
+        assert.equal(signer.thumbprint(full.header.jwk), await jose.calculateJwkThumbprint(jwk, 'sha256'));
+    }
+});
+
+test('newDpopKey: private JWK text whose public part node derives from its d', () => {
+    const want = { ES256: ['P-256', 32], ES384: ['P-384', 48], ES512: ['P-521', 66], EdDSA: ['Ed25519', 32] };
+    for (const [alg, [crv, size]] of Object.entries(want)) {
+        const seen = new Set();
+        for (let i = 0; i < 8; i++) {
+            const text = signer.newDpopKey(alg);
+            assert.equal(typeof text, 'string');
+            const jwk = JSON.parse(text);
+            assert.deepEqual(Object.keys(jwk), alg === 'EdDSA' ? ['alg', 'crv', 'd', 'kty', 'x'] : ['alg', 'crv', 'd', 'kty', 'x', 'y']);
+            assert.equal(jwk.alg, alg);
+            assert.equal(jwk.crv, crv);
+            assert.equal(fromB64u(jwk.d).length, size, 'd has the curve size');
+            const priv = crypto.createPrivateKey({ key: jwk, format: 'jwk' });
+            const pub = nodePublicJwk(priv);
+            assert.deepEqual(signer.publicJwk(jwk), pub);
+            assert.equal(jwk.x, pub.x, alg + ': x is what node derives');
+            assert.equal(jwk.y, pub.y, alg + ': y is what node derives');
+            const proof = signer.dpopProof({ alg, key: text, htm: 'GET', htu: 'https://a.example/r' });
+            const [h, c, sig] = proof.split('.');
+            assert.ok(nodeVerify(alg, crypto.createPublicKey(priv), h + '.' + c, sig), alg + ': a proof with the new key verifies');
+            seen.add(jwk.d);
+        }
+        assert.equal(seen.size, 8, alg + ': a new key every time');
+    }
+});
+
+test('newDpopKey: only crypto.getRandomValues makes a key; RSA is refused', () => {
+    const fix = /run postmint refresh -e ENV \(or postmint generate\), which writes dpopKey/;
+    for (const alg of ['RS256', 'PS256', 'RS512']) {
+        const err = expectError(() => signer.newDpopKey(alg), fix);
+        assert.match(err.message, new RegExp('^postmint: an RSA DPoP key \\(' + alg + '\\) cannot be made in a Postman script; .*, or set dpop_alg: ES256$'));
+    }
+    expectError(() => signer.newDpopKey('HS256'), /unsupported alg HS256/);
+    const ec = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+    // The stripped script in contexts without a usable CSPRNG: Newman 6 has no crypto at all; a
+    // crypto without getRandomValues, a throwing one and a stub that leaves zeros count the same.
+    const sandboxes = {
+        'no crypto (Newman 6)': {},
+        'crypto without getRandomValues': { crypto: {} },
+        'getRandomValues throws': { crypto: { getRandomValues: () => { throw new Error('not allowed'); } } },
+        'getRandomValues leaves zeros': { crypto: { getRandomValues: (a) => a } }
+    };
+    for (const [name, globals] of Object.entries(sandboxes)) {
+        const ctx = vm.createContext(Object.assign({ CJ: CryptoJS, ecKey: JSON.stringify(ec), out: {} }, globals));
+        vm.runInContext(stripJS(SOURCE) + [
+            'var s = postmintSigner(CJ);',
+            '["ES256", "ES384", "ES512", "EdDSA"].forEach(function (alg) {',
+            '    try { out[alg] = s.newDpopKey(alg); } catch (e) { out[alg] = e.message; }',
+            '});',
+            'out.proof = s.dpopProof({ alg: "ES256", key: ecKey, htm: "GET", htu: "https://a.example/" });',
+            'out.jti = s.uuid4();'
+        ].join('\n'), ctx);
+        for (const alg of ['ES256', 'ES384', 'ES512', 'EdDSA']) {
+            assert.match(ctx.out[alg], /^postmint: this sandbox \(Newman\) has no crypto\.getRandomValues, so it cannot make a DPoP key safely; /, name + ' ' + alg);
+            assert.match(ctx.out[alg], /which writes dpopKey$/);
+        }
+        // Proofs with a given key and the jti still work there (the weak source is enough for a jti).
+        const [h, c, sig] = ctx.out.proof.split('.');
+        assert.ok(nodeVerify('ES256', crypto.createPublicKey({ key: ec, format: 'jwk' }), h + '.' + c, sig), name);
+        assert.match(ctx.out.jti, UUID);
+    }
+    // With the Web Crypto of the Postman app / CLI sandbox, it makes keys.
+    const ctx = vm.createContext({ CJ: CryptoJS, crypto: crypto.webcrypto });
+    vm.runInContext(stripJS(SOURCE) + '\nvar key = JSON.parse(postmintSigner(CJ).newDpopKey("ES256"));', ctx);
+    assert.deepEqual(signer.publicJwk(ctx.key), nodePublicJwk(crypto.createPrivateKey({ key: ctx.key, format: 'jwk' })));
+});
+
+test('DPoP errors: public or symmetric keys, alg/key mismatch, missing parts', () => {
+    const keys = Object.fromEntries(dpopKeys());
+    const pub = (jwk) => nodePublicJwk(crypto.createPrivateKey({ key: jwk, format: 'jwk' }));
+    const proof = (o) => () => signer.dpopProof(Object.assign({ htm: 'GET', htu: 'https://a.example/' }, o));
+    for (const [alg, jwk] of Object.entries(keys)) {
+        expectError(() => signer.publicJwk(pub(jwk)), /this is a public key\/certificate, not a private key/);
+        expectError(() => signer.publicJwk(JSON.stringify(pub(jwk))), /not a private key/);
+        expectError(proof({ alg, key: pub(jwk) }), /not a private key/);
+    }
+    const oct = { kty: 'oct', k: 'GawgguFyGrWKav7AX4VKUg' };
+    expectError(() => signer.publicJwk(oct), /a symmetric \(oct\) JWK cannot sign here/);
+    expectError(proof({ alg: 'ES256', key: oct }), /symmetric \(oct\)/);
+    assert.equal(signer.thumbprint(oct), crypto.createHash('sha256').update('{"k":"GawgguFyGrWKav7AX4VKUg","kty":"oct"}').digest('base64url'));
+
+    expectError(proof({ alg: 'ES256', key: keys.EdDSA }), /^postmint: alg ES256 needs an EC P-256 key, got Ed25519$/);
+    expectError(proof({ alg: 'ES384', key: keys.ES256 }), /^postmint: alg ES384 needs an EC P-384 key, got EC P-256$/);
+    expectError(proof({ alg: 'RS256', key: keys.ES512 }), /^postmint: alg RS256 needs an RSA key, got EC P-521$/);
+    expectError(proof({ alg: 'EdDSA', key: keys.RS256 }), /^postmint: alg EdDSA needs an Ed25519 key, got RSA$/);
+    expectError(proof({ alg: 'HS256', key: keys.ES256 }), /unsupported alg HS256/);
+    expectError(proof({ key: keys.ES256 }), /unsupported alg undefined/);
+    expectError(proof({ alg: 'ES256', key: '' }), /no DPoP key \(dpopKey is empty\); run postmint refresh -e ENV/);
+    expectError(proof({ alg: 'ES256', key: keys.ES256, htu: '' }), /needs htm \(the request method\) and htu \(its URL\)/);
+    expectError(proof({ alg: 'ES256', key: keys.ES256, htm: undefined }), /needs htm/);
+    expectError(() => signer.dpopProof(), /no DPoP key/);
+
+    const rsa = keys.RS256;
+    expectError(() => signer.publicJwk({ kty: 'RSA', d: rsa.d, p: rsa.p, q: rsa.q }), /the RSA JWK has d but no n or e/, rsa.d);
+    expectError(() => signer.thumbprint({ kty: 'EC', crv: 'P-256', x: pub(keys.ES256).x }), /^postmint: the JWK has no y \(RFC 7638 needs crv, kty, x, y\)$/);
+    expectError(() => signer.thumbprint({ kty: 'foo' }), /cannot take the thumbprint of kty foo/);
+    expectError(() => signer.thumbprint('{"kty":'), /not valid JSON/);
+    expectError(() => signer.publicJwk({ kty: 'EC', crv: 'P-256', d: b64u(Buffer.alloc(32)) }), /out of range for P-256/);
+});
+
+// ---------- RSA exponentiation (sliding window) against node ----------
+
+test('RSA 2048 and 4096: RS256 equals node byte for byte, PS256 verifies, with and without CRT', () => {
+    const input = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJjbGllbnQiLCJqdGkiOiIxIn0';
+    for (const bits of [2048, 3072, 4096]) {
+        const pair = crypto.generateKeyPairSync('rsa', { modulusLength: bits });
+        const jwk = pair.privateKey.export({ format: 'jwk' });
+        const texts = {
+            'PKCS#8 (CRT)': pair.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+            'JWK n, e, d only (m^d mod n)': JSON.stringify({ kty: 'RSA', n: jwk.n, e: jwk.e, d: jwk.d })
+        };
+        for (const [form, text] of Object.entries(texts)) {
+            for (const alg of ['RS256', 'RS512']) {
+                const want = b64u(crypto.sign('sha' + alg.slice(2), Buffer.from(input), pair.privateKey));
+                assert.equal(signer.sign(alg, text, input), want, bits + ' ' + form + ' ' + alg);
+            }
+            for (const alg of ['PS256', 'PS512']) {
+                assert.ok(nodeVerify(alg, pair.publicKey, input, signer.sign(alg, text, input)), bits + ' ' + form + ' ' + alg);
+            }
+        }
+    }
+});
+
+test('modpow (sliding window) equals plain square-and-multiply on edge and random exponents', () => {
+    // White-box: the signer's closure with modpow exported, evaluated from the source.
+    const marker = '    return {\n        parseKey: parseKey,';
+    assert.ok(SOURCE.includes(marker));
+    const ctx = vm.createContext({ CJ: CryptoJS });
+    vm.runInContext(SOURCE.replace(marker, '    return {\n        modpow: modpow,\n        parseKey: parseKey,') + '\nvar modpow = postmintSigner(CJ).modpow;', ctx);
+    const rnd = (bits) => BigInt('0x' + crypto.randomBytes(Math.ceil(bits / 8)).toString('hex')) >> BigInt(8 * Math.ceil(bits / 8) - bits);
+    function ref(b, e, m) {
+        let r = 1n;
+        for (b %= m; e > 0n; e >>= 1n, b = b * b % m) {
+            if (e & 1n) {
+                r = r * b % m;
+            }
+        }
+        return r % m;
+    }
+    // Exponents of every width class (1, 4 and 6 bits) with runs of zeros and ones that cross
+    // window boundaries, and the ends of the range.
+    const runs = (bits) => {
+        let s = '1';
+        while (s.length < bits) {
+            s += (Math.random() < 0.5 ? '0' : '1').repeat(1 + Math.floor(Math.random() * 12));
+        }
+        return BigInt('0b' + s.slice(0, bits));
+    };
+    for (const mBits of [64, 256, 521, 1024, 2048]) {
+        const m = rnd(mBits) | 1n | (1n << BigInt(mBits - 1));
+        const exps = [0n, 1n, 2n, 3n, 65537n, m - 1n, m - 2n];
+        for (const eBits of [7, 17, 64, 65, 255, 600, 601, 1023, 2048]) {
+            exps.push(rnd(eBits) | (1n << BigInt(eBits - 1)), runs(eBits), (1n << BigInt(eBits)) - 1n, 1n << BigInt(eBits - 1));
+        }
+        for (const e of exps) {
+            for (const b of [0n, 1n, 2n, m - 1n, rnd(mBits) % m, rnd(mBits + 40), -rnd(mBits)]) {
+                assert.equal(ctx.modpow(b, e, m), ref(((b % m) + m) % m, e, m), `m ${mBits} bits, e ${e.toString(16)}, b ${b.toString(16)}`);
+            }
+        }
+    }
 });

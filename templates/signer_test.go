@@ -3,8 +3,12 @@ package templates
 import (
 	"context"
 	"crypto"
+	"crypto/ecdh"
+	"crypto/ecdsa"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"io"
@@ -13,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -91,8 +96,8 @@ func TestStripJS(t *testing.T) {
 	if StripJS(stripped) != stripped {
 		t.Error("StripJS is not idempotent on the signer")
 	}
-	if n := len(stripped); n >= 16*1024 {
-		t.Errorf("stripped signer is %d bytes, want < 16 KB", n)
+	if n := len(stripped); n >= 20*1024 {
+		t.Errorf("stripped signer is %d bytes, want < 20 KB", n)
 	}
 	for _, bad := range []string{"globalThis", "TextEncoder", "/*", "`"} {
 		if strings.Contains(stripped, bad) {
@@ -254,6 +259,8 @@ func sandboxCollection(t *testing.T, keys []goKey, url string) []byte {
 		"['" + strings.Join(sandboxAlgs, "', '") + "'].forEach(function (alg) {",
 		"    result.tokens[alg] = signer.jwt({ alg: alg, typ: 'JWT' }, claims, pm.collectionVariables.get('key_' + alg));",
 		"});",
+		"try { result.dpopKey = signer.newDpopKey('ES256'); } catch (e) { result.dpopKey = e.message; }",
+		"result.dpop = signer.dpopProof({ alg: 'ES256', key: pm.collectionVariables.get('key_ES256'), htm: 'GET', htu: 'https://api.example.com/r?q=1#f', accessToken: 'tok' });",
 		"pm.collectionVariables.set('result', JSON.stringify(result));",
 	}
 	prerequest := append(strings.Split(strings.TrimSuffix(StripJS(SignerJS), "\n"), "\n"), call...)
@@ -354,12 +361,13 @@ func TestSignerInNewmanAndPostmanCLI(t *testing.T) {
 	runners := []struct {
 		name       string
 		wantRandom string // which random source the sandbox offers; "" = don't care
+		makesKeys  bool   // newDpopKey works (crypto.getRandomValues is there)
 		args       func(coll, report string) (string, []string)
 	}{
-		{"newman", "no-crypto", func(coll, report string) (string, []string) {
+		{"newman", "no-crypto", false, func(coll, report string) (string, []string) {
 			return filepath.Join(modules, ".bin", "newman"), []string{"run", coll, "--reporters", "json", "--reporter-json-export", report}
 		}},
-		{"postman-cli", "crypto", func(coll, report string) (string, []string) {
+		{"postman-cli", "crypto", true, func(coll, report string) (string, []string) {
 			return filepath.Join(modules, ".bin", "postman"), []string{"collection", "run", coll, "--reporters", "json", "--reporter-json-structure", "newman", "--reporter-json-export", report}
 		}},
 	}
@@ -397,9 +405,11 @@ func TestSignerInNewmanAndPostmanCLI(t *testing.T) {
 			body := bodies[r.name]
 			mu.Unlock()
 			var got struct {
-				Random string            `json:"random"`
-				JTI    string            `json:"jti"`
-				Tokens map[string]string `json:"tokens"`
+				Random  string            `json:"random"`
+				JTI     string            `json:"jti"`
+				Tokens  map[string]string `json:"tokens"`
+				DPoPKey string            `json:"dpopKey"`
+				DPoP    string            `json:"dpop"`
 			}
 			if err := json.Unmarshal(body, &got); err != nil {
 				t.Fatalf("server body is not the signer result (%v): %.200s", err, body)
@@ -416,6 +426,60 @@ func TestSignerInNewmanAndPostmanCLI(t *testing.T) {
 				}
 				checkToken(t, alg, byAlg[alg], `{"typ":"JWT"}`, crossClaims, token)
 			}
+			checkDPoPProof(t, got.DPoP, byAlg["ES256"].public().(*ecdsa.PublicKey))
+			if r.makesKeys {
+				checkDPoPKey(t, got.DPoPKey)
+			} else if !strings.HasPrefix(got.DPoPKey, "postmint: this sandbox (Newman) has no crypto.getRandomValues") {
+				t.Errorf("newDpopKey in %s: %.120q, want the no-CSPRNG refusal", r.name, got.DPoPKey)
+			}
 		})
+	}
+}
+
+// checkDPoPProof verifies a DPoP proof made in a sandbox with pub and checks its header and claims
+// (RFC 9449 §4.2).
+func checkDPoPProof(t *testing.T, proof string, pub *ecdsa.PublicKey) {
+	t.Helper()
+	parser := jwt.NewParser(jwt.WithValidMethods([]string{"ES256"}), jwt.WithoutClaimsValidation())
+	tok, err := parser.Parse(proof, func(*jwt.Token) (any, error) { return pub, nil })
+	if err != nil {
+		t.Errorf("golang-jwt rejects the DPoP proof: %v", err)
+		return
+	}
+	x, y := pub.X.FillBytes(make([]byte, 32)), pub.Y.FillBytes(make([]byte, 32))
+	wantJWK := map[string]any{"crv": "P-256", "kty": "EC", "x": base64.RawURLEncoding.EncodeToString(x), "y": base64.RawURLEncoding.EncodeToString(y)}
+	if tok.Header["typ"] != "dpop+jwt" || !reflect.DeepEqual(tok.Header["jwk"], wantJWK) {
+		t.Errorf("DPoP header %v, want typ dpop+jwt and jwk %v", tok.Header, wantJWK)
+	}
+	sum := sha256.Sum256([]byte("tok"))
+	claims := tok.Claims.(jwt.MapClaims)
+	if claims["htm"] != "GET" || claims["htu"] != "https://api.example.com/r" || claims["ath"] != base64.RawURLEncoding.EncodeToString(sum[:]) {
+		t.Errorf("DPoP claims %v", claims)
+	}
+	if _, ok := claims["nonce"]; ok {
+		t.Errorf("DPoP claims carry a nonce that was not given: %v", claims)
+	}
+}
+
+// checkDPoPKey checks that a key from newDpopKey is a P-256 private JWK whose x and y are the
+// public key of its d, as Go's crypto/ecdh derives it.
+func checkDPoPKey(t *testing.T, text string) {
+	t.Helper()
+	var k struct{ Alg, Crv, Kty, D, X, Y string }
+	if err := json.Unmarshal([]byte(text), &k); err != nil {
+		t.Fatalf("newDpopKey: %v: %.120q", err, text)
+	}
+	d, err := base64.RawURLEncoding.DecodeString(k.D)
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv, err := ecdh.P256().NewPrivateKey(d)
+	if err != nil {
+		t.Fatalf("newDpopKey made an invalid P-256 key: %v", err)
+	}
+	q := priv.PublicKey().Bytes() // 0x04 || x || y
+	want := [2]string{base64.RawURLEncoding.EncodeToString(q[1:33]), base64.RawURLEncoding.EncodeToString(q[33:])}
+	if k.Alg != "ES256" || k.Crv != "P-256" || k.Kty != "EC" || [2]string{k.X, k.Y} != want {
+		t.Errorf("newDpopKey: alg %q crv %q kty %q x,y %v, want ES256 P-256 EC %v", k.Alg, k.Crv, k.Kty, [2]string{k.X, k.Y}, want)
 	}
 }
