@@ -233,7 +233,7 @@ func TestE2EDPoPWithPAR(t *testing.T) {
 			}
 			prov := e2e.StartConfig(t, e2e.Config{Profile: profile, Clients: []e2e.Client{{
 				ClientID: name, Grant: "authorization_code", Alg: alg, Scope: "api.read", DPoP: true, PAR: true,
-				Audience: map[bool]string{true: "issuer", false: ""}[profile != ""],
+				Audience:     map[bool]string{true: "issuer", false: ""}[profile != ""],
 				RedirectURIs: []string{redirect},
 				JWKS:         e2e.JWKS(t, e2e.Key{KID: "par-kid", Public: keys.rsa.Public()}),
 			}}})
