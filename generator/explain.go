@@ -23,6 +23,7 @@ func ExplainContext(p *oauth.Profile, k *keys.Key, client *config.Client) token.
 		Scope:        p.Scope,
 		ScopeIn:      string(p.ScopeIn),
 		Lifetime:     p.Lifetime,
+		DPoPAlg:      p.DPoPAlg,
 	}
 	if g, err := oauth.ParseGrant(p.GrantType); err == nil {
 		c.GrantType = string(g)

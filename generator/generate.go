@@ -33,6 +33,9 @@ type Options struct {
 	Prepared *postman.PreparedItems
 	// APINote, with API, replaces the line the API adds to the collection's description.
 	APINote string
+	// DPoPKey is the private JWK written into dpopKey when the client uses DPoP (the command
+	// makes it with dpop.NewKey; kits leave it empty, and the holder makes one on first use).
+	DPoPKey string
 }
 
 // Artifact is one output file.
@@ -109,6 +112,8 @@ func BuildProfile(c *config.Client, m Material) (*oauth.Profile, []string, error
 		ExtraForm:             c.Form,
 		RedirectURI:           c.RedirectURI,
 		AuthorizationEndpoint: c.AuthorizationEndpoint,
+		DPoPAlg:               c.DPoPAlg,
+		PAREndpoint:           c.PAREndpoint,
 	}
 	if len(m.Certificates) > 0 {
 		// A certificate that is not the key's would be sent in x5c or registered from a kit and
@@ -186,12 +191,12 @@ func Generate(c *config.Client, m Material, opt Options) (*Result, error) {
 	if len(coll) == 1 {
 		collection = Artifact{Name: collection.Name, Data: coll[0]}
 	}
-	env := postman.NewEnvironment(stableID(c.Slug), c.Name, postman.ProfileVariables(p, keyPEM))
+	env := postman.NewEnvironment(stableID(c.Slug), c.Name, postman.ProfileVariables(p, oauth.Secrets{PrivateKey: keyPEM, DPoPKey: opt.DPoPKey}))
 	envData, err := env.Marshal()
 	if err != nil {
 		return nil, fmt.Errorf("rendering the environment: %w", err)
 	}
-	environment := Artifact{Name: c.Slug + ".postman_environment.json", Data: envData, Secret: keyPEM != ""}
+	environment := Artifact{Name: c.Slug + ".postman_environment.json", Data: envData, Secret: keyPEM != "" || opt.DPoPKey != ""}
 	return &Result{
 		Artifacts:   []Artifact{collection, environment},
 		Collection:  collection,

@@ -151,7 +151,53 @@ postmint = (function (cfg) {
             params = fields(v('grantType'), a, (scopeIn === 'form' || scopeIn === 'both') && v('scope') ? [{ key: 'scope', value: v('scope') }] : []);
         }
         P.environment.set('clientAssertion', a);
-        return { assertion: a, form: params };
+        return { assertion: a, form: params, dpop: dpopOn() ? proof('POST', v('idpServer'), v('dpopNonce'), '') : '' };
+    }
+    // ---- DPoP (RFC 9449): on when the environment names dpopAlg ----
+    function dpopOn() {
+        return !!v('dpopAlg').trim();
+    }
+    // dpopKey is the environment's DPoP key; where it has none, one is made (and kept) when
+    // the sandbox has a CSPRNG (the signer refuses otherwise, with the fix).
+    function dpopKey() {
+        var k = v('dpopKey');
+        if (!k.trim()) {
+            k = sign().newDpopKey(v('dpopAlg'));
+            P.environment.set('dpopKey', k);
+        }
+        return k;
+    }
+    // proof signs a DPoP proof for one request; a signer refusal becomes a Problem.
+    function proof(method, url, nonce, token) {
+        try {
+            return sign().dpopProof({ alg: v('dpopAlg'), key: dpopKey(), htm: method, htu: url, nonce: nonce, accessToken: token });
+        } catch (e) {
+            throw new Problem('DPoP: ' + String(e.message).replace(/^postmint: /, ''));
+        }
+    }
+    // origin is scheme://host[:port] of a URL, lowercase: API nonces are kept per origin.
+    function origin(url) {
+        var m = /^([a-z][a-z0-9+.-]*:\/\/[^/?#]+)/i.exec(url);
+        return m ? m[1].toLowerCase() : '';
+    }
+    function apiNonces() {
+        try {
+            return JSON.parse(v('dpopApiNonces') || '{}') || {};
+        } catch (e) {
+            return {};
+        }
+    }
+    // sentURL is the URL the request being sent goes to, variables and path variables resolved.
+    function sentURL() {
+        var u = P.request.url;
+        var base = (u.protocol ? u.protocol + '://' : '') + u.getHost() + (u.port ? ':' + u.port : '') + u.getPath();
+        return P.variables.replaceIn(base);
+    }
+    // signAPIRequest gives the API request being sent its own proof, bound to the token (ath)
+    // and carrying the nonce its server last gave.
+    function signAPIRequest() {
+        var url = sentURL();
+        P.request.headers.upsert({ key: 'DPoP', value: proof(P.request.method, url, apiNonces()[origin(url)] || '', v('bearerToken')) });
     }
     // prepare fills the Auth request being sent with the token request (its form in the
     // collection only shows which variables go where).
@@ -160,6 +206,9 @@ postmint = (function (cfg) {
         try {
             var r = request(P, kind);
             P.request.body.update({ mode: 'urlencoded', urlencoded: r.form });
+            if (r.dpop) {
+                P.request.headers.upsert({ key: 'DPoP', value: r.dpop });
+            }
         } catch (e) {
             if (!(e instanceof Problem)) {
                 throw e;
@@ -180,7 +229,8 @@ postmint = (function (cfg) {
         if (b && b.mode === 'urlencoded' && b.urlencoded && (b.urlencoded.has('client_assertion') || b.urlencoded.has('assertion'))) {
             return true;
         }
-        return !!(P.request.url && P.request.url.query && P.request.url.query.has('code_challenge'));
+        var q = P.request.url && P.request.url.query;
+        return !!(q && (q.has('code_challenge') || q.has('request_uri')));
     }
     function unreachable(err) {
         if (err && err.code && err.address) {
@@ -189,11 +239,25 @@ postmint = (function (cfg) {
         return String(err && (err.message || err.code) || err).replace(/^connect /, '');
     }
     // ensureToken fetches a token with pm.sendRequest when bearerToken is missing or has
-    // under minValidity seconds left; the request waits for it.
+    // under minValidity seconds left (the request waits for it); with DPoP the request then
+    // gets its own proof.
     function ensureToken(p) {
         P = p;
+        var then = function () {
+            if (dpopOn()) {
+                try {
+                    signAPIRequest();
+                } catch (e) {
+                    if (!(e instanceof Problem)) {
+                        throw e;
+                    }
+                    fail(e.message);
+                }
+            }
+        };
         var expiresAt = parseInt(v('bearerTokenExpiresAt'), 10) || 0;
         if (v('bearerToken') && (expiresAt - now() >= cfg.minValidity || (!expiresAt && !v('privateKey').trim()))) {
+            then();
             return;
         }
         var code = v('grantType') === 'authorization_code';
@@ -201,32 +265,66 @@ postmint = (function (cfg) {
             fail('no refreshToken and no valid bearerToken: send Auth / Authorize, then Auth / Exchange code');
             return;
         }
+        if (!v('privateKey').trim()) {
+            fail(cfg.noKeyNoToken);
+            return;
+        }
+        send(code ? 'refresh' : 'grant', false, function (problem) {
+            if (problem) {
+                fail(problem);
+            } else {
+                then();
+            }
+        });
+    }
+    // send posts a token request of that kind with pm.sendRequest; done gets '' or the problem.
+    function send(kind, retried, done) {
         var r;
         try {
-            r = request(P, code ? 'refresh' : 'grant');
+            r = request(P, kind);
         } catch (e) {
             if (!(e instanceof Problem)) {
                 throw e;
             }
-            fail(e.message === cfg.noKey ? cfg.noKeyNoToken : e.message);
+            done(e.message);
             return;
         }
         var url = v('idpServer');
-        P.sendRequest({
-            url: url,
-            method: 'POST',
-            header: [{ key: 'Accept', value: 'application/json' }],
-            body: { mode: 'urlencoded', urlencoded: r.form }
-        }, function (err, res) {
+        var header = [{ key: 'Accept', value: 'application/json' }];
+        if (r.dpop) {
+            header.push({ key: 'DPoP', value: r.dpop });
+        }
+        P.sendRequest({ url: url, method: 'POST', header: header, body: { mode: 'urlencoded', urlencoded: r.form } }, function (err, res) {
             if (err) {
-                fail('token endpoint unreachable: ' + unreachable(err) + ' (' + url + ')');
+                done('token endpoint unreachable: ' + unreachable(err) + ' (' + url + ')');
                 return;
             }
-            var problem = accept(P, res.code, res.text(), r.assertion);
-            if (problem) {
-                fail(problem);
-            }
+            finish(res.code, res.text(), res.headers.get('DPoP-Nonce'), r.assertion, kind, retried, done);
         });
+    }
+    // finish takes a token endpoint's answer. One that asks for a DPoP nonce (RFC 9449 §8:
+    // 400 use_dpop_nonce with DPoP-Nonce) is tried once more, with the nonce and a fresh
+    // assertion (a replayed one is refused).
+    function finish(status, text, nonce, sent, kind, retried, done) {
+        if (nonce && dpopOn()) {
+            P.environment.set('dpopNonce', nonce);
+        }
+        var body = null;
+        try {
+            body = JSON.parse(text);
+        } catch (e) {
+            body = null;
+        }
+        if (!retried && nonce && dpopOn() && status === 400 && body && body.error === 'use_dpop_nonce') {
+            send(kind, true, done);
+            return;
+        }
+        done(accept(P, status, text, sent));
+    }
+    // answered takes the answer to an Auth token request (its test script calls it).
+    function answered(p, kind, done) {
+        P = p;
+        finish(P.response.code, P.response.text(), P.response.headers.get('DPoP-Nonce'), v('clientAssertion'), kind, false, done);
     }
     // accept checks the answer to an Auth request (its test script calls it).
     function accept(p, status, text, sent) {
@@ -234,7 +332,16 @@ postmint = (function (cfg) {
         if (!status) {
             return 'token endpoint unreachable: no response from ' + v('idpServer');
         }
-        return postmintAccept(p, status, text, sent, cfg.defaultExpiresIn);
+        var problem = postmintAccept(p, status, text, sent, cfg.defaultExpiresIn);
+        if (!problem && dpopOn()) {
+            var type = JSON.parse(text).token_type;
+            P.environment.set('tokenType', String(type || ''));
+            if (!/^dpop$/i.test(type)) {
+                P.environment.set('bearerToken', '');
+                problem = cfg.notBound + ' (token_type ' + JSON.stringify(type) + ')';
+            }
+        }
+        return problem;
     }
     // checkAPI is the collection-level test: an API request that the API refuses with 401 or
     // 403 fails, with the WWW-Authenticate challenge, so a token the API rejects fails the run.
@@ -245,6 +352,15 @@ postmint = (function (cfg) {
         P = p;
         var code = P.response.code;
         var challenge = P.response.headers.get('WWW-Authenticate') || '';
+        var nonce = dpopOn() && P.response.headers.get('DPoP-Nonce');
+        if (nonce) {
+            var all = apiNonces();
+            all[origin(sentURL())] = nonce;
+            P.environment.set('dpopApiNonces', JSON.stringify(all));
+            if (/use_dpop_nonce/.test(challenge)) {
+                challenge += ' (the API asked for a DPoP nonce: it is now stored in dpopApiNonces, and the next request to it sends it; send this one again)';
+            }
+        }
         var refused = code === 401 || code === 403;
         P.test('API accepted the token' + (refused ? ': HTTP ' + code + (challenge ? ' ' + challenge : '') : ''), function () {
             if (refused) {
@@ -255,7 +371,54 @@ postmint = (function (cfg) {
     function pkce() {
         return sign().pkce();
     }
-    return { request: request, prepare: prepare, accept: accept, checkAPI: checkAPI, isAuthRequest: isAuthRequest, ensureToken: ensureToken, pkce: pkce };
+    // push sends the authorization request to the PAR endpoint (RFC 9126 §2.1) with a fresh
+    // client assertion, and dpop_jkt (RFC 9449 §10) for a DPoP client; done gets '' (and
+    // requestUri is set) or the problem.
+    function push(p, done) {
+        P = p;
+        var f;
+        try {
+            var a = assertion();
+            f = [{ key: 'response_type', value: 'code' }, { key: 'client_id', value: v('clientId') }, { key: 'redirect_uri', value: need('redirectUri') },
+                { key: 'scope', value: v('scope') }, { key: 'state', value: v('state') }, { key: 'nonce', value: v('nonce') },
+                { key: 'code_challenge', value: v('codeChallenge') }, { key: 'code_challenge_method', value: 'S256' },
+                { key: 'client_assertion_type', value: v('clientAssertionType') }, { key: 'client_assertion', value: a }];
+            if (dpopOn()) {
+                f.push({ key: 'dpop_jkt', value: sign().thumbprint(dpopKey()) });
+            }
+        } catch (e) {
+            if (!(e instanceof Problem)) {
+                throw e;
+            }
+            done(e.message);
+            return;
+        }
+        var url = need('parEndpoint');
+        P.sendRequest({ url: url, method: 'POST', header: [{ key: 'Accept', value: 'application/json' }], body: { mode: 'urlencoded', urlencoded: f } }, function (err, res) {
+            if (err) {
+                done('PAR endpoint unreachable: ' + unreachable(err) + ' (' + url + ')');
+                return;
+            }
+            var body = null;
+            try {
+                body = JSON.parse(res.text());
+            } catch (e) {
+                body = null;
+            }
+            if (res.code !== 201 || !body || typeof body.request_uri !== 'string' || !body.request_uri) {
+                var why = body && typeof body.error === 'string' ? body.error + (body.error_description ? ': ' + body.error_description : '') : 'no request_uri';
+                done('the PAR endpoint answered HTTP ' + res.code + ': ' + String(why).replace(/eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g, '[a JWT]'));
+                return;
+            }
+            P.environment.set('requestUri', body.request_uri);
+            done('');
+        });
+    }
+    function pushes(p) {
+        P = p;
+        return !!v('parEndpoint').trim();
+    }
+    return { request: request, prepare: prepare, accept: accept, answered: answered, checkAPI: checkAPI, isAuthRequest: isAuthRequest, ensureToken: ensureToken, pkce: pkce, push: push, pushes: pushes };
 })(postmintConfig);
 if (!postmint.isAuthRequest(pm)) {
     postmint.ensureToken(pm);

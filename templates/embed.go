@@ -5,6 +5,9 @@ package templates
 import (
 	_ "embed"
 	"strings"
+
+	"github.com/tdewolff/minify/v2"
+	"github.com/tdewolff/minify/v2/js"
 )
 
 // SignerJS is the in-collection JWS signer: it defines postmintSigner(CryptoJS), which returns
@@ -31,4 +34,18 @@ func StripJS(src string) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// MinifyJS minifies a script with tdewolff/minify (whitespace, comments, shorter syntax), its
+// variable names kept so that a reader, and a stack trace, still sees signer and request. It
+// panics on a script that does not parse: the templates are embedded and tested, so that is a
+// build bug.
+func MinifyJS(src string) string {
+	m := minify.New()
+	m.Add("js", &js.Minifier{KeepVarNames: true})
+	out, err := m.String("js", src)
+	if err != nil {
+		panic("templates: minifying the collection script: " + err.Error())
+	}
+	return out
 }

@@ -98,6 +98,7 @@ Examples:
 			kitCommand(),
 			verifyCommand(),
 			presetsCommand(),
+			dpopCommand(),
 			doctorCommand(),
 			completionCommand(),
 		},

@@ -10,6 +10,10 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/postmint/postmint/generator"
+	"github.com/postmint/postmint/generator/config"
+	"github.com/postmint/postmint/generator/discovery"
+	"github.com/postmint/postmint/generator/doctor"
+	"github.com/postmint/postmint/generator/dpop"
 	"github.com/postmint/postmint/generator/openapi"
 )
 
@@ -48,11 +52,24 @@ func generateAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := refuseUnsupported(meta, client); err != nil {
+		return err
+	}
 	m, err := generateMaterial(c, client)
 	if err != nil {
 		return err
 	}
 	opt := generator.Options{NoKey: c.Bool("no-key")}
+	if client.DPoPAlg != "" {
+		// The DPoP key is not the client's key: made here with crypto/rand, with --no-key too.
+		k, err := dpop.NewKey(client.DPoPAlg)
+		if err != nil {
+			return err
+		}
+		if opt.DPoPKey, err = k.JWK(); err != nil {
+			return err
+		}
+	}
 	if client.OpenAPI != "" {
 		if opt.API, err = openapi.Load(client.OpenAPI, openapi.Options{AllowURLRefs: c.Bool(openAPIURLRefsFlag.Name)}); err != nil {
 			return fmt.Errorf("%s: openapi: %w", c.String("client"), err)
@@ -70,6 +87,21 @@ func generateAction(c *cli.Context) error {
 	}
 	discoveryWarnings(c, meta, client, res.Profile.Alg)
 	return writeArtifacts(c, c.String("out"), res.Artifacts)
+}
+
+// refuseUnsupported stops generate when the metadata it read says the server cannot serve the
+// client's DPoP or PAR: such a collection could never get a token. (Without metadata, doctor
+// warns instead.)
+func refuseUnsupported(meta *discovery.Metadata, client *config.Client) error {
+	if meta == nil {
+		return nil
+	}
+	for _, f := range discovery.Check(meta, doctor.Expectation(client, "")) {
+		if f.Field == discovery.FieldPAREndpoint || f.Field == discovery.FieldDPoPAlgs {
+			return fmt.Errorf("%s: %s (metadata %s)", client.File, f.Msg, meta.URL)
+		}
+	}
+	return nil
 }
 
 // openAPIURLRefsFlag lets an OpenAPI document read from a file $ref http(s) URLs; without it

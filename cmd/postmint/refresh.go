@@ -59,6 +59,15 @@ func refreshAction(c *cli.Context) error {
 			return err
 		}
 		s.env.SetTokens(resp.AccessToken, resp.RefreshToken, resp.ExpiresAt, timeNow())
+		if s.dpop != nil {
+			newKey := ""
+			if s.newDPoP {
+				if newKey, err = s.dpop.JWK(); err != nil {
+					return err
+				}
+			}
+			s.env.SetDPoP(resp.TokenType, resp.DPoPNonce, newKey)
+		}
 	}
 	data, err := s.env.Marshal()
 	if err != nil {

@@ -3,10 +3,12 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/postmint/postmint/generator"
+	"github.com/postmint/postmint/generator/dpop"
 	"github.com/postmint/postmint/generator/keys"
 	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/postman"
@@ -23,6 +25,32 @@ type signing struct {
 	env     *postman.Environment
 	envPath string
 	envMode os.FileMode
+	// For DPoP clients: the DPoP key (the environment's dpopKey, or a new one when newDPoP)
+	// and the token endpoint's last nonce.
+	dpop      *dpop.Key
+	newDPoP   bool
+	dpopNonce string
+}
+
+// loadDPoP takes the environment's DPoP key (nil env or an empty dpopKey: a new one).
+func (s *signing) loadDPoP(env *postman.Environment, where string) error {
+	if !s.profile.DPoP() {
+		return nil
+	}
+	text := ""
+	if env != nil {
+		text, s.dpopNonce = env.Lookup(postman.VarDPoPKey), env.Lookup(postman.VarDPoPNonce)
+	}
+	var err error
+	if strings.TrimSpace(text) == "" {
+		s.dpop, err = dpop.NewKey(s.profile.DPoPAlg)
+		s.newDPoP = true
+		return err
+	}
+	if s.dpop, err = dpop.ParseKey(text, s.profile.DPoPAlg); err != nil {
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	return nil
 }
 
 func sourceFlags() []cli.Flag {
@@ -67,19 +95,11 @@ func loadSigning(c *cli.Context, requireEnv bool) (*signing, error) {
 		discoveryWarnings(c, meta, client, p.Alg)
 		s := &signing{profile: p, key: m.Key}
 		s.explain = generator.ExplainContext(p, m.Key, client)
-		return s, nil
+		return s, s.loadDPoP(nil, cf)
 	}
-	data, err := readInput("environment", ef, maxEnvFile)
+	env, mode, err := readEnvironment(ef)
 	if err != nil {
 		return nil, err
-	}
-	st, err := os.Stat(ef)
-	if err != nil {
-		return nil, fmt.Errorf("reading environment %s: %w", ef, unwrapPath(err))
-	}
-	env, err := postman.ParseEnvironment(data)
-	if err != nil {
-		return nil, fmt.Errorf("reading environment %s: %w", ef, err)
 	}
 	p, err := env.Profile()
 	if err != nil {
@@ -95,7 +115,24 @@ func loadSigning(c *cli.Context, requireEnv bool) (*signing, error) {
 	if err := k.CheckAlg(p.Alg); err != nil {
 		return nil, fmt.Errorf("environment %s: alg: %w", ef, err)
 	}
-	s := &signing{profile: p, key: k, env: env, envPath: ef, envMode: st.Mode().Perm()}
+	s := &signing{profile: p, key: k, env: env, envPath: ef, envMode: mode}
 	s.explain = generator.ExplainContext(p, k, nil)
-	return s, nil
+	return s, s.loadDPoP(env, "environment "+ef)
+}
+
+// readEnvironment reads and parses an environment file, with its permission bits.
+func readEnvironment(path string) (*postman.Environment, os.FileMode, error) {
+	data, err := readInput("environment", path, maxEnvFile)
+	if err != nil {
+		return nil, 0, err
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading environment %s: %w", path, unwrapPath(err))
+	}
+	env, err := postman.ParseEnvironment(data)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading environment %s: %w", path, err)
+	}
+	return env, st.Mode().Perm(), nil
 }

@@ -2,12 +2,14 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/postmint/postmint/generator/assertion"
+	"github.com/postmint/postmint/generator/dpop"
 	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/postman"
 	"github.com/postmint/postmint/generator/token"
@@ -54,6 +56,9 @@ func tokenAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if s.newDPoP {
+		fmt.Fprintln(c.App.ErrWriter, "postmint: note: the token is bound to a new DPoP key that is not kept; `postmint refresh -e ENV` keeps one in the environment's dpopKey")
+	}
 	if c.Bool("json") {
 		_, err = fmt.Fprintln(c.App.Writer, string(resp.Raw))
 		return err
@@ -91,7 +96,13 @@ func exchange(c *cli.Context, s *signing) (*token.Response, error) {
 		}
 		return oauth.Values(fields(a)), nil
 	}
-	resp, err := client.Exchange(c.Context, s.profile.TokenURL, build)
+	var proof token.Proof
+	if s.dpop != nil {
+		proof = func(nonce string) (string, error) {
+			return s.dpop.Proof(dpop.Request{Method: http.MethodPost, URL: s.profile.TokenURL, Nonce: nonce})
+		}
+	}
+	resp, err := client.ExchangeDPoP(c.Context, s.profile.TokenURL, s.dpopNonce, build, proof)
 	if err != nil {
 		return nil, explained(err, s.explain)
 	}

@@ -44,6 +44,10 @@ type Definition struct {
 	Certificate           string            `yaml:"certificate,omitempty"`
 	RedirectURI           string            `yaml:"redirect_uri,omitempty"`
 	AuthorizationEndpoint string            `yaml:"authorization_endpoint,omitempty"`
+	PAR                   *bool             `yaml:"par,omitempty"`
+	PAREndpoint           string            `yaml:"par_endpoint,omitempty"`
+	DPoP                  *bool             `yaml:"dpop,omitempty"`
+	DPoPAlg               string            `yaml:"dpop_alg,omitempty"`
 	Requests              []Request         `yaml:"requests,omitempty"`
 	OpenAPI               string            `yaml:"openapi,omitempty"`
 

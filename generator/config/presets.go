@@ -56,7 +56,17 @@ type Preset struct {
 	ScopeIn       oauth.ScopePlacement `yaml:"scope_in"`
 	Subject       string               `yaml:"subject"`
 	KeyID         string               `yaml:"key_id"`
-	Headers       struct {
+	// DPoP (RFC 9449): on by default; RequireDPoP refuses dpop: false; DPoPAlgs are the proof
+	// algorithms the provider documents.
+	DPoP        bool     `yaml:"dpop"`
+	RequireDPoP bool     `yaml:"require_dpop"`
+	DPoPAlgs    []string `yaml:"dpop_algs"`
+	// PAR (RFC 9126) for authorization_code: on by default; RequirePAR refuses par: false;
+	// PARPath derives par_endpoint from the issuer.
+	PAR        bool   `yaml:"par"`
+	RequirePAR bool   `yaml:"require_par"`
+	PARPath    string `yaml:"par_path"`
+	Headers    struct {
 		Typ     string `yaml:"typ"`
 		X5C     bool   `yaml:"x5c"`
 		X5TS256 bool   `yaml:"x5t#S256"`
@@ -129,6 +139,14 @@ func (p *Preset) check() error {
 		if a != "" && !oauth.IsAlg(a) {
 			return fmt.Errorf("alg %q is not one of %s", a, oauth.AlgList())
 		}
+	}
+	for _, a := range p.DPoPAlgs {
+		if !oauth.IsDPoPAlg(a) {
+			return fmt.Errorf("dpop_algs: %q is not one of %s", a, strings.Join(oauth.DPoPAlgs, " "))
+		}
+	}
+	if (p.RequireDPoP && !p.DPoP) || (p.RequirePAR && !p.PAR) {
+		return fmt.Errorf("require_dpop and require_par need dpop and par on")
 	}
 	return nil
 }

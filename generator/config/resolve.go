@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,7 +46,11 @@ type Client struct {
 	RedirectURI  string
 	// AuthorizationEndpoint is where the user logs in (authorization_code only).
 	AuthorizationEndpoint string
-	Requests              []Request
+	// PAREndpoint receives the authorization request first (RFC 9126); "" when PAR is off.
+	PAREndpoint string
+	// DPoPAlg signs DPoP proofs (RFC 9449); "" for bearer tokens.
+	DPoPAlg  string
+	Requests []Request
 	// OpenAPI is the OpenAPI document (a path resolved against the definition's directory,
 	// or an http(s) URL) whose operations fill the API folder; "" for none.
 	OpenAPI string
@@ -102,7 +107,7 @@ func (d *Definition) Resolve() (*Client, error) {
 	c := &Client{Name: d.Name, Preset: p, File: d.File}
 	for _, step := range []func(*Definition) error{
 		c.resolveIdentity, c.resolveEndpoints, c.resolveAudience, c.resolveSigning, c.resolveScope,
-		c.resolveHeaders, c.resolveExtras, c.resolveCodeFlow, c.resolveRequests,
+		c.resolveHeaders, c.resolveExtras, c.resolveCodeFlow, c.resolvePAR, c.resolveDPoP, c.resolveRequests,
 	} {
 		if err := step(d); err != nil {
 			return nil, err
@@ -323,6 +328,73 @@ func (c *Client) resolveCodeFlow(d *Definition) error {
 	return nil
 }
 
+// resolvePAR decides whether the authorization request is pushed first (RFC 9126) and where.
+func (c *Client) resolvePAR(d *Definition) error {
+	code := c.GrantType == GrantAuthorizationCode
+	par := c.Preset.PAR && code
+	if d.PAR != nil {
+		if *d.PAR && !code {
+			return d.fieldError("par", fmt.Sprintf("a pushed authorization request starts the authorization code flow; it needs grant_type: authorization_code, not %s", c.GrantType), ErrBadValue)
+		}
+		par = *d.PAR
+	}
+	if code && !par && c.Preset.RequirePAR {
+		return d.fieldError("par", fmt.Sprintf("%s requires pushed authorization requests (RFC 9126); remove par: false", c.Preset.Label()), ErrBadValue)
+	}
+	if !par {
+		if d.PAREndpoint != "" {
+			return d.fieldError("par_endpoint", "only applies with par: true (grant_type: authorization_code); remove it", ErrBadValue)
+		}
+		return nil
+	}
+	c.PAREndpoint = d.PAREndpoint
+	if c.PAREndpoint == "" && c.Issuer != "" && c.Preset.PARPath != "" {
+		c.PAREndpoint = strings.TrimRight(c.Issuer, "/") + c.Preset.PARPath
+	}
+	if c.PAREndpoint == "" {
+		return d.fieldError("par_endpoint", "missing; par: true needs the provider's pushed authorization request endpoint (add par_endpoint:, or issuer: so that postmint reads it from the server's metadata)", ErrMissingField)
+	}
+	if err := checkURL(c.PAREndpoint); err != nil {
+		return d.fieldError("par_endpoint", err.Error(), ErrBadValue)
+	}
+	if w := plainHTTPWarning(c.PAREndpoint); w != "" {
+		c.Warnings = append(c.Warnings, w)
+	}
+	return nil
+}
+
+// resolveDPoP decides whether tokens are DPoP-bound (RFC 9449) and which alg signs the proofs.
+func (c *Client) resolveDPoP(d *Definition) error {
+	on := c.Preset.DPoP
+	if d.DPoP != nil {
+		on = *d.DPoP
+	}
+	if !on {
+		if c.Preset.RequireDPoP {
+			return d.fieldError("dpop", fmt.Sprintf("%s requires DPoP-bound tokens (RFC 9449); remove dpop: false", c.Preset.Label()), ErrBadValue)
+		}
+		if d.DPoPAlg != "" {
+			return d.fieldError("dpop_alg", "only applies with dpop: true; add dpop: true or remove dpop_alg", ErrBadValue)
+		}
+		return nil
+	}
+	c.DPoPAlg = firstNonEmpty(d.DPoPAlg, firstOf(c.Preset.DPoPAlgs), oauth.DefaultDPoPAlg)
+	if !oauth.IsDPoPAlg(c.DPoPAlg) {
+		return d.fieldError("dpop_alg", fmt.Sprintf("%q cannot sign DPoP proofs; use one of %s", c.DPoPAlg, strings.Join(oauth.DPoPAlgs, " ")), ErrBadValue)
+	}
+	if len(c.Preset.DPoPAlgs) > 0 && !slices.Contains(c.Preset.DPoPAlgs, c.DPoPAlg) {
+		return d.fieldError("dpop_alg", fmt.Sprintf("%s is not among the DPoP algorithms %s documents (%s)", c.DPoPAlg, c.Preset.Label(), strings.Join(c.Preset.DPoPAlgs, " ")), ErrBadValue)
+	}
+	return nil
+}
+
+func firstOf(list []string) string {
+	if len(list) == 0 {
+		return ""
+	}
+	return list[0]
+}
+
 // resolveRequests takes the API requests.
 func (c *Client) resolveRequests(d *Definition) error {
 	for i, r := range d.Requests {
@@ -456,7 +528,43 @@ func (d *Definition) ApplyDiscovery(meta *discovery.Metadata) []string {
 		d.AuthorizationEndpoint = meta.AuthorizationEndpoint
 		notes = append(notes, fmt.Sprintf("discovered authorization_endpoint %s (from %s)", meta.AuthorizationEndpoint, meta.URL))
 	}
+	if d.PAREndpoint == "" && meta.PAREndpoint != "" && d.wantsPAR(grant) {
+		d.PAREndpoint = meta.PAREndpoint
+		notes = append(notes, fmt.Sprintf("discovered par_endpoint %s (from %s)", meta.PAREndpoint, meta.URL))
+	}
 	return notes
+}
+
+// WantsPAR reports whether the definition (or its preset) pushes its authorization requests.
+func (d *Definition) WantsPAR() bool {
+	grant := d.GrantType
+	if grant == "" {
+		if p, err := d.preset(); err == nil {
+			grant = p.GrantType
+		}
+	}
+	return d.wantsPAR(grant)
+}
+
+// wantsPAR reports whether the definition (or its preset) pushes authorization requests.
+func (d *Definition) wantsPAR(grant string) bool {
+	if grant != GrantAuthorizationCode {
+		return false
+	}
+	if d.PAR != nil {
+		return *d.PAR
+	}
+	p, err := d.preset()
+	return err == nil && p.PAR
+}
+
+// WantsDPoP reports whether the definition (or its preset) asks for DPoP-bound tokens.
+func (d *Definition) WantsDPoP() bool {
+	if d.DPoP != nil {
+		return *d.DPoP
+	}
+	p, err := d.preset()
+	return err == nil && p.DPoP
 }
 
 // NeedsDiscovery reports whether the definition names an issuer but leaves an endpoint that
@@ -475,5 +583,8 @@ func (d *Definition) NeedsDiscovery() bool {
 		return true
 	}
 	grant := firstNonEmpty(d.GrantType, p.GrantType)
+	if d.wantsPAR(grant) && d.PAREndpoint == "" && p.PARPath == "" {
+		return true
+	}
 	return grant == GrantAuthorizationCode && d.AuthorizationEndpoint == "" && p.AuthorizePath == ""
 }

@@ -23,6 +23,10 @@ type Metadata struct {
 	TokenEndpointAuthMethods     []string `json:"token_endpoint_auth_methods_supported"`
 	TokenEndpointAuthSigningAlgs []string `json:"token_endpoint_auth_signing_alg_values_supported"`
 	GrantTypes                   []string `json:"grant_types_supported"`
+	// PAREndpoint is RFC 9126 §5's pushed_authorization_request_endpoint; DPoPAlgs is RFC
+	// 9449 §5.1's dpop_signing_alg_values_supported.
+	PAREndpoint string   `json:"pushed_authorization_request_endpoint"`
+	DPoPAlgs    []string `json:"dpop_signing_alg_values_supported"`
 	// URL is where the metadata was read; Date is the server's Date header (zero when absent).
 	URL  string    `json:"-"`
 	Date time.Time `json:"-"`
@@ -122,7 +126,16 @@ type Expectation struct {
 	AuthMethod string // "private_key_jwt" for client assertions; "" for the JWT grant
 	Alg        string
 	GrantType  string // wire value, e.g. client_credentials or urn:ietf:params:oauth:grant-type:jwt-bearer
+	DPoPAlg    string // the DPoP proof alg; "" for bearer tokens
+	PAR        bool   // the client pushes its authorization requests
 }
+
+// Metadata members whose absence makes a DPoP or PAR client unusable: generate refuses to
+// write such a client when it read the metadata.
+const (
+	FieldPAREndpoint = "pushed_authorization_request_endpoint"
+	FieldDPoPAlgs    = "dpop_signing_alg_values_supported"
+)
 
 // Finding is one way the metadata disagrees with a definition.
 type Finding struct {
@@ -154,6 +167,16 @@ func Check(m *Metadata, e Expectation) []Finding {
 	}
 	if e.GrantType != "" && len(m.GrantTypes) > 0 && !slices.Contains(m.GrantTypes, e.GrantType) {
 		out = append(out, Finding{"grant_types_supported", fmt.Sprintf("the server does not list grant %s in grant_types_supported (%s)", e.GrantType, strings.Join(m.GrantTypes, " ")), false})
+	}
+	if e.PAR && m.PAREndpoint == "" {
+		out = append(out, Finding{FieldPAREndpoint, "the server's metadata names no pushed_authorization_request_endpoint: it does not take pushed authorization requests (RFC 9126); set par: false or ask the provider", true})
+	}
+	switch {
+	case e.DPoPAlg == "":
+	case len(m.DPoPAlgs) == 0:
+		out = append(out, Finding{FieldDPoPAlgs, "the server's metadata lists no dpop_signing_alg_values_supported: it does not say it accepts DPoP proofs (RFC 9449 §5.1); set dpop: false or ask the provider", true})
+	case !slices.Contains(m.DPoPAlgs, e.DPoPAlg):
+		out = append(out, Finding{FieldDPoPAlgs, fmt.Sprintf("the server does not list dpop_alg %s in dpop_signing_alg_values_supported (%s)", e.DPoPAlg, strings.Join(m.DPoPAlgs, " ")), true})
 	}
 	return out
 }

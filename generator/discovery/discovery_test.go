@@ -76,3 +76,30 @@ func TestSameIssuer(t *testing.T) {
 		}
 	}
 }
+
+// A DPoP client meets metadata without dpop_signing_alg_values_supported or without its alg,
+// a PAR client metadata without a PAR endpoint: each is a refused finding naming the member.
+func TestCheckDPoPAndPAR(t *testing.T) {
+	full := &Metadata{Issuer: "https://as", PAREndpoint: "https://as/par", DPoPAlgs: []string{"ES256", "PS256"}}
+	if f := Check(full, Expectation{DPoPAlg: "ES256", PAR: true}); len(f) != 0 {
+		t.Fatalf("findings for metadata that has both: %v", f)
+	}
+	for _, tc := range []struct {
+		name  string
+		meta  Metadata
+		e     Expectation
+		field string
+	}{
+		{"no PAR endpoint", Metadata{Issuer: "https://as", DPoPAlgs: []string{"ES256"}}, Expectation{PAR: true}, FieldPAREndpoint},
+		{"no DPoP algs", Metadata{Issuer: "https://as"}, Expectation{DPoPAlg: "ES256"}, FieldDPoPAlgs},
+		{"alg not listed", Metadata{Issuer: "https://as", DPoPAlgs: []string{"PS256"}}, Expectation{DPoPAlg: "ES256"}, FieldDPoPAlgs},
+	} {
+		f := Check(&tc.meta, tc.e)
+		if len(f) != 1 || f[0].Field != tc.field || !f[0].Refused {
+			t.Errorf("%s: findings %+v, want one refused %s", tc.name, f, tc.field)
+		}
+	}
+	if f := Check(&Metadata{Issuer: "https://as"}, Expectation{}); len(f) != 0 {
+		t.Errorf("a bearer client without PAR is held to DPoP or PAR: %v", f)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -185,6 +186,16 @@ func server(ctx context.Context, tc *token.Client, c *config.Client, p *oauth.Pr
 				}
 				add(s, "metadata", "%s", f.Msg)
 			}
+			if c.DPoPAlg != "" && slices.Contains(meta.DPoPAlgs, c.DPoPAlg) {
+				add(Pass, "dpop", "the server lists dpop_alg %s in dpop_signing_alg_values_supported", c.DPoPAlg)
+			}
+			if c.PAREndpoint != "" && meta.PAREndpoint != "" {
+				if meta.PAREndpoint == c.PAREndpoint {
+					add(Pass, "par", "par_endpoint %s is the server's pushed_authorization_request_endpoint", c.PAREndpoint)
+				} else {
+					add(Warn, "par", "par_endpoint %s differs from the server's pushed_authorization_request_endpoint %s", c.PAREndpoint, meta.PAREndpoint)
+				}
+			}
 			iss := strings.TrimRight(meta.Issuer, "/")
 			switch c.Audience {
 			case meta.TokenEndpoint:
@@ -322,7 +333,8 @@ func Scope(p *oauth.Profile, resp *token.Response) *Check {
 
 // Expectation is what a client needs from the server's metadata.
 func Expectation(c *config.Client, alg string) discovery.Expectation {
-	e := discovery.Expectation{Issuer: c.Issuer, TokenURL: c.TokenURL, Alg: alg, GrantType: c.GrantWire(), AuthMethod: "private_key_jwt"}
+	e := discovery.Expectation{Issuer: c.Issuer, TokenURL: c.TokenURL, Alg: alg, GrantType: c.GrantWire(), AuthMethod: "private_key_jwt",
+		DPoPAlg: c.DPoPAlg, PAR: c.PAREndpoint != ""}
 	if c.GrantType == config.GrantJWTBearer {
 		e.AuthMethod, e.Alg = "", ""
 	}

@@ -201,6 +201,12 @@ func TestEveryPreset(t *testing.T) {
 		}
 		if p != nil && p.GrantType == config.GrantAuthorizationCode {
 			src += "redirect_uri: https://app.example.com/callback\n"
+			if p.AuthorizePath == "" {
+				src += "authorization_endpoint: https://idp.example.com/" + slug + "/authorize\n"
+			}
+			if p.PAR && p.PARPath == "" {
+				src += "par_endpoint: https://idp.example.com/" + slug + "/par\n"
+			}
 		}
 		if p != nil && p.Alg != "" && !strings.HasPrefix(p.Alg, "RS") && !strings.HasPrefix(p.Alg, "PS") {
 			t.Fatalf("preset %s: alg %s cannot use the RSA test key", name, p.Alg)

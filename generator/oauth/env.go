@@ -46,7 +46,24 @@ const (
 	VarState                 = "state"
 	VarNonce                 = "nonce"
 	VarRefreshToken          = "refreshToken"
+
+	// DPoP (RFC 9449) only: the contract names dpopKey, tokenType and dpopNonce.
+	VarDPoPAlg       = "dpopAlg"
+	VarDPoPKey       = "dpopKey"
+	VarTokenType     = "tokenType"
+	VarDPoPNonce     = "dpopNonce"
+	VarDPoPAPINonces = "dpopApiNonces"
+
+	// Pushed authorization requests (RFC 9126) only.
+	VarPAREndpoint = "parEndpoint"
+	VarRequestURI  = "requestUri"
 )
+
+// Secrets are the values of the secret variables Variables writes: the client's private key
+// (PKCS#8 PEM) and the DPoP key (a private JWK), each "" for none.
+type Secrets struct {
+	PrivateKey, DPoPKey string
+}
 
 // Variable is one environment variable as Variables renders it.
 type Variable struct {
@@ -68,6 +85,8 @@ type spec struct {
 	secret   bool
 	required bool // reading fails when it is empty (and it has no absent value)
 	code     bool // authorization_code environments only
+	dpop     bool // DPoP environments only (Profile.DPoPAlg set)
+	par      bool // pushed authorization request environments only (Profile.PAREndpoint set)
 	// absent is what an empty or missing variable means, for environments written by hand or
 	// before postmint wrote the variable: a constant (value) or another variable's value (from).
 	absent Absent
@@ -131,15 +150,24 @@ var table = []spec{
 	{name: VarState, code: true, desc: "state of the last Authorize. Set by Auth / Authorize."},
 	{name: VarNonce, code: true, desc: "OpenID Connect nonce of the last Authorize. Set by Auth / Authorize."},
 	{name: VarRefreshToken, code: true, secret: true, desc: "Refresh token from the last token response. Set by Exchange code, Refresh token and postmint refresh."},
+	{name: VarPAREndpoint, code: true, par: true, required: true, desc: "Pushed authorization request endpoint (RFC 9126): Auth / Authorize posts the authorization request here first. Set by postmint generate.",
+		get: func(p *Profile) string { return p.PAREndpoint }, set: func(p *Profile, v string) error { p.PAREndpoint = v; return nil }},
+	{name: VarRequestURI, code: true, par: true, desc: "request_uri the PAR endpoint returned for the last Authorize. Set by Auth / Authorize."},
+
+	{name: VarDPoPAlg, dpop: true, required: true, desc: "Algorithm of the DPoP proofs (RFC 9449) sent with every token and API request. Set by postmint generate.",
+		get: func(p *Profile) string { return p.DPoPAlg }, set: setDPoPAlg},
+	{name: VarDPoPKey, dpop: true, secret: true, desc: "Private JWK of the DPoP key (not your client key): the token is bound to it. Made with a CSPRNG by postmint generate or postmint refresh; keep it secret."},
+	{name: VarTokenType, dpop: true, desc: "token_type of the last token response (DPoP or Bearer). Set with bearerToken."},
+	{name: VarDPoPNonce, dpop: true, desc: "The last DPoP-Nonce the token endpoint gave; sent in the next proof to it. Set by the scripts and postmint refresh."},
+	{name: VarDPoPAPINonces, dpop: true, desc: "JSON object: the last DPoP-Nonce each API origin gave, sent in the next proof to it. Set by the collection's scripts."},
 }
 
-// Variables renders a profile (and the private key, "" for none) as an environment's
-// variables, in the table's order.
-func Variables(p *Profile, privateKey string) []Variable {
-	code := p.GrantType == WireAuthorizationCode
+// Variables renders a profile (and its secrets) as an environment's variables, in the
+// table's order.
+func Variables(p *Profile, secrets Secrets) []Variable {
 	out := make([]Variable, 0, len(table))
 	for _, s := range table {
-		if s.code && !code {
+		if !s.applies(p.GrantType, p.DPoP(), p.PAREndpoint != "") {
 			continue
 		}
 		v := Variable{Key: s.name, Secret: s.secret, Description: s.desc}
@@ -147,7 +175,9 @@ func Variables(p *Profile, privateKey string) []Variable {
 		case s.get != nil:
 			v.Value = s.get(p)
 		case s.name == VarPrivateKey:
-			v.Value = privateKey
+			v.Value = secrets.PrivateKey
+		case s.name == VarDPoPKey:
+			v.Value = secrets.DPoPKey
 		}
 		out = append(out, v)
 	}
@@ -169,9 +199,10 @@ const MissingHint = "missing or empty; regenerate the environment with `postmint
 // absent or disabled one): the environment alone says how to mint and what to send.
 func FromVariables(get func(name string) string) (*Profile, error) {
 	p := &Profile{}
-	code := strings.TrimSpace(get(VarGrantType)) == WireAuthorizationCode
+	grant := strings.TrimSpace(get(VarGrantType))
+	dpop, par := strings.TrimSpace(get(VarDPoPAlg)) != "", strings.TrimSpace(get(VarPAREndpoint)) != ""
 	for _, s := range table {
-		if s.set == nil || (s.code && !code) {
+		if s.set == nil || !s.applies(grant, dpop, par) {
 			continue
 		}
 		v := get(s.name)
@@ -191,12 +222,18 @@ func FromVariables(get func(name string) string) (*Profile, error) {
 	return p, nil
 }
 
+// applies reports whether the row belongs in an environment of that grant (wire value) with
+// or without DPoP and PAR.
+func (s spec) applies(grant string, dpop, par bool) bool {
+	return (!s.code || grant == WireAuthorizationCode) && (!s.dpop || dpop) && (!s.par || par)
+}
+
 // RequiredVariables lists the variables the collection script refuses to run without, for
-// the script's configuration.
+// the script's configuration (rows of the DPoP and PAR extensions are checked where used).
 func RequiredVariables(code bool) []string {
 	var out []string
 	for _, s := range table {
-		if s.required && s.set != nil && (!s.code || code) {
+		if s.required && s.set != nil && (!s.code || code) && !s.dpop && !s.par {
 			out = append(out, s.name)
 		}
 	}
@@ -230,6 +267,14 @@ func setAlg(p *Profile, v string) error {
 		return fmt.Errorf("%q is not one of %s", v, AlgList())
 	}
 	p.Alg = v
+	return nil
+}
+
+func setDPoPAlg(p *Profile, v string) error {
+	if !IsDPoPAlg(v) {
+		return fmt.Errorf("%q is not one of %s", v, strings.Join(DPoPAlgs, " "))
+	}
+	p.DPoPAlg = v
 	return nil
 }
 

@@ -19,7 +19,7 @@ func TestVariablesRoundTrip(t *testing.T) {
 	code := *p
 	code.GrantType, code.RedirectURI, code.AuthorizationEndpoint = WireAuthorizationCode, "https://app/cb", "https://idp/auth"
 	for _, want := range []*Profile{p, &code} {
-		vars := Variables(want, "KEY")
+		vars := Variables(want, Secrets{PrivateKey: "KEY"})
 		m := map[string]string{}
 		for _, v := range vars {
 			if v.Description == "" {
@@ -51,7 +51,7 @@ func TestVariablesRoundTrip(t *testing.T) {
 // table says what its absence means; then it reads as that, and as nothing else.
 func TestFromVariablesTableDecidesAbsence(t *testing.T) {
 	base := map[string]string{}
-	for _, v := range Variables(testProfile(), "") {
+	for _, v := range Variables(testProfile(), Secrets{}) {
 		base[v.Key] = v.Value
 	}
 	absent := Absents()

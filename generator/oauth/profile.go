@@ -31,7 +31,15 @@ type Profile struct {
 	RedirectURI  string            // authorization_code: the registered redirect URI
 	// AuthorizationEndpoint is where the user logs in (authorization_code only).
 	AuthorizationEndpoint string
+	// DPoPAlg signs the DPoP proofs (RFC 9449) of every token and API request; "" for bearer
+	// tokens.
+	DPoPAlg string
+	// PAREndpoint receives the authorization request first (RFC 9126); "" sends it in the URL.
+	PAREndpoint string
 }
+
+// DPoP reports whether the client asks for DPoP-bound tokens.
+func (p *Profile) DPoP() bool { return p.DPoPAlg != "" }
 
 // Header returns the JOSE header of the client assertion.
 func (p *Profile) Header() map[string]any {

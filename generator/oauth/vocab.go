@@ -150,8 +150,24 @@ func IsAlg(alg string) bool { return slices.Contains(Algs, alg) }
 // AlgList is Algs as one space-separated line, for messages.
 func AlgList() string { return strings.Join(Algs, " ") }
 
+// DPoPAlgs are the algorithms postmint signs DPoP proofs with (RFC 9449 §4.2: asymmetric
+// only), the ones providers list in dpop_signing_alg_values_supported.
+var DPoPAlgs = []string{"ES256", "ES384", "ES512", "PS256", "RS256", "EdDSA"}
+
+// IsDPoPAlg reports whether postmint signs DPoP proofs with alg.
+func IsDPoPAlg(alg string) bool { return slices.Contains(DPoPAlgs, alg) }
+
+// Token types of a token response (RFC 6749 §7.1, RFC 9449 §5).
+const (
+	TokenTypeBearer = "Bearer"
+	TokenTypeDPoP   = "DPoP"
+)
+
 // Defaults, each decided here and nowhere else.
 const (
+	// DefaultDPoPAlg signs DPoP proofs when the definition names no dpop_alg: ES256 is the
+	// one every DPoP provider accepts (FAPI 2.0 §5.4, HelseID) and the cheapest in the sandbox.
+	DefaultDPoPAlg = "ES256"
 	// DefaultLifetime is the assertion lifetime (exp - iat) when neither the definition nor
 	// its preset sets one.
 	DefaultLifetime = 60 * time.Second

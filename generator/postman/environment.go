@@ -253,9 +253,21 @@ func (e *Environment) SetTokens(accessToken, refreshToken string, expiresAt, now
 	}
 }
 
+// SetDPoP stores what a DPoP token exchange leaves behind: the token type, the server's last
+// nonce ("" keeps the one stored) and, when one was made, the DPoP key (a private JWK).
+func (e *Environment) SetDPoP(tokenType, nonce, newKeyJWK string) {
+	e.Set(VarTokenType, tokenType, "")
+	if nonce != "" {
+		e.Set(VarDPoPNonce, nonce, "")
+	}
+	if newKeyJWK != "" {
+		e.Set(VarDPoPKey, newKeyJWK, TypeSecret)
+	}
+}
+
 // HoldsSecret reports whether a private key or a token is present (the file must then be 0600).
 func (e *Environment) HoldsSecret() bool {
-	for _, k := range []string{VarPrivateKey, VarBearerToken, VarClientAssertion, VarRefreshToken, VarAuthorizationCode, VarCodeVerifier} {
+	for _, k := range []string{VarPrivateKey, VarBearerToken, VarClientAssertion, VarRefreshToken, VarAuthorizationCode, VarCodeVerifier, VarDPoPKey} {
 		if strings.TrimSpace(e.Lookup(k)) != "" {
 			return true
 		}

@@ -39,12 +39,20 @@ const (
 	VarState                 = oauth.VarState
 	VarNonce                 = oauth.VarNonce
 	VarRefreshToken          = oauth.VarRefreshToken
+
+	VarDPoPAlg       = oauth.VarDPoPAlg
+	VarDPoPKey       = oauth.VarDPoPKey
+	VarTokenType     = oauth.VarTokenType
+	VarDPoPNonce     = oauth.VarDPoPNonce
+	VarDPoPAPINonces = oauth.VarDPoPAPINonces
+	VarPAREndpoint   = oauth.VarPAREndpoint
+	VarRequestURI    = oauth.VarRequestURI
 )
 
 // ProfileVariables renders a profile (and the normalized private key, "" for none) as the
 // environment's variables, in the order and with the descriptions of oauth's table.
-func ProfileVariables(p *oauth.Profile, privateKeyPEM string) []Variable {
-	vars := oauth.Variables(p, privateKeyPEM)
+func ProfileVariables(p *oauth.Profile, secrets oauth.Secrets) []Variable {
+	vars := oauth.Variables(p, secrets)
 	out := make([]Variable, 0, len(vars))
 	for _, v := range vars {
 		typ := TypeDefault

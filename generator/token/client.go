@@ -77,7 +77,14 @@ type Response struct {
 	ExpiresAt    time.Time       // arrival time + ExpiresIn; zero when ExpiresIn is absent
 	Status       int
 	Tries        int
+	// DPoPNonce is the last DPoP-Nonce the server gave (RFC 9449 §8), to send in the next
+	// proof; "" when it gave none.
+	DPoPNonce string
 }
+
+// Proof makes the DPoP proof (RFC 9449 §5) of one try of a token request, with the server's
+// latest nonce ("" when it has given none).
+type Proof func(nonce string) (string, error)
 
 // NewClient returns a Client whose transport takes its proxy from the environment
 // (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), bounds connecting by ConnectTimeout, speaks TLS 1.2 or
@@ -152,6 +159,7 @@ type attempt struct {
 	retry     bool          // worth another try
 	after     time.Duration // the server's Retry-After, or -1
 	transport bool          // no HTTP answer
+	nonce     string        // the server's DPoP-Nonce header
 }
 
 // Exchange posts the form built by build to tokenURL and decodes the token response. build is
@@ -162,6 +170,14 @@ type attempt struct {
 // ErrNoAccessToken for a 2xx without access_token; *TransportError when no answer came
 // (ErrTimeout when the overall timeout ran out). Explain turns them into likely causes.
 func (c *Client) Exchange(ctx context.Context, tokenURL string, build func() (url.Values, error)) (*Response, error) {
+	return c.ExchangeDPoP(ctx, tokenURL, "", build, nil)
+}
+
+// ExchangeDPoP is Exchange for DPoP-bound tokens (RFC 9449 §5): every try carries a fresh
+// proof from proof, with nonce or the newest nonce the server gave. An answer use_dpop_nonce
+// with a DPoP-Nonce header is tried once more at once, with a fresh assertion and that nonce
+// (§8), outside MaxTries. A token that is not DPoP-bound is ErrNotBound. proof nil is Exchange.
+func (c *Client) ExchangeDPoP(ctx context.Context, tokenURL, nonce string, build func() (url.Values, error), proof Proof) (*Response, error) {
 	u, err := url.Parse(tokenURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("token URL %q: %w", tokenURL, ErrTokenURL)
@@ -176,21 +192,40 @@ func (c *Client) Exchange(ctx context.Context, tokenURL string, build func() (ur
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	for try := 1; ; try++ {
+	nonceRetried := false
+	for try, tries := 1, 1; ; try, tries = try+1, tries+1 {
 		form, err := build()
 		if err != nil {
 			return nil, fmt.Errorf("building token request: %w", err)
 		}
-		a := c.do(ctx, u, form)
+		header := ""
+		if proof != nil {
+			if header, err = proof(nonce); err != nil {
+				return nil, fmt.Errorf("making the DPoP proof: %w", err)
+			}
+		}
+		a := c.do(ctx, u, form, header)
+		if a.nonce != "" {
+			nonce = a.nonce
+		}
 		if a.err == nil {
-			a.res.Tries = try
+			a.res.Tries, a.res.DPoPNonce = tries, nonce
+			if proof != nil && !strings.EqualFold(a.res.TokenType, "DPoP") {
+				return nil, fmt.Errorf("%w: token_type %q", ErrNotBound, a.res.TokenType)
+			}
 			return a.res, nil
 		}
+		var oe *OAuthError
+		if proof != nil && !nonceRetried && a.nonce != "" && errors.As(a.err, &oe) && oe.Code == "use_dpop_nonce" {
+			nonceRetried = true
+			try--
+			continue
+		}
 		if a.transport && ctx.Err() != nil {
-			return nil, stopped(ctx, u, try, timeout)
+			return nil, stopped(ctx, u, tries, timeout)
 		}
 		if !a.retry || try >= c.opt.MaxTries {
-			return nil, final(u, try, a)
+			return nil, final(u, tries, a)
 		}
 		d := a.after
 		if d < 0 {
@@ -200,7 +235,7 @@ func (c *Client) Exchange(ctx context.Context, tokenURL string, build func() (ur
 			return nil, final(u, try, a)
 		}
 		if err := c.wait(ctx, d); err != nil {
-			return nil, stopped(ctx, u, try, timeout)
+			return nil, stopped(ctx, u, tries, timeout)
 		}
 	}
 }
@@ -229,7 +264,7 @@ func stopped(ctx context.Context, u *url.URL, tries int, timeout time.Duration) 
 	return &TransportError{Host: u.Host, Tries: tries, Err: ctx.Err()}
 }
 
-func (c *Client) do(ctx context.Context, u *url.URL, form url.Values) attempt {
+func (c *Client) do(ctx context.Context, u *url.URL, form url.Values, dpopProof string) attempt {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(form.Encode()))
 	if err != nil {
 		return attempt{err: fmt.Errorf("creating token request: %w", err), after: -1}
@@ -237,6 +272,9 @@ func (c *Client) do(ctx context.Context, u *url.URL, form url.Values) attempt {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.opt.UserAgent)
+	if dpopProof != "" {
+		req.Header.Set("DPoP", dpopProof)
+	}
 
 	resp, err := c.hc.Do(req)
 	if err != nil {
@@ -254,7 +292,9 @@ func (c *Client) do(ctx context.Context, u *url.URL, form url.Values) attempt {
 		return attempt{err: fmt.Errorf("reading token response: %w", err), transport: true, retry: true, after: -1}
 	}
 	local := c.opt.Now()
-	return interpret(resp, body, local, secretValues(form))
+	a := interpret(resp, body, local, secretValues(form))
+	a.nonce = resp.Header.Get("DPoP-Nonce")
+	return a
 }
 
 // retryableTransport is false for failures another try cannot fix: certificate problems, a

@@ -12,6 +12,9 @@ import (
 var (
 	// ErrNoAccessToken means the token endpoint answered 2xx with JSON that has no access_token.
 	ErrNoAccessToken = errors.New("token response has no access_token")
+	// ErrNotBound means a DPoP proof was sent but the token that came back is not DPoP-bound
+	// (RFC 9449 §5: a server that does not bind tokens to this client answers Bearer).
+	ErrNotBound = errors.New("the token endpoint ignored the DPoP proof and issued a token that is not DPoP-bound; register the client for DPoP-bound tokens (e.g. dpop_bound_access_tokens) or set dpop: false")
 	// ErrInvalidJSON means the token endpoint answered 2xx with a body that is not a JSON object.
 	// The error also wraps an *HTTPError describing the body.
 	ErrInvalidJSON = errors.New("token response is not JSON")

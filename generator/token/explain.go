@@ -38,6 +38,7 @@ type Context struct {
 	Scope              string        // scope requested, "" when none
 	ScopeIn            string        // where scope was sent: "form", "claim" or "both"; "" when unknown
 	Lifetime           time.Duration // assertion lifetime (exp - iat), 0 when unknown
+	DPoPAlg            string        // alg of the DPoP proofs; "" for bearer tokens
 }
 
 // Audience rules.
@@ -210,6 +211,14 @@ func oauthHints(oe *OAuthError, c Context) []hint {
 		}
 	case "invalid_request":
 		return invalidRequestHints(c)
+	case "invalid_dpop_proof":
+		return []hint{
+			{"dpop", fmt.Sprintf("the DPoP proof was refused (RFC 9449 §4.3): it must be a fresh dpop+jwt signed with %s by the key in its jwk header, with htm POST and htu the token URL %s without query", orUnknown(c.DPoPAlg), orUnknown(c.TokenURL))},
+			{"dpop", "iat must be close to the server's clock (check this machine's time) and jti must be new for every request"},
+			{"dpop", "the server may not accept dpop_alg " + orUnknown(c.DPoPAlg) + ": compare its dpop_signing_alg_values_supported (postmint doctor)"},
+		}
+	case "use_dpop_nonce":
+		return []hint{{"dpop", "the server demands a DPoP nonce (RFC 9449 §8) and did not accept the one retry made with its DPoP-Nonce: its nonces may expire too fast, or it sent none"}}
 	case "access_denied":
 		return []hint{{"scope", "the client is not allowed what it asked for (scope, audience or resource): the server's admin must grant access"}}
 	case "server_error", "temporarily_unavailable":

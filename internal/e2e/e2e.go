@@ -78,6 +78,36 @@ type Client struct {
 	AccessTokenTTL int `json:"access_token_ttl,omitempty"`
 	// RedirectURIs are required for GrantAuthorizationCode.
 	RedirectURIs []string `json:"redirect_uris,omitempty"`
+	// DPoP makes the client's access tokens DPoP-bound (oidc-provider's
+	// dpop_bound_access_tokens): token requests without a DPoP proof are refused
+	// (invalid_grant "DPoP proof JWT not provided"), tokens carry cnf.jkt and token_type DPoP,
+	// and the resource then takes them only with the DPoP scheme and a proof of that key.
+	// Always on under ProfileFAPI2.
+	DPoP bool `json:"dpop,omitempty"`
+	// DPoPNonce makes the token and PAR endpoints demand a server nonce in this client's DPoP
+	// proofs: a proof without one is answered 400 use_dpop_nonce with a DPoP-Nonce header.
+	DPoPNonce bool `json:"dpop_nonce,omitempty"`
+	// PAR makes pushed authorization requests (RFC 9126) mandatory for the client
+	// (require_pushed_authorization_requests); GrantAuthorizationCode only.
+	PAR bool `json:"par,omitempty"`
+}
+
+// ProfileFAPI2 is the Config.Profile that runs the server under oidc-provider's FAPI 2.0
+// Security Profile (features.fapi {enabled: true, profile: '2.0'}). The server then demands:
+// PKCE with S256 on every authorization request; pushed authorization requests (PAR) for every
+// authorization request; redirect_uri in every authorization request; DPoP-bound
+// (sender-constrained) tokens for every client, so each token request needs a DPoP proof;
+// client assertions and DPoP proofs signed with PS256, ES256 or EdDSA only; a client assertion
+// aud that is exactly the issuer as a string (Client.Audience must be AudienceIssuer, the
+// default in this profile; oidc-provider refuses the token or PAR endpoint URL and arrays); no
+// access tokens in query parameters; authorization codes that live 60 s.
+const ProfileFAPI2 = "fapi2"
+
+// Config is the whole server config: its clients and, optionally, a profile.
+type Config struct {
+	// Profile is "" (the default) or ProfileFAPI2.
+	Profile string   `json:"profile,omitempty"`
+	Clients []Client `json:"clients"`
 }
 
 // Provider holds the URLs of one running harness server (all on 127.0.0.1, one random port).
@@ -96,7 +126,25 @@ type Provider struct {
 	Discovery             string `json:"discovery"`                // Issuer + "/.well-known/openid-configuration"
 	// Capture is the base of the capturing token endpoints: Capture + "/<label>/token" records
 	// every token request posted to it (see Captures) and answers with a token that API accepts.
+	// With a DPoP header the token is DPoP-bound to the proof's key (token_type DPoP); with
+	// "?dpop_nonce=1" appended the endpoint first answers 400 use_dpop_nonce with a DPoP-Nonce
+	// header until a proof carries that nonce (CaptureNonceQuery).
 	Capture string `json:"capture"`
+	// PAREndpoint is the pushed authorization request endpoint (RFC 9126), Issuer + "/request".
+	// It authenticates clients like the token endpoint does (the client's Audience rule, or the
+	// PAR endpoint's own URL as aud) and takes DPoP proofs (binding the code to the key).
+	PAREndpoint string `json:"pushed_authorization_request_endpoint"`
+	// DPoPAPI is an API URL (Issuer + "/api/dpop/whoami") for DPoP: every /api/... path takes
+	// Authorization: DPoP <token> with a DPoP proof (htm, htu without query, iat within 60 s,
+	// unused jti, ath, and the token's cnf.jkt), as well as Bearer for unbound tokens.
+	DPoPAPI string `json:"dpop_api"`
+	// DPoPNonceAPI (Issuer + "/dpop-nonce-api/whoami"; any /dpop-nonce-api/... path) takes DPoP
+	// only and also demands the resource server's nonce: 401 with
+	// WWW-Authenticate: DPoP error="use_dpop_nonce" and a DPoP-Nonce header first. The nonce
+	// rotates every 120 s (the previous one stays valid); a fresh one comes in DPoP-Nonce.
+	DPoPNonceAPI string `json:"dpop_nonce_api"`
+	// Profile is the server's Config.Profile ("" or ProfileFAPI2).
+	Profile string `json:"profile"`
 
 	logs *syncBuffer
 }
@@ -171,13 +219,23 @@ func checkHarness() error {
 	return harnessErr
 }
 
+// CaptureNonceQuery, appended to a capturing endpoint's URL, makes it demand a DPoP nonce.
+const CaptureNonceQuery = "?dpop_nonce=1"
+
 // Start writes the config to t.TempDir(), starts `node testdata/e2e/server.mjs`, waits (30 s at
 // most) for its line of URLs and stops it when the test ends. It fails the test, with the
 // server's stderr, when the server does not come up.
 func Start(t testing.TB, clients []Client) *Provider {
 	t.Helper()
+	return StartConfig(t, Config{Clients: clients})
+}
+
+// StartConfig is Start with a whole Config (e.g. Profile ProfileFAPI2 for a separate FAPI 2.0
+// server).
+func StartConfig(t testing.TB, cfg Config) *Provider {
+	t.Helper()
 	RequireHarness(t)
-	p, stop, err := StartServer(clients, t.TempDir())
+	p, stop, err := StartServerConfig(cfg, t.TempDir())
 	if err != nil {
 		t.Fatalf("e2e: %v", err)
 	}
@@ -189,12 +247,15 @@ func Start(t testing.TB, clients []Client) *Provider {
 // into dir, starts the server and returns it with the function that stops it. The server also
 // stops when this process exits (its standard input closes).
 func StartServer(clients []Client, dir string) (*Provider, func(), error) {
+	return StartServerConfig(Config{Clients: clients}, dir)
+}
+
+// StartServerConfig is StartServer with a whole Config.
+func StartServerConfig(config Config, dir string) (*Provider, func(), error) {
 	if err := checkHarness(); err != nil {
 		return nil, nil, fmt.Errorf("harness unavailable: %v; %s", err, installHint)
 	}
-	cfg, err := json.MarshalIndent(struct {
-		Clients []Client `json:"clients"`
-	}{clients}, "", "  ")
+	cfg, err := json.MarshalIndent(config, "", "  ")
 	if err != nil {
 		return nil, nil, fmt.Errorf("encoding the harness config: %v", err)
 	}
@@ -278,18 +339,27 @@ func StartServer(clients []Client, dir string) (*Provider, func(), error) {
 // optionally state, login_hint, code_challenge...; response_type defaults to "code") through
 // the provider's automatic login and consent, following redirects with a cookie jar, and
 // returns the code delivered to redirect_uri. The account (sub) is login_hint, or "alice".
+//
+// After a pushed authorization request, params may be just client_id and request_uri (RFC 9126
+// section 4): then nothing is added, and the first redirect away from the provider's origin is
+// taken as the one to the redirect_uri.
 func AuthorizationCode(t testing.TB, p *Provider, params url.Values) string {
 	t.Helper()
 	q := url.Values{}
 	for k, v := range params {
 		q[k] = v
 	}
-	if q.Get("response_type") == "" {
+	pushed := q.Get("request_uri") != ""
+	if q.Get("response_type") == "" && !pushed {
 		q.Set("response_type", "code")
 	}
 	redirect := q.Get("redirect_uri")
-	if redirect == "" {
-		t.Fatalf("e2e: AuthorizationCode needs redirect_uri")
+	if redirect == "" && !pushed {
+		t.Fatalf("e2e: AuthorizationCode needs redirect_uri (or request_uri after PAR)")
+	}
+	issuer, err := url.Parse(p.Issuer)
+	if err != nil {
+		t.Fatalf("e2e: issuer %q: %v", p.Issuer, err)
 	}
 	jar, _ := cookiejar.New(nil)
 	var final *url.URL
@@ -297,7 +367,8 @@ func AuthorizationCode(t testing.TB, p *Provider, params url.Values) string {
 		Jar:     jar,
 		Timeout: 10 * time.Second,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if strings.HasPrefix(req.URL.String(), redirect) {
+			away := redirect == "" && (req.URL.Scheme != issuer.Scheme || req.URL.Host != issuer.Host)
+			if away || (redirect != "" && strings.HasPrefix(req.URL.String(), redirect)) {
 				final = req.URL
 				return http.ErrUseLastResponse
 			}
@@ -338,12 +409,56 @@ type Stats struct {
 	Assertions     []SeenAssertion `json:"assertions"`      // the last 200 assertions' decoded header and claims
 	APICalls       map[string]int  `json:"api_calls"`       // accepted /api requests per client_id
 	APIRejected    int             `json:"api_rejected"`    // /api requests answered 401
+
+	// DPoPTokenRequests has, for each of the last 200 requests to the token, PAR, JWT-grant and
+	// capturing endpoints, whether it carried a DPoP proof and the proof decoded.
+	DPoPTokenRequests []DPoPTokenRequest `json:"dpop_token_requests"`
+	// DPoPProofsVerified counts the DPoP proofs the protected resource accepted.
+	DPoPProofsVerified int `json:"dpop_proofs_verified"`
+	// DPoPProofs are the last 200 of those proofs, decoded.
+	DPoPProofs []DPoPProof `json:"dpop_proofs"`
+	// DPoPErrors are the last 200 DPoP errors any endpoint returned (the resource's
+	// invalid_dpop_proof, invalid_token and use_dpop_nonce; oidc-provider's and the capturing
+	// endpoint's use_dpop_nonce and proof errors).
+	DPoPErrors []DPoPError `json:"dpop_errors"`
+	// PARRequests counts POSTs to the PAR endpoint.
+	PARRequests int `json:"par_requests"`
+}
+
+// DPoPTokenRequest is one token or PAR request and its DPoP proof, decoded but not verified
+// (Header's jwk keeps only public members; any private ones it held are named in
+// jwk.private_members).
+type DPoPTokenRequest struct {
+	Endpoint string         `json:"endpoint"` // "token", "par", "jwtgrant" or "capture"
+	ClientID string         `json:"client_id"`
+	DPoP     bool           `json:"dpop"` // a DPoP header came
+	Header   map[string]any `json:"header"`
+	Claims   map[string]any `json:"claims"`
+}
+
+// DPoPProof is one DPoP proof the protected resource accepted.
+type DPoPProof struct {
+	Where    string         `json:"where"` // "api" or "dpop-nonce-api"
+	Method   string         `json:"method"`
+	Path     string         `json:"path"`
+	ClientID string         `json:"client_id"`
+	Header   map[string]any `json:"header"`
+	Claims   map[string]any `json:"claims"`
+}
+
+// DPoPError is one DPoP error an endpoint returned.
+type DPoPError struct {
+	// Where is "api", "dpop-nonce-api", "token", "par", "jwtgrant" or "capture".
+	Where            string `json:"where"`
+	ClientID         string `json:"client_id"`
+	Error            string `json:"error"` // invalid_dpop_proof, invalid_token, use_dpop_nonce, invalid_grant...
+	ErrorDescription string `json:"error_description"`
 }
 
 // TokenError is one error a token endpoint returned (error_description includes oidc-provider's
 // internal detail, e.g. why client authentication failed).
 type TokenError struct {
-	Endpoint         string `json:"endpoint"` // "token" or "jwtgrant"
+	Endpoint         string `json:"endpoint"` // "token", "par" or "jwtgrant"
 	ClientID         string `json:"client_id"`
 	Error            string `json:"error"`
 	ErrorDescription string `json:"error_description"`
@@ -351,7 +466,7 @@ type TokenError struct {
 
 // SeenAssertion is one assertion a token endpoint received, decoded but not verified.
 type SeenAssertion struct {
-	Endpoint string         `json:"endpoint"` // "token" or "jwtgrant"
+	Endpoint string         `json:"endpoint"` // "token", "par" or "jwtgrant"
 	Header   map[string]any `json:"header"`
 	Claims   map[string]any `json:"claims"`
 }
@@ -393,6 +508,18 @@ type Capture struct {
 	Label       string      `json:"label"`        // the <label> of its URL
 	ContentType string      `json:"content_type"` // the request's Content-Type
 	Form        [][2]string `json:"form"`         // the form parameters in the order sent
+	// Status is the HTTP status the capture answered: 200, or 400 when it demanded a DPoP nonce.
+	Status int `json:"status"`
+	// DPoP is the request's DPoP proof, decoded (nil without a DPoP header).
+	DPoP *DecodedJWT `json:"dpop,omitempty"`
+	// DPoPError says why the proof did not verify (for POST to this URL), or is "".
+	DPoPError string `json:"dpop_error,omitempty"`
+}
+
+// DecodedJWT is a JWT's JOSE header and claims, decoded but not verified.
+type DecodedJWT struct {
+	Header map[string]any `json:"header"`
+	Claims map[string]any `json:"claims"`
 }
 
 // Captures returns the token requests the capturing endpoints received so far, oldest first.

@@ -4,6 +4,14 @@
 //
 //   node testdata/e2e/server.mjs CONFIG.json
 //
+// The config is {"clients": [...], "profile": "fapi2"?}; see CLIENT_FIELDS and loadConfig.
+//
+// DPoP (RFC 9449) and PAR (RFC 9126): oidc-provider's token and PAR endpoints take DPoP proofs
+// (client fields "dpop", "dpop_nonce", "par"), and the protected resource verifies DPoP-bound
+// tokens itself: /api/... accepts Bearer (unbound tokens) and DPoP; /dpop-nonce-api/... accepts
+// DPoP only and also demands a resource-server nonce. /capture/<label>/token?dpop_nonce=1 demands
+// a DPoP nonce before it answers (see captureToken).
+//
 // prints one JSON line with the URLs on stdout and serves until SIGTERM/SIGINT, or until its
 // standard input (when that is a pipe or socket) is closed. Set POSTMINT_E2E_DEBUG=1 for logs on
 // stderr. Nothing secret (keys, whole tokens or assertions) is ever logged.
@@ -57,10 +65,34 @@ const ALGS = [
 ];
 const GRANTS = ['client_credentials', 'jwt_bearer', 'authorization_code'];
 const AUDIENCES = ['token_endpoint', 'issuer', 'issuer_slash'];
+// Client fields:
+//   client_id, grant, jwks, certificates, alg, audience, typ, require_client_id, scope,
+//   access_token_ttl, redirect_uris: see internal/e2e's Client.
+//   dpop (bool): oidc-provider's dpop_bound_access_tokens; token requests without a DPoP proof
+//     are refused (invalid_grant "DPoP proof JWT not provided") and tokens are bound (jkt).
+//   dpop_nonce (bool): the token and PAR endpoints demand a server nonce in this client's DPoP
+//     proofs (400 use_dpop_nonce with a DPoP-Nonce header first).
+//   par (bool): require_pushed_authorization_requests (authorization_code clients).
 const CLIENT_FIELDS = new Set([
   'client_id', 'grant', 'jwks', 'certificates', 'alg', 'audience', 'typ', 'require_client_id',
-  'scope', 'access_token_ttl', 'redirect_uris',
+  'scope', 'access_token_ttl', 'redirect_uris', 'dpop', 'dpop_nonce', 'par',
 ]);
+// The algs the token, PAR and resource endpoints accept in DPoP proofs.
+const DPOP_ALGS = ['ES256', 'ES384', 'ES512', 'PS256', 'RS256', 'EdDSA'];
+// Top-level "profile": "fapi2" runs oidc-provider's FAPI 2.0 Security Profile
+// (features.fapi { enabled: true, profile: '2.0' }). What that demands of clients:
+//   - from oidc-provider itself: PKCE with S256 on every authorization request; a
+//     private_key_jwt assertion whose aud is exactly the issuer (a string; not the token or PAR
+//     endpoint, not an array); redirect_uri in every authorization request, even with one
+//     registered; no access token in a query parameter;
+//   - from this harness's FAPI configuration (FAPI 2.0 section 5.3.2 asks it of the server, and
+//     oidc-provider leaves it to configuration): pushed authorization requests for every
+//     authorization request (requirePushedAuthorizationRequests); sender-constrained tokens, so
+//     every client is DPoP-bound (mTLS is impossible on plain-HTTP loopback); client assertions
+//     and DPoP proofs signed with PS256, ES256 or EdDSA only; a client's audience must be
+//     "issuer" (the default in this mode); authorization codes live 60 s.
+const PROFILES = ['fapi2'];
+const FAPI2_ALGS = ['PS256', 'ES256', 'EdDSA'];
 const JWT_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const JWT_GRANT_MAX_LIFETIME = 120;
@@ -85,13 +117,17 @@ async function loadConfig(file) {
   if (!config || typeof config !== 'object' || !Array.isArray(config.clients)) {
     fail('config: "clients" must be an array');
   }
-  const extra = Object.keys(config).filter((k) => k !== 'clients');
+  const extra = Object.keys(config).filter((k) => k !== 'clients' && k !== 'profile');
   if (extra.length) {
     fail(`config: unknown field(s) ${extra.join(', ')}`);
   }
   if (!config.clients.length) {
     fail('config: "clients" is empty');
   }
+  if (config.profile !== undefined && config.profile !== '' && !PROFILES.includes(config.profile)) {
+    fail(`config: profile must be one of ${PROFILES.join(', ')}, got ${JSON.stringify(config.profile)}`);
+  }
+  const fapi2 = config.profile === 'fapi2';
 
   const clients = new Map();
   for (const [i, raw] of config.clients.entries()) {
@@ -107,7 +143,7 @@ async function loadConfig(file) {
       clientId: raw.client_id,
       grant: raw.grant || 'client_credentials',
       alg: raw.alg || 'RS256',
-      audience: raw.audience || 'token_endpoint',
+      audience: raw.audience || (fapi2 ? 'issuer' : 'token_endpoint'),
       typ: raw.typ || '',
       requireClientId: raw.require_client_id === true,
       scopes: [],
@@ -115,6 +151,9 @@ async function loadConfig(file) {
       redirectUris: raw.redirect_uris || [],
       jwks: raw.jwks,
       certificates: [],
+      dpop: raw.dpop === true || fapi2,
+      dpopNonce: raw.dpop_nonce === true,
+      par: raw.par === true,
     };
     if (typeof c.clientId !== 'string' || !c.clientId) {
       fail(`${where}: client_id must be a non-empty string`);
@@ -135,8 +174,22 @@ async function loadConfig(file) {
     if (typeof c.typ !== 'string') {
       fail(`${w}: typ must be a string`);
     }
-    if (raw.require_client_id !== undefined && typeof raw.require_client_id !== 'boolean') {
-      fail(`${w}: require_client_id must be a boolean`);
+    for (const flag of ['require_client_id', 'dpop', 'dpop_nonce', 'par']) {
+      if (raw[flag] !== undefined && typeof raw[flag] !== 'boolean') {
+        fail(`${w}: ${flag} must be a boolean`);
+      }
+    }
+    if ((c.dpop || c.dpopNonce || c.par) && c.grant === 'jwt_bearer') {
+      fail(`${w}: dpop, dpop_nonce and par are for oidc-provider clients, not grant jwt_bearer`);
+    }
+    if (c.par && c.grant !== 'authorization_code') {
+      fail(`${w}: par needs grant authorization_code`);
+    }
+    if (fapi2 && !FAPI2_ALGS.includes(c.alg)) {
+      fail(`${w}: profile fapi2 allows alg ${FAPI2_ALGS.join(', ')} only, got ${c.alg}`);
+    }
+    if (fapi2 && c.audience !== 'issuer') {
+      fail(`${w}: profile fapi2 requires audience issuer (oidc-provider demands aud = issuer), got ${c.audience}`);
     }
     if (raw.scope !== undefined && typeof raw.scope !== 'string') {
       fail(`${w}: scope must be a space-separated string`);
@@ -200,10 +253,11 @@ async function loadConfig(file) {
     }
     clients.set(c.clientId, c);
   }
-  return clients;
+  return { clients, profile: fapi2 ? 'fapi2' : '' };
 }
 
-const clients = await loadConfig(process.argv[2]);
+const { clients, profile } = await loadConfig(process.argv[2]);
+const fapi2 = profile === 'fapi2';
 
 // ---------------------------------------------------------------------------------------------
 // Stats (what tests count: tokens fetched, assertions seen, errors returned)
@@ -217,6 +271,12 @@ const stats = {
   assertions: [],
   api_calls: {},
   api_rejected: 0,
+  // DPoP and PAR (decoded proof headers and claims only, never the compact proof or a token)
+  dpop_token_requests: [], // per token/PAR request: {endpoint, client_id, dpop, header, claims}
+  dpop_proofs_verified: 0, // proofs the protected resource accepted
+  dpop_proofs: [], // {where, method, path, client_id, header, claims} of those proofs
+  dpop_errors: [], // {where, client_id, error, error_description}
+  par_requests: 0, // POSTs to the PAR endpoint
 };
 
 function resetStats() {
@@ -227,6 +287,11 @@ function resetStats() {
   stats.assertions = [];
   stats.api_calls = {};
   stats.api_rejected = 0;
+  stats.dpop_token_requests = [];
+  stats.dpop_proofs_verified = 0;
+  stats.dpop_proofs = [];
+  stats.dpop_errors = [];
+  stats.par_requests = 0;
 }
 
 function pushBounded(list, item) {
@@ -255,7 +320,59 @@ function seeAssertion(endpoint, assertion) {
   return { header, claims };
 }
 
+// A DPoP proof's JOSE header for stats: its jwk keeps only public members; the names of any
+// private members it wrongly carried are listed in jwk.private_members instead.
+function safeProofHeader(header) {
+  if (!header || typeof header.jwk !== 'object' || header.jwk === null) {
+    return header;
+  }
+  const jwk = {};
+  const leaked = [];
+  for (const [k, v] of Object.entries(header.jwk)) {
+    if (['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'].includes(k)) {
+      leaked.push(k);
+    } else {
+      jwk[k] = v;
+    }
+  }
+  if (leaked.length) {
+    jwk.private_members = leaked;
+  }
+  return { ...header, jwk };
+}
+
+// Decodes a DPoP proof's JOSE header and claims (never kept: the signature or compact form).
+function decodeProof(proof) {
+  if (typeof proof !== 'string') {
+    return { header: null, claims: null };
+  }
+  try {
+    return { header: safeProofHeader(jose.decodeProtectedHeader(proof)), claims: jose.decodeJwt(proof) };
+  } catch {
+    return { header: null, claims: null };
+  }
+}
+
+// Records whether a token or PAR request carried a DPoP proof, and the proof decoded.
+function seeTokenRequestProof(endpoint, clientId, req) {
+  const values = req.headersDistinct?.dpop ?? [];
+  const { header, claims } = decodeProof(values[0]);
+  pushBounded(stats.dpop_token_requests, {
+    endpoint, client_id: clientId || null, dpop: values.length > 0, header, claims,
+  });
+}
+
+function recordDpopError(where, clientId, error, description) {
+  pushBounded(stats.dpop_errors, {
+    where, client_id: clientId || null, error, error_description: description,
+  });
+  debug(`dpop ${where}: ${clientId || '?'} -> ${error}: ${description}`);
+}
+
 function recordError(endpoint, clientId, error, description) {
+  if (/dpop/i.test(`${error} ${description}`)) {
+    recordDpopError(endpoint, clientId, error, description);
+  }
   pushBounded(stats.token_errors, {
     endpoint, client_id: clientId || null, error, error_description: description,
   });
@@ -343,6 +460,12 @@ const oidcClients = [...clients.values()].filter((c) => c.grant !== 'jwt_bearer'
     token_endpoint_auth_signing_alg: c.alg,
     jwks: c.jwks,
   };
+  if (c.dpop) {
+    meta.dpop_bound_access_tokens = true;
+  }
+  if (c.par) {
+    meta.require_pushed_authorization_requests = true;
+  }
   if (c.grant === 'client_credentials') {
     if (c.scopes.length) {
       meta.scope = c.scopes.join(' ');
@@ -371,9 +494,21 @@ function ttlFor(client) {
 const provider = new Provider(issuer, {
   clients: oidcClients,
   clientAuthMethods: ['private_key_jwt'],
-  enabledJWA: { clientAuthSigningAlgValues: [...ALGS] },
+  enabledJWA: {
+    clientAuthSigningAlgValues: fapi2 ? [...FAPI2_ALGS] : [...ALGS],
+    dPoPSigningAlgValues: fapi2 ? [...FAPI2_ALGS] : [...DPOP_ALGS],
+  },
   features: {
     clientCredentials: { enabled: true },
+    dPoP: {
+      enabled: true,
+      nonceSecret: crypto.randomBytes(32),
+      // Decided per client: ctx.oidc.client is the authenticated client at the token and PAR
+      // endpoints (undefined elsewhere, e.g. userinfo, where no nonce is demanded).
+      requireNonce: (ctx) => clients.get(ctx.oidc?.client?.clientId)?.dpopNonce === true,
+    },
+    pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: fapi2 },
+    ...(fapi2 ? { fapi: { enabled: true, profile: '2.0' } } : {}),
     devInteractions: { enabled: false },
     introspection: { enabled: true },
     revocation: { enabled: true },
@@ -402,7 +537,8 @@ const provider = new Provider(issuer, {
   async issueRefreshToken(ctx, client) {
     return client.grantTypeAllowed('refresh_token');
   },
-  pkce: { required: () => false },
+  // FAPI 2.0 requires PKCE (S256, the only method oidc-provider supports) for every client.
+  pkce: { required: () => fapi2 },
   cookies: { keys: [crypto.randomBytes(32).toString('base64url')] },
   jwks: { keys: [signingJwk] },
   async renderError(ctx, out) {
@@ -428,6 +564,13 @@ provider.on('grant.error', (ctx, err) => {
   recordError('token', ctx.oidc?.client?.clientId ?? single(ctx.oidc?.params?.client_id),
     err.error || err.message, err.error_detail || err.error_description || err.message);
 });
+provider.on('pushed_authorization_request.error', (ctx, err) => {
+  recordError('par', ctx.oidc?.client?.clientId ?? single(ctx.oidc?.params?.client_id),
+    err.error || err.message, err.error_detail || err.error_description || err.message);
+});
+provider.on('pushed_authorization_request.success', (ctx) => {
+  debug(`par: request_uri issued for ${ctx.oidc.client?.clientId}`);
+});
 provider.on('server_error', (ctx, err) => {
   process.stderr.write(`[e2e] oidc-provider server_error: ${err.stack || err}\n`);
 });
@@ -445,6 +588,8 @@ for (const meta of oidcClients) {
 }
 
 const tokenPath = new URL(provider.urlFor('token')).pathname;
+const parEndpoint = provider.urlFor('pushed_authorization_request');
+const parPath = new URL(parEndpoint).pathname;
 const providerHandler = provider.callback();
 
 function expectedAudienceFor(c) {
@@ -455,15 +600,32 @@ function expectedAudienceFor(c) {
   }
 }
 
-// The per-client rules in front of oidc-provider's token endpoint. Returns a rejection
-// {status, body} or undefined to let oidc-provider handle the request.
-function checkTokenRequest(params) {
+// The client a token or PAR request names (the assertion's iss, else client_id), or undefined.
+function requestClientId(params) {
+  const assertion = single(params.client_assertion);
+  if (typeof assertion === 'string') {
+    try {
+      const { iss } = jose.decodeJwt(assertion);
+      if (typeof iss === 'string') return iss;
+    } catch {
+      // fall back to client_id
+    }
+  }
+  return single(params.client_id);
+}
+
+// The per-client rules in front of oidc-provider's token endpoint (endpoint "token") and PAR
+// endpoint ("par"). Returns a rejection {status, body} or undefined to let oidc-provider handle
+// the request. At the PAR endpoint the client's own audience rule applies too, and RFC 9126
+// section 2 adds the PAR endpoint's URL (oidc-provider itself accepts the issuer, the token
+// endpoint and the PAR endpoint at both endpoints, or only the issuer under FAPI 2.0).
+function checkTokenRequest(params, endpoint = 'token') {
   const assertion = single(params.client_assertion);
   const formClientId = single(params.client_id);
   if (typeof assertion !== 'string') {
     return undefined;
   }
-  const { header, claims } = seeAssertion('token', assertion);
+  const { header, claims } = seeAssertion(endpoint, assertion);
   if (!header || !claims) {
     return undefined; // oidc-provider rejects it
   }
@@ -473,7 +635,7 @@ function checkTokenRequest(params) {
     return undefined;
   }
   const reject = (status, error, description) => {
-    recordError('token', c.clientId, error, description);
+    recordError(endpoint, c.clientId, error, description);
     return { status, body: { error, error_description: description } };
   };
   if (single(params.client_assertion_type) !== CLIENT_ASSERTION_TYPE) {
@@ -487,9 +649,11 @@ function checkTokenRequest(params) {
     return reject(401, 'invalid_client', 'client_id form parameter is required for this client');
   }
   const expected = expectedAudienceFor(c);
-  if (!audMatches(claims.aud, expected)) {
+  const parOK = endpoint === 'par' && !fapi2 && audMatches(claims.aud, parEndpoint);
+  if (!audMatches(claims.aud, expected) && !parOK) {
+    const also = endpoint === 'par' && !fapi2 ? ` or ${JSON.stringify(parEndpoint)}` : '';
     return reject(401, 'invalid_client',
-      `aud must be exactly ${JSON.stringify(expected)} (${c.audience}), got ${JSON.stringify(claims.aud ?? null)}`);
+      `aud must be exactly ${JSON.stringify(expected)} (${c.audience})${also}, got ${JSON.stringify(claims.aud ?? null)}`);
   }
   if (c.typ && !typMatches(header.typ, c.typ)) {
     return reject(401, 'invalid_client',
@@ -505,6 +669,154 @@ function checkTokenRequest(params) {
     }
   }
   return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// DPoP proofs (RFC 9449 section 4.3) checked by this harness itself: at the protected resource,
+// the capturing endpoint and the JWT-grant endpoint. (oidc-provider checks its own endpoints'.)
+
+const DPOP_IAT_WINDOW = 60; // seconds either side of now
+const DPOP_JTI_MAX = 10000; // bounded replay cache
+const dpopJtis = new Map(); // `${jkt}.${jti}` -> expiry (epoch seconds), oldest first
+const resourceAlgs = fapi2 ? FAPI2_ALGS : DPOP_ALGS;
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
+class DpopError extends Error {
+  constructor(error, description) {
+    super(description);
+    this.error = error;
+  }
+}
+
+// The resource-server nonce: rotated every 120 s; the current and the previous are accepted.
+const RS_NONCE_PERIOD = 120;
+const rsNonce = { current: crypto.randomBytes(16).toString('base64url'), previous: '', at: now() };
+
+function currentNonce() {
+  if (now() - rsNonce.at >= RS_NONCE_PERIOD) {
+    rsNonce.previous = rsNonce.current;
+    rsNonce.current = crypto.randomBytes(16).toString('base64url');
+    rsNonce.at = now();
+  }
+  return rsNonce.current;
+}
+
+function nonceAccepted(nonce) {
+  const current = currentNonce();
+  return typeof nonce === 'string' && nonce !== '' && (nonce === current || nonce === rsNonce.previous);
+}
+
+// The URL a request was sent to, without query and fragment, normalized as RFC 9449 section
+// 4.3 asks (RFC 3986 section 6: scheme and host lower case, default port dropped, dot segments
+// removed), which is what WHATWG URL parsing does.
+function requestHtu(req, url) {
+  const host = req.headers.host || new URL(issuer).host;
+  const u = URL.parse(`http://${host}${url.pathname}`);
+  return u ? u.href : `${issuer}${url.pathname}`;
+}
+
+function normalizeHtu(htu) {
+  if (typeof htu !== 'string') return undefined;
+  const u = URL.parse(htu);
+  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) return undefined;
+  u.search = '';
+  u.hash = '';
+  return u.href;
+}
+
+function ath(accessToken) {
+  return crypto.createHash('sha256').update(accessToken).digest('base64url');
+}
+
+// Verifies the request's DPoP proof: exactly one DPoP header, a JWS with typ dpop+jwt, an
+// allowed asymmetric alg, a public jwk that verifies it, htm, htu, iat within 60 s, a jti not
+// seen before and, when accessToken is given, ath. Returns {thumbprint, header, claims,
+// commit()}; commit() records the jti once the caller accepted the request. Throws DpopError.
+async function verifyProof(req, htu, accessToken) {
+  const values = req.headersDistinct?.dpop ?? [];
+  const bad = (description) => new DpopError('invalid_dpop_proof', description);
+  if (values.length !== 1) {
+    throw bad(values.length ? `exactly one DPoP header is allowed, got ${values.length}` : 'DPoP header is missing');
+  }
+  const proof = values[0].trim();
+  let header;
+  try {
+    if (proof.split('.').length !== 3) throw new Error();
+    header = jose.decodeProtectedHeader(proof);
+  } catch {
+    throw bad('DPoP proof is not a well-formed compact JWS');
+  }
+  if (header.typ !== 'dpop+jwt') {
+    throw bad(`typ must be dpop+jwt, got ${JSON.stringify(header.typ ?? null)}`);
+  }
+  if (!resourceAlgs.includes(header.alg)) {
+    throw bad(`alg must be one of ${resourceAlgs.join(' ')}, got ${JSON.stringify(header.alg ?? null)}`);
+  }
+  const { jwk } = header;
+  if (!jwk || typeof jwk !== 'object' || Array.isArray(jwk) || typeof jwk.kty !== 'string') {
+    throw bad('jwk header must be a JWK');
+  }
+  if (PRIVATE_JWK_MEMBERS.some((m) => m in jwk)) {
+    throw bad('jwk header must not hold private or symmetric key members');
+  }
+  let key;
+  try {
+    key = await jose.importJWK(jwk, header.alg);
+  } catch {
+    throw bad(`jwk header is not a ${header.alg} public key`);
+  }
+  let claims;
+  try {
+    const { payload } = await jose.compactVerify(proof, key, { algorithms: [header.alg] });
+    claims = JSON.parse(Buffer.from(payload).toString('utf8'));
+  } catch (err) {
+    throw bad(err instanceof SyntaxError ? 'claims are not JSON' : 'signature does not verify with the jwk header');
+  }
+  if (!claims || typeof claims !== 'object' || Array.isArray(claims)) {
+    throw bad('claims must be a JSON object');
+  }
+  if (claims.htm !== req.method) {
+    throw bad(`htm mismatch: want ${req.method}, got ${JSON.stringify(claims.htm ?? null)}`);
+  }
+  const got = normalizeHtu(claims.htu);
+  if (got !== htu) {
+    throw bad(`htu mismatch: want ${htu}, got ${JSON.stringify(claims.htu ?? null)}`);
+  }
+  const t = now();
+  if (typeof claims.iat !== 'number' || !Number.isFinite(claims.iat)) {
+    throw bad('iat must be a number');
+  }
+  if (Math.abs(t - claims.iat) > DPOP_IAT_WINDOW) {
+    throw bad(`iat is ${claims.iat - t} s from now (allowed: ±${DPOP_IAT_WINDOW} s)`);
+  }
+  if (typeof claims.jti !== 'string' || !claims.jti) {
+    throw bad('jti must be a non-empty string');
+  }
+  if (accessToken !== undefined && claims.ath !== ath(accessToken)) {
+    throw bad(claims.ath === undefined ? 'ath is missing' : 'ath mismatch: not the SHA-256 of the access token');
+  }
+  const thumbprint = await jose.calculateJwkThumbprint(jwk, 'sha256');
+  const jtiKey = `${thumbprint}.${claims.jti}`;
+  for (const [k, exp] of dpopJtis) {
+    if (exp >= t && dpopJtis.size <= DPOP_JTI_MAX) break;
+    dpopJtis.delete(k);
+  }
+  if (dpopJtis.has(jtiKey)) {
+    throw bad('jti replayed: this proof was already used');
+  }
+  return {
+    thumbprint,
+    header: safeProofHeader(header),
+    claims,
+    commit() {
+      dpopJtis.set(jtiKey, t + 2 * DPOP_IAT_WINDOW);
+    },
+  };
+}
+
+function dpopChallenge(error, description) {
+  const d = String(description).replace(/["\\]/g, "'");
+  return `DPoP error="${error}", error_description="${d}", algs="${resourceAlgs.join(' ')}"`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -566,6 +878,7 @@ async function jwtGrant(req, res) {
     return fault(400, 'invalid_request', 'assertion form parameter is required', undefined);
   }
   const { header, claims } = seeAssertion('jwtgrant', assertion);
+  seeTokenRequestProof('jwtgrant', claims?.iss, req);
   if (!header || !claims) {
     return fault(400, 'invalid_grant', 'assertion is not a well-formed JWT', undefined);
   }
@@ -624,20 +937,33 @@ async function jwtGrant(req, res) {
   if (notAllowed.length) {
     return fault(400, 'invalid_scope', `scope not allowed for ${c.clientId}: ${notAllowed.join(' ')} (allowed: ${c.scopes.join(' ') || 'none'})`, c.clientId);
   }
+  // An optional DPoP proof (Maskinporten supports DPoP) binds the token to its key.
+  let proof;
+  if (req.headersDistinct?.dpop) {
+    try {
+      proof = await verifyProof(req, `${issuer}${jwtGrantTokenPath}`);
+    } catch (err) {
+      if (!(err instanceof DpopError)) throw err;
+      return fault(400, err.error, err.message, c.clientId);
+    }
+  }
   sweep();
   const jtiKey = `${c.clientId}\u0000${claims.jti}`;
   if (seenJti.has(jtiKey)) {
     return fault(400, 'invalid_grant', 'jti has already been used', c.clientId);
   }
   seenJti.set(jtiKey, claims.exp);
+  proof?.commit();
 
   const token = crypto.randomBytes(32).toString('base64url');
   const scope = requested.join(' ');
-  jwtGrantTokens.set(token, { clientId: c.clientId, scope, exp: t + c.ttl });
+  jwtGrantTokens.set(token, {
+    clientId: c.clientId, scope, exp: t + c.ttl, jkt: proof?.thumbprint,
+  });
   countToken(c.clientId);
-  debug(`jwtgrant: issued for ${c.clientId} scope=${scope}`);
+  debug(`jwtgrant: issued for ${c.clientId} scope=${scope}${proof ? ' (DPoP-bound)' : ''}`);
   return sendJSON(res, 200, {
-    access_token: token, token_type: 'Bearer', expires_in: c.ttl, scope,
+    access_token: token, token_type: proof ? 'DPoP' : 'Bearer', expires_in: c.ttl, scope,
   });
 }
 
@@ -656,12 +982,20 @@ function jwtGrantMetadata(res) {
 // order, and the JOSE header and claims of its assertion) and answers with a token the
 // protected resource accepts. The parity tests post the same client's token request from Go,
 // Newman's Get token and the collection's automatic fetch here and compare what arrived.
+//
+// With a DPoP header the capture also records the proof's decoded JOSE header and claims (and
+// dpop_error when the proof does not verify for POST to this URL), and the answer is a
+// DPoP-bound token (token_type DPoP) the resource accepts only with proofs of that key.
+// With ?dpop_nonce=1 in the URL the endpoint demands a DPoP nonce: a request whose proof
+// carries none (or a stale one) is recorded with status 400 and answered 400 use_dpop_nonce
+// with a DPoP-Nonce header; the retry with that nonce gets the token. Every attempt is recorded,
+// so a test can check that the retry carried the nonce and a fresh client assertion.
 
 const captures = [];
 const captureTokens = new Map(); // token -> { clientId, exp }
 const MAX_CAPTURES = 2000;
 
-async function captureToken(req, res, label) {
+async function captureToken(req, res, label, url) {
   if (req.method !== 'POST') {
     return sendJSON(res, 405, { error: 'invalid_request', error_description: 'use POST' });
   }
@@ -680,10 +1014,47 @@ async function captureToken(req, res, label) {
   if (captures.length >= MAX_CAPTURES) {
     captures.shift();
   }
-  captures.push({ label, content_type: req.headers['content-type'] || '', form: pairs });
+  const entry = { label, content_type: req.headers['content-type'] || '', form: pairs, status: 200 };
+  captures.push(entry);
+  const hasProof = req.headersDistinct?.dpop !== undefined;
+  const demandNonce = url.searchParams.get('dpop_nonce') === '1';
+  let proof;
+  if (hasProof) {
+    seeTokenRequestProof('capture', clientId || label, req);
+    entry.dpop = decodeProof(req.headersDistinct.dpop[0]);
+    try {
+      proof = await verifyProof(req, requestHtu(req, url));
+    } catch (err) {
+      if (!(err instanceof DpopError)) throw err;
+      entry.dpop_error = err.message;
+      recordDpopError('capture', clientId || label, err.error, err.message);
+    }
+  }
+  if (demandNonce) {
+    const fault = (error, description, headers = {}) => {
+      entry.status = 400;
+      recordDpopError('capture', clientId || label, error, description);
+      return sendJSON(res, 400, { error, error_description: description }, headers);
+    };
+    if (!hasProof) {
+      return fault('invalid_dpop_proof', 'this capture demands a DPoP proof with a nonce');
+    }
+    if (!nonceAccepted(entry.dpop.claims?.nonce)) {
+      return fault('use_dpop_nonce', entry.dpop.claims?.nonce === undefined
+        ? 'Authorization server requires nonce in DPoP proof' : 'DPoP nonce is stale or unknown',
+      { 'dpop-nonce': currentNonce() });
+    }
+  }
+  // A proof that does not verify is still recorded; the token is then bound to its jwk if it
+  // has one, so the resource refuses the token with any other key.
+  let jkt = proof?.thumbprint;
+  if (hasProof && !jkt && entry.dpop.header?.jwk) {
+    jkt = await jose.calculateJwkThumbprint(entry.dpop.header.jwk, 'sha256').catch(() => undefined);
+  }
+  proof?.commit();
   const token = crypto.randomBytes(32).toString('base64url');
-  captureTokens.set(token, { clientId: clientId || label, exp: now() + 300 });
-  return sendJSON(res, 200, { access_token: token, token_type: 'Bearer', expires_in: 300 });
+  captureTokens.set(token, { clientId: clientId || label, exp: now() + 300, jkt });
+  return sendJSON(res, 200, { access_token: token, token_type: jkt ? 'DPoP' : 'Bearer', expires_in: 300 });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -692,32 +1063,54 @@ async function captureToken(req, res, label) {
 async function lookupToken(token) {
   const captured = captureTokens.get(token);
   if (captured) {
-    return captured.exp > now() ? { client_id: captured.clientId, scope: '', via: 'capture' } : undefined;
+    return captured.exp > now() ? {
+      client_id: captured.clientId, scope: '', via: 'capture', jkt: captured.jkt,
+    } : undefined;
   }
   const own = jwtGrantTokens.get(token);
   if (own) {
-    return own.exp > now() ? { client_id: own.clientId, scope: own.scope, via: 'jwtgrant' } : undefined;
+    return own.exp > now() ? {
+      client_id: own.clientId, scope: own.scope, via: 'jwtgrant', jkt: own.jkt,
+    } : undefined;
   }
   // find() allows oidc-provider's clockTolerance (15 s) past exp; the resource is strict.
+  // The models' jkt is the token's confirmation (cnf.jkt, RFC 9449 section 6).
   const cc = await provider.ClientCredentials.find(token);
   if (cc && !cc.isExpired) {
-    return { client_id: cc.clientId, scope: cc.scope || '', via: 'oidc' };
+    return {
+      client_id: cc.clientId, scope: cc.scope || '', via: 'oidc', jkt: cc.jkt,
+    };
   }
   const at = await provider.AccessToken.find(token);
   if (at && !at.isExpired) {
     return {
-      client_id: at.clientId, scope: at.scope || '', via: 'oidc', sub: at.accountId,
+      client_id: at.clientId, scope: at.scope || '', via: 'oidc', sub: at.accountId, jkt: at.jkt,
     };
   }
   return undefined;
 }
 
-async function api(req, res, url) {
+// The protected resource. /api/... takes Bearer tokens (not DPoP-bound ones) and DPoP tokens
+// with proofs; /dpop-nonce-api/... (nonceRequired) takes DPoP only and demands the resource
+// server's nonce in the proof.
+async function api(req, res, url, nonceRequired = false) {
   // Drain any body so keep-alive connections stay usable.
   await readBody(req).catch(() => {});
   const auth = req.headers.authorization || '';
+  const where = nonceRequired ? 'dpop-nonce-api' : 'api';
+  if (/^DPoP(\s|$)/i.test(auth) || nonceRequired) {
+    return dpopApi(req, res, url, where, nonceRequired);
+  }
   const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
   const info = m ? await lookupToken(m[1]) : undefined;
+  if (info?.jkt) {
+    stats.api_rejected += 1;
+    const description = 'a DPoP-bound token must be sent with the DPoP scheme and a proof, not as Bearer';
+    recordDpopError(where, info.client_id, 'invalid_token', description);
+    return sendJSON(res, 401, { error: 'invalid_token', error_description: description }, {
+      'www-authenticate': dpopChallenge('invalid_token', description),
+    });
+  }
   if (!info) {
     stats.api_rejected += 1;
     debug(`api: ${req.method} ${url.pathname} -> 401 (${m ? 'unknown or expired token' : 'no bearer token'})`);
@@ -727,6 +1120,62 @@ async function api(req, res, url) {
   }
   stats.api_calls[info.client_id] = (stats.api_calls[info.client_id] || 0) + 1;
   return sendJSON(res, 200, { ...info, method: req.method, path: url.pathname });
+}
+
+// RFC 9449 section 7.1: Authorization: DPoP <token> with a DPoP proof of the key the token is
+// bound to, for this method and URL, with ath; and, on /dpop-nonce-api, the server's nonce.
+async function dpopApi(req, res, url, where, nonceRequired) {
+  let clientId;
+  const refuse = (error, description, headers = {}) => {
+    stats.api_rejected += 1;
+    recordDpopError(where, clientId, error, description);
+    return sendJSON(res, 401, { error, error_description: description }, {
+      'www-authenticate': dpopChallenge(error, description), ...headers,
+    });
+  };
+  const m = /^DPoP\s+(\S+)\s*$/i.exec(req.headers.authorization || '');
+  if (!m) {
+    return refuse('invalid_token', nonceRequired
+      ? 'this resource takes DPoP-bound tokens only: Authorization: DPoP <token> with a DPoP proof'
+      : 'Authorization must be DPoP <token>');
+  }
+  const token = m[1];
+  const info = await lookupToken(token);
+  clientId = info?.client_id;
+  if (!info) {
+    return refuse('invalid_token', 'unknown or expired access token');
+  }
+  let proof;
+  try {
+    proof = await verifyProof(req, requestHtu(req, url), token);
+  } catch (err) {
+    if (!(err instanceof DpopError)) throw err;
+    return refuse(err.error, err.message);
+  }
+  if (nonceRequired && !nonceAccepted(proof.claims.nonce)) {
+    return refuse('use_dpop_nonce', proof.claims.nonce === undefined
+      ? 'Resource server requires nonce in DPoP proof' : 'DPoP nonce is stale or unknown',
+    { 'dpop-nonce': currentNonce() });
+  }
+  if (!info.jkt) {
+    return refuse('invalid_token', 'the access token is not DPoP-bound (a Bearer token) but came with the DPoP scheme');
+  }
+  if (info.jkt !== proof.thumbprint) {
+    return refuse('invalid_token', 'cnf.jkt mismatch: the token is bound to a different key than the proof\'s jwk');
+  }
+  proof.commit();
+  stats.dpop_proofs_verified += 1;
+  pushBounded(stats.dpop_proofs, {
+    where, method: req.method, path: url.pathname, client_id: info.client_id, header: proof.header, claims: proof.claims,
+  });
+  stats.api_calls[info.client_id] = (stats.api_calls[info.client_id] || 0) + 1;
+  const headers = {};
+  if (nonceRequired && proof.claims.nonce !== currentNonce()) {
+    headers['dpop-nonce'] = currentNonce();
+  }
+  return sendJSON(res, 200, {
+    ...info, token_type: 'DPoP', method: req.method, path: url.pathname,
+  }, headers);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -787,10 +1236,13 @@ server.on('request', async (req, res) => {
     }
     const capture = /^\/capture\/([A-Za-z0-9._-]+)\/token$/.exec(path);
     if (capture) {
-      return await captureToken(req, res, capture[1]);
+      return await captureToken(req, res, capture[1], url);
     }
     if (path === '/api' || path.startsWith('/api/')) {
       return await api(req, res, url);
+    }
+    if (path === '/dpop-nonce-api' || path.startsWith('/dpop-nonce-api/')) {
+      return await api(req, res, url, true);
     }
     if (path === jwtGrantTokenPath) {
       return await jwtGrant(req, res);
@@ -803,16 +1255,25 @@ server.on('request', async (req, res) => {
     if (req.method === 'GET' && /^\/interaction\/[^/]+$/.test(path)) {
       return await interaction(req, res);
     }
-    if (req.method === 'POST' && path === tokenPath) {
-      stats.token_requests += 1;
+    if (req.method === 'POST' && (path === tokenPath || path === parPath)) {
+      const endpoint = path === tokenPath ? 'token' : 'par';
+      if (endpoint === 'token') {
+        stats.token_requests += 1;
+      } else {
+        stats.par_requests += 1;
+      }
       if (isForm(req)) {
         const raw = await readBody(req);
-        const rejection = checkTokenRequest(querystring.parse(raw));
+        const params = querystring.parse(raw);
+        seeTokenRequestProof(endpoint, requestClientId(params), req);
+        const rejection = checkTokenRequest(params, endpoint);
         if (rejection) {
           return sendJSON(res, rejection.status, rejection.body);
         }
         // oidc-provider reads an already consumed body from req.body.
         req.body = raw;
+      } else {
+        seeTokenRequestProof(endpoint, undefined, req);
       }
     }
     return providerHandler(req, res);
@@ -862,6 +1323,10 @@ const discovery = {
   jwt_grant_token_endpoint: `${issuer}${jwtGrantTokenPath}`,
   api: `${issuer}/api/whoami`,
   authorization_endpoint: provider.urlFor('authorization'),
+  pushed_authorization_request_endpoint: parEndpoint,
+  dpop_api: `${issuer}/api/dpop/whoami`,
+  dpop_nonce_api: `${issuer}/dpop-nonce-api/whoami`,
+  profile,
   jwks_uri: provider.urlFor('jwks'),
   userinfo_endpoint: provider.urlFor('userinfo'),
   introspection_endpoint: provider.urlFor('introspection'),

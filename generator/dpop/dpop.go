@@ -1,0 +1,209 @@
+// Package dpop makes DPoP proofs (RFC 9449): a key of its own (never the client's identity
+// key), kept as a private JWK in the environment, and one proof per HTTP request, signed with
+// golang-jwt. The collection's JavaScript makes the same proofs from the same variables.
+//
+// It prints nothing; no error it returns holds the key or an access token.
+package dpop
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
+
+	"github.com/postmint/postmint/generator/oauth"
+)
+
+// ProofType is the typ header of a DPoP proof (RFC 9449 §4.2).
+const ProofType = "dpop+jwt"
+
+// rsaBits is the size of an RSA DPoP key postmint makes (RS256, PS256).
+const rsaBits = 2048
+
+// Errors a caller may tell apart.
+var (
+	ErrAlg        = errors.New("not a DPoP algorithm")
+	ErrNotPrivate = errors.New("not a private JWK")
+	ErrKeyType    = errors.New("key does not fit the DPoP algorithm")
+	ErrURL        = errors.New("not an absolute http(s) URL")
+)
+
+// Key is a DPoP key: the private key, the algorithm its proofs use and its public JWK.
+type Key struct {
+	Alg    string
+	signer crypto.Signer
+	public jose.JSONWebKey
+}
+
+// NewKey makes a DPoP key for alg with crypto/rand.
+func NewKey(alg string) (*Key, error) {
+	if !oauth.IsDPoPAlg(alg) {
+		return nil, fmt.Errorf("dpop_alg %q: %w; use one of %s", alg, ErrAlg, strings.Join(oauth.DPoPAlgs, " "))
+	}
+	var (
+		signer crypto.Signer
+		err    error
+	)
+	switch oauth.KeyFor(alg) {
+	case "EC P-256":
+		signer, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	case "EC P-384":
+		signer, err = ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	case "EC P-521":
+		signer, err = ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
+	case "Ed25519":
+		_, signer, err = ed25519.GenerateKey(rand.Reader)
+	case "RSA":
+		signer, err = rsa.GenerateKey(rand.Reader, rsaBits)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("making a DPoP key: %w", err)
+	}
+	return newKey(alg, signer)
+}
+
+func newKey(alg string, signer crypto.Signer) (*Key, error) {
+	if want, got := oauth.KeyFor(alg), keyType(signer); want != got {
+		return nil, fmt.Errorf("dpop_alg %s needs an %s key, the DPoP key is %s: %w", alg, want, describe(got), ErrKeyType)
+	}
+	return &Key{Alg: alg, signer: signer, public: jose.JSONWebKey{Key: signer.Public()}}, nil
+}
+
+func describe(t string) string {
+	if t == "" {
+		return "of another type"
+	}
+	return "an " + t + " key"
+}
+
+// keyType names a key the way oauth.KeyFor does.
+func keyType(k crypto.Signer) string {
+	switch k := k.(type) {
+	case *ecdsa.PrivateKey:
+		return "EC " + k.Curve.Params().Name
+	case ed25519.PrivateKey:
+		return "Ed25519"
+	case *rsa.PrivateKey:
+		if k.N.BitLen() < rsaBits {
+			return "RSA under 2048 bits"
+		}
+		return "RSA"
+	}
+	return ""
+}
+
+// ParseKey reads a DPoP key from a private JWK. alg "" takes the JWK's own alg member.
+func ParseKey(text, alg string) (*Key, error) {
+	var jwk jose.JSONWebKey
+	if err := json.Unmarshal([]byte(strings.TrimSpace(text)), &jwk); err != nil {
+		return nil, fmt.Errorf("dpopKey: %w (it must be a private JWK, as postmint generate writes it)", ErrNotPrivate)
+	}
+	signer, ok := jwk.Key.(crypto.Signer)
+	if !ok || jwk.IsPublic() {
+		return nil, fmt.Errorf("dpopKey: %w: it holds no private key (run postmint refresh -e ENV to make a new one)", ErrNotPrivate)
+	}
+	if alg == "" {
+		alg = jwk.Algorithm
+	}
+	if !oauth.IsDPoPAlg(alg) {
+		return nil, fmt.Errorf("dpopAlg %q: %w; use one of %s", alg, ErrAlg, strings.Join(oauth.DPoPAlgs, " "))
+	}
+	return newKey(alg, signer)
+}
+
+// JWK is the private key as a JWK (with its alg), the value of the environment's dpopKey.
+func (k *Key) JWK() (string, error) {
+	b, err := json.Marshal(jose.JSONWebKey{Key: k.signer, Algorithm: k.Alg})
+	if err != nil {
+		return "", fmt.Errorf("encoding the DPoP key: %w", err)
+	}
+	return string(b), nil
+}
+
+// PublicJWK is the public key as the jwk header of a proof carries it: the members RFC 7638
+// requires, no private part.
+func (k *Key) PublicJWK() map[string]any {
+	b, _ := json.Marshal(k.public)
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	return m
+}
+
+// Thumbprint is the key's RFC 7638 SHA-256 thumbprint, base64url: the cnf.jkt of a bound
+// token and the dpop_jkt of an authorization request (RFC 9449 §6, §10).
+func (k *Key) Thumbprint() string {
+	t, _ := k.public.Thumbprint(crypto.SHA256)
+	return base64.RawURLEncoding.EncodeToString(t)
+}
+
+// Request is what a proof binds: the HTTP method and URL, the server's nonce ("" for none)
+// and, for a resource request, the access token.
+type Request struct {
+	Method, URL string
+	Nonce       string
+	AccessToken string
+	Now         time.Time // zero: the clock
+	JTI         string    // "": a random UUID
+}
+
+// Proof signs a DPoP proof for r (RFC 9449 §4.2).
+func (k *Key) Proof(r Request) (string, error) {
+	htu, err := HTU(r.URL)
+	if err != nil {
+		return "", err
+	}
+	if r.Method == "" {
+		return "", errors.New("a DPoP proof needs the request's method")
+	}
+	now, jti := r.Now, r.JTI
+	if now.IsZero() {
+		now = time.Now()
+	}
+	if jti == "" {
+		jti = uuid.NewString()
+	}
+	claims := jwt.MapClaims{"jti": jti, "htm": strings.ToUpper(r.Method), "htu": htu, "iat": now.Unix()}
+	if r.Nonce != "" {
+		claims["nonce"] = r.Nonce
+	}
+	if r.AccessToken != "" {
+		claims["ath"] = ATH(r.AccessToken)
+	}
+	tok := jwt.NewWithClaims(jwt.GetSigningMethod(k.Alg), claims)
+	tok.Header = map[string]any{"typ": ProofType, "alg": k.Alg, "jwk": k.PublicJWK()}
+	s, err := tok.SignedString(k.signer)
+	if err != nil {
+		return "", fmt.Errorf("signing the DPoP proof with %s: %w", k.Alg, err)
+	}
+	return s, nil
+}
+
+// HTU is the htu claim for a request URL: without query and fragment (RFC 9449 §4.2, §4.3).
+func HTU(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("DPoP proof URL %q: %w", raw, ErrURL)
+	}
+	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
+	return u.String(), nil
+}
+
+// ATH is the ath claim: base64url SHA-256 of the access token (RFC 9449 §4.2).
+func ATH(accessToken string) string {
+	h := sha256.Sum256([]byte(accessToken))
+	return base64.RawURLEncoding.EncodeToString(h[:])
+}
