@@ -6,11 +6,12 @@
 // UTF-8, Go-compatible JSON) is written out below, each function citing its specification.
 //
 // Embedding rules (templates/embed.go StripJS): only whole-line // comments, no block comments,
-// no multi-line string literals; the stripped text must stay under 20 KB (the whole
-// collection-level script, signer included, must stay under 30 KB).
+// no multi-line string literals; the stripped text must stay under 20 KB. postmint generate
+// minifies it (templates.MinifyJS) into the collection-level script, which must stay under 30 KB.
 //
 // Usage: var signer = postmintSigner(require('crypto-js'));
 //        signer.jwt({ alg: 'RS256', kid: 'k1' }, { iss: 'me', ... }, privateKeyText)
+//        signer.dpopProof({ alg: 'ES256', key: dpopKeyJwkText, htm: 'GET', htu: url, accessToken: t })
 function postmintSigner(CryptoJS) {
     var C = CryptoJS;
     var PUBLIC = 'this is a public key/certificate, not a private key: postmint needs the private key';
@@ -756,9 +757,10 @@ function postmintSigner(CryptoJS) {
         return jwt({ typ: 'dpop+jwt', alg: o.alg, jwk: publicJwk(key) }, claims, key);
     }
 
-    // A new DPoP key (RFC 9449 §2) as private JWK text, for ES256/384/512 and EdDSA. Only
-    // crypto.getRandomValues may make a key: never Math.random or random()'s fallback. The EC
-    // scalar is uniform in [1, n-1] by rejection sampling (FIPS 186-5 §A.2.2 / A.4.2).
+    // A new DPoP key as private JWK text (RFC 7518 §6.2, RFC 8037 §2) with its alg, for
+    // ES256/384/512 and EdDSA. Only crypto.getRandomValues may make a key: never Math.random or
+    // random()'s fallback. The EC scalar is uniform in [1, n-1] by rejection sampling
+    // (FIPS 186-5 §A.2.2); an Ed25519 key is 32 random bytes (RFC 8032 §5.1.5).
     function newDpopKey(alg) {
         var want = needs(alg), fix = '; run postmint refresh -e ENV (or postmint generate), which writes dpopKey', c, b, d, k;
         if (want === 'RSA') {

@@ -433,7 +433,7 @@ async function checkProof(alg, proof, wantJwk) {
 
 test('RFC 9449 §4.2 ath, §6.1 jkt and RFC 7638 §3.1 thumbprint: published values', () => {
     assert.equal(signer.ath('Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU'), 'fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo');
-    // RFC 9449 §4.1 (Figure 3) proof key and the jkt of §6.1 (Figures 7 and 8).
+    // The proof key of RFC 9449's examples (§4) and its jkt in §6.1 and §6.2.
     const dpopExample = { kty: 'EC', x: 'l8tFrhx-34tV3hRICRDY9zCkDlpBhF42UQUfWVAWBFs', y: '9VE4jf_Ok_o64zbTTlcuNJajHmt6v9TDVrU0CdvGRDA', crv: 'P-256' };
     assert.equal(signer.thumbprint(dpopExample), '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I');
     assert.equal(signer.thumbprint(JSON.stringify(dpopExample)), '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I', 'as JSON text');
