@@ -736,8 +736,8 @@ function postmintSigner(CryptoJS) {
     }
 
     // RFC 9449 §4.2-4.3 DPoP proof JWT. o: { alg, key (private JWK or text), htm, htu, nonce?,
-    // accessToken?, iat?, jti? }. htu loses its query and fragment (§4.2); nonce and ath are
-    // claims only when given.
+    // accessToken?, iat?, jti? }. htm is upper-cased as generator/dpop does; htu loses its query
+    // and fragment (§4.2); nonce and ath are claims only when given.
     function dpopProof(o) {
         o = o || {};
         if (!o.key) {
@@ -747,7 +747,7 @@ function postmintSigner(CryptoJS) {
             fail('a DPoP proof needs htm (the request method) and htu (its URL)');
         }
         var key = keyFor(o.alg, toKey(o.key));
-        var claims = { jti: o.jti || uuid4(), htm: String(o.htm), htu: String(o.htu).replace(/[?#][\s\S]*$/, ''), iat: o.iat || Math.floor(Date.now() / 1000) };
+        var claims = { jti: o.jti || uuid4(), htm: String(o.htm).toUpperCase(), htu: String(o.htu).replace(/[?#][\s\S]*$/, ''), iat: o.iat || Math.floor(Date.now() / 1000) };
         if (o.nonce) {
             claims.nonce = String(o.nonce);
         }

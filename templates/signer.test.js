@@ -485,8 +485,9 @@ test('dpopProof: every alg verifies with node:crypto and jose; header and claims
         });
         // The least given, the key as an object: jti and iat are made, no nonce, no ath.
         const before = Math.floor(Date.now() / 1000);
-        const least = await checkProof(alg, signer.dpopProof({ alg, key: jwk, htm: 'GET', htu: 'https://server.example.com/token#frag?not-a-query' }), want);
+        const least = await checkProof(alg, signer.dpopProof({ alg, key: jwk, htm: 'get', htu: 'https://server.example.com/token#frag?not-a-query' }), want);
         assert.deepEqual(Object.keys(least.claims).sort(), ['htm', 'htu', 'iat', 'jti']);
+        assert.equal(least.claims.htm, 'GET', 'htm upper-cased, as Go does');
         assert.equal(least.claims.htu, 'https://server.example.com/token');
         assert.match(least.claims.jti, UUID);
         assert.ok(least.claims.iat >= before && least.claims.iat <= before + 2, 'iat is now');
