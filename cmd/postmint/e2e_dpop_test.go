@@ -208,6 +208,17 @@ func TestE2EDPoP(t *testing.T) {
 		if res, err := e2e.Newman(t, coll, env, "--folder", "Who am I"); err != nil {
 			t.Fatalf("newman with refresh's new key: %v %v", err, res.Failures)
 		}
+		// A token used with another key's proofs: the resource refuses it (cnf.jkt), the run
+		// fails, and the failure says what to do.
+		other, _ := dpop.NewKey("ES256")
+		otherJWK, _ := other.JWK()
+		e = readEnv(t, env)
+		e.Set(postman.VarDPoPKey, otherJWK, postman.TypeSecret)
+		writeEnv(t, env, e)
+		res, err = e2e.Newman(t, coll, env, "--folder", "Who am I")
+		if err == nil || !failuresMention(res, "HTTP 401") || !failuresMention(res, "dpopKey changed") {
+			t.Fatalf("a proof of another key: want a 401 failure that explains it: %v %v", err, res.Failures)
+		}
 	})
 }
 

@@ -90,6 +90,13 @@ const (
 	msgNotBound     = "the token endpoint ignored the DPoP proof and issued a token that is not DPoP-bound: register the client for DPoP-bound tokens (e.g. dpop_bound_access_tokens) or set dpop: false"
 )
 
+// dpopHints explain a resource server's DPoP errors (RFC 9449 §7.1, §9) in the API test.
+var dpopHints = map[string]string{
+	"use_dpop_nonce":     "the API asked for a DPoP nonce: it is now stored in dpopApiNonces, and the next request to it sends it; send this one again",
+	"invalid_dpop_proof": "the API refused the DPoP proof: check this machine's clock, and that the API sees the URL that was sent (htu is the URL without query)",
+	"invalid_token":      "a DPoP-bound token goes with proofs of its own key: if dpopKey changed after the token was issued, send Auth / Get token or run postmint refresh",
+}
+
 // scriptConfig is the data placed (JSON-encoded) in front of the collection script: the
 // script decides no default of its own.
 func scriptConfig() map[string]any {
@@ -104,6 +111,7 @@ func scriptConfig() map[string]any {
 		"noKey":            msgNoKey,
 		"noKeyNoToken":     msgNoKeyNoToken,
 		"notBound":         msgNotBound,
+		"dpopHints":        dpopHints,
 	}
 }
 
