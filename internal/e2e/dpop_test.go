@@ -251,7 +251,7 @@ func TestDPoPClientCredentialsAndResource(t *testing.T) {
 		code, desc                   string
 	}{
 		{"wrong htm", http.MethodGet, p.DPoPAPI, "DPoP", []string{good(http.MethodPost, p.DPoPAPI)}, "invalid_dpop_proof", "htm mismatch"},
-		{"wrong htu path", http.MethodGet, p.DPoPAPI, "DPoP", []string{good(http.MethodGet, p.Issuer + "/api/elsewhere")}, "invalid_dpop_proof", "htu mismatch"},
+		{"wrong htu path", http.MethodGet, p.DPoPAPI, "DPoP", []string{good(http.MethodGet, p.Issuer+"/api/elsewhere")}, "invalid_dpop_proof", "htu mismatch"},
 		{"wrong htu port", http.MethodGet, p.DPoPAPI, "DPoP", []string{good(http.MethodGet, strings.Replace(p.DPoPAPI, "127.0.0.1:", "127.0.0.1:1", 1))}, "invalid_dpop_proof", "htu mismatch"},
 		{"stale iat", http.MethodGet, p.DPoPAPI, "DPoP", []string{dpopProof(t, "ES256", proofKey, http.MethodGet, p.DPoPAPI, proofOpts{Token: token, Claims: jwt.MapClaims{"iat": now - 120}})}, "invalid_dpop_proof", "iat is -12"},
 		{"future iat", http.MethodGet, p.DPoPAPI, "DPoP", []string{dpopProof(t, "ES256", proofKey, http.MethodGet, p.DPoPAPI, proofOpts{Token: token, Claims: jwt.MapClaims{"iat": now + 120}})}, "invalid_dpop_proof", "iat is 1"},
