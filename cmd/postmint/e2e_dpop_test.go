@@ -261,6 +261,20 @@ func TestE2EDPoPWithPAR(t *testing.T) {
 			}
 			coll, env := dpopSetup(t, dir, def, keyPath)
 			exported := filepath.Join(dir, "exported.json")
+			if profile == "" {
+				// doctor compares the DPoP alg and the PAR endpoint with the provider's metadata.
+				d := strings.Replace(def, "par_endpoint: ", "issuer: "+prov.Issuer+"\npar_endpoint: ", 1)
+				dp := filepath.Join(dir, "doctor.yaml")
+				if err := os.WriteFile(dp, []byte(d), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				_, stdout, stderr := runPM("doctor", "-c", dp, "-k", keyPath)
+				for _, want := range []string{"PASS  dpop", "PASS  par"} {
+					if !strings.Contains(stdout, want) {
+						t.Errorf("doctor lacks %q:\n%s%s", want, stdout, stderr)
+					}
+				}
+			}
 			newman := func(items ...string) *e2e.Run {
 				t.Helper()
 				var args []string
