@@ -357,9 +357,11 @@ postmint = (function (cfg) {
             var all = apiNonces();
             all[origin(sentURL())] = nonce;
             P.environment.set('dpopApiNonces', JSON.stringify(all));
-            if (/use_dpop_nonce/.test(challenge)) {
-                challenge += ' (the API asked for a DPoP nonce: it is now stored in dpopApiNonces, and the next request to it sends it; send this one again)';
-            }
+        }
+        // RFC 9449 §7.1 errors of a resource server, explained (cfg.dpopHints, from Go).
+        var why = dpopOn() && /error="?([a-z_]+)/.exec(challenge);
+        if (why && cfg.dpopHints[why[1]]) {
+            challenge += ' (' + cfg.dpopHints[why[1]] + ')';
         }
         var refused = code === 401 || code === 403;
         P.test('API accepted the token' + (refused ? ': HTTP ' + code + (challenge ? ' ' + challenge : '') : ''), function () {

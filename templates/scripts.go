@@ -17,7 +17,7 @@ var GetTokenPrerequestJS string
 //go:embed response.js
 var ResponseJS string
 
-// APITestJS is the collection-level test script: a 401 or 403 from the API fails the run.
+// APITestJS is the API folder's test script: a 401 or 403 from the API fails the run.
 //
 //go:embed api_test.js
 var APITestJS string

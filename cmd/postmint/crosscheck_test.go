@@ -159,6 +159,12 @@ func crossDefinition(preset, alg, certPath string, certHeaders bool) string {
 		fmt.Fprintf(&b, "preset: %s\n", preset)
 		if p, _ := config.LookupPreset(preset); p != nil && p.GrantType == config.GrantAuthorizationCode {
 			b.WriteString("redirect_uri: https://app.example.test/callback\n")
+			if p.AuthorizePath == "" {
+				b.WriteString("authorization_endpoint: https://idp.example.test/realms/acme/auth\n")
+			}
+			if p.PAR && p.PARPath == "" {
+				b.WriteString("par_endpoint: https://idp.example.test/realms/acme/par\n")
+			}
 		}
 	}
 	b.WriteString("issuer: https://idp.example.test/realms/acme\n")

@@ -16,7 +16,7 @@ func dpopCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "dpop",
 		Usage:     "print a DPoP proof (RFC 9449) for one request, bound to the environment's token",
-		UsageText: "postmint dpop (-e ENV | -c CLIENT --dpop-key FILE) --method M --url U [--nonce N] [--token T]",
+		UsageText: "postmint dpop (-e ENV | -c CLIENT --dpop-key FILE) --method METHOD --url URL [--nonce NONCE] [--token TOKEN]",
 		Description: `Signs a proof with the environment's dpopKey for that method and URL (htu without query
 and fragment), with ath for the environment's bearerToken and the nonce the server last gave
 (dpopNonce for the token endpoint, dpopApiNonces for an API origin).

@@ -208,6 +208,17 @@ func TestE2EDPoP(t *testing.T) {
 		if res, err := e2e.Newman(t, coll, env, "--folder", "Who am I"); err != nil {
 			t.Fatalf("newman with refresh's new key: %v %v", err, res.Failures)
 		}
+		// A token used with another key's proofs: the resource refuses it (cnf.jkt), the run
+		// fails, and the failure says what to do.
+		other, _ := dpop.NewKey("ES256")
+		otherJWK, _ := other.JWK()
+		e = readEnv(t, env)
+		e.Set(postman.VarDPoPKey, otherJWK, postman.TypeSecret)
+		writeEnv(t, env, e)
+		res, err = e2e.Newman(t, coll, env, "--folder", "Who am I")
+		if err == nil || !failuresMention(res, "HTTP 401") || !failuresMention(res, "dpopKey changed") {
+			t.Fatalf("a proof of another key: want a 401 failure that explains it: %v %v", err, res.Failures)
+		}
 	})
 }
 
@@ -250,6 +261,20 @@ func TestE2EDPoPWithPAR(t *testing.T) {
 			}
 			coll, env := dpopSetup(t, dir, def, keyPath)
 			exported := filepath.Join(dir, "exported.json")
+			if profile == "" {
+				// doctor compares the DPoP alg and the PAR endpoint with the provider's metadata.
+				d := strings.Replace(def, "par_endpoint: ", "issuer: "+prov.Issuer+"\npar_endpoint: ", 1)
+				dp := filepath.Join(dir, "doctor.yaml")
+				if err := os.WriteFile(dp, []byte(d), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				_, stdout, stderr := runPM("doctor", "-c", dp, "-k", keyPath)
+				for _, want := range []string{"PASS  dpop", "PASS  par"} {
+					if !strings.Contains(stdout, want) {
+						t.Errorf("doctor lacks %q:\n%s%s", want, stdout, stderr)
+					}
+				}
+			}
 			newman := func(items ...string) *e2e.Run {
 				t.Helper()
 				var args []string

@@ -76,6 +76,12 @@ func presetsAction(c *cli.Context) error {
 		{"key id", p.KeyID},
 		{"headers", firstOf(strings.Join(hdr, ", "), "none beyond alg")},
 	}
+	if p.DPoP {
+		rows = append(rows, [2]string{"dpop", fmt.Sprintf("DPoP-bound tokens (RFC 9449)%s; proofs %s", map[bool]string{true: ", required", false: " by default"}[p.RequireDPoP], firstOf(strings.Join(p.DPoPAlgs, " "), "ES256"))})
+	}
+	if p.PAR || p.PARPath != "" {
+		rows = append(rows, [2]string{"par", fmt.Sprintf("authorization_code: %s, at %s", map[bool]string{true: "pushed authorization requests (RFC 9126) required", false: map[bool]string{true: "pushed authorization requests (RFC 9126) by default", false: "par: true pushes the authorization request (RFC 9126)"}[p.PAR]}[p.RequirePAR], parWhere(p.PARPath))})
+	}
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%s:\t%s\n", r[0], r[1])
 	}
@@ -94,6 +100,13 @@ func derivedFrom(path string) string {
 		return "from the definition"
 	}
 	return "<issuer>" + path + " unless the definition gives token_url"
+}
+
+func parWhere(path string) string {
+	if path == "" {
+		return "par_endpoint: or the server's metadata"
+	}
+	return "<issuer>" + path + " unless the definition gives par_endpoint"
 }
 
 func firstOf(v ...string) string {

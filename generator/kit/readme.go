@@ -66,6 +66,7 @@ type Readme struct {
 	SendClientID                     bool
 	Subject                          string
 	RedirectURI                      string
+	DPoPAlg                          string // "" without DPoP
 
 	// Registered is true when the provider already knows the partner's public key (jwks.json).
 	Registered bool
@@ -109,7 +110,7 @@ func renderReadme(in readmeInput) ([]byte, error) {
 		Typ: p.Typ, X5C: c.X5C, X5TS256: c.X5TS256, X5T: c.X5T, Kid: p.Kid,
 		KidRequired: c.KeyIDRule == config.KeyIDRequired, KidOrX5C: c.KeyIDRule == config.KeyIDOrX5C,
 		Scope: p.Scope, ScopeIn: string(p.ScopeIn), Grant: c.GrantType, GrantWire: p.GrantType,
-		SendClientID: p.SendClientID, Subject: p.Subject, RedirectURI: c.RedirectURI,
+		SendClientID: p.SendClientID, Subject: p.Subject, RedirectURI: c.RedirectURI, DPoPAlg: p.DPoPAlg,
 		Registered: in.hasJWKS, RegisterCertificate: c.X5C || c.X5TS256 || c.X5T,
 		Requests: len(c.Requests),
 	}

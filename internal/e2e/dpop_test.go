@@ -599,7 +599,12 @@ func TestFAPI2Profile(t *testing.T) {
 	authz := url.Values{"client_id": {"fapi"}, "response_type": {"code"}, "redirect_uri": {redirect}, "scope": {"openid api.read"},
 		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
 	push := func(aud string, form url.Values) answer {
-		return send(t, http.MethodPost, p.PAREndpoint, clientForm(t, p, "PS256", ckey, "fapi", aud, form),
+		f := clientForm(t, p, "PS256", ckey, "fapi", aud, form)
+		if aud == "" { // the issuer, in an array
+			f.Set("client_assertion", mint(t, "PS256", ckey, map[string]any{"kid": "k1"},
+				jwt.MapClaims{"iss": "fapi", "sub": "fapi", "aud": []string{p.Issuer}}))
+		}
+		return send(t, http.MethodPost, p.PAREndpoint, f,
 			dpopHeader(dpopProof(t, "ES256", proofKey, http.MethodPost, p.PAREndpoint, proofOpts{})))
 	}
 	t.Run("refusals", func(t *testing.T) {
@@ -611,6 +616,12 @@ func TestFAPI2Profile(t *testing.T) {
 		}
 		if a := push(p.Issuer, noPKCE); a.Status != 400 || !strings.Contains(a.ErrorDescription, "PKCE") {
 			t.Errorf("PAR without PKCE: %d %s", a.Status, a.raw)
+		}
+		// oidc-provider's FAPI 2.0 rule: aud must be the issuer as a string, not in an array.
+		if a := push("", authz); a.Status != 401 || a.Error != "invalid_client" {
+			t.Errorf("PAR with aud [issuer]: %d %s", a.Status, a.raw)
+		} else if errs := p.ReadStats(t).TokenErrors; !strings.Contains(errs[len(errs)-1].ErrorDescription, "must equal the issuer") {
+			t.Errorf("token error = %+v", errs[len(errs)-1])
 		}
 		if a := push(p.TokenEndpoint, authz); a.Status != 401 || a.Error != "invalid_client" || !strings.Contains(a.ErrorDescription, "aud must be exactly") {
 			t.Errorf("PAR with aud = token endpoint: %d %s", a.Status, a.raw)
@@ -627,6 +638,13 @@ func TestFAPI2Profile(t *testing.T) {
 		}
 		code := AuthorizationCode(t, p, url.Values{"client_id": {"fapi"}, "request_uri": {uri}})
 		form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirect}, "code_verifier": {verifier}}
+		// Every FAPI client is DPoP-bound: a token request without a proof is refused.
+		a = send(t, http.MethodPost, p.TokenEndpoint, clientForm(t, p, "PS256", ckey, "fapi", p.Issuer, form), nil)
+		if a.Status != 400 || a.Error != "invalid_grant" {
+			t.Errorf("code exchange without a proof: %d %s", a.Status, a.raw)
+		}
+		// oidc-provider refuses a missing proof before it consumes the code, so the same code
+		// still works (a proof of the wrong key, by contrast, uses the code up).
 		a = send(t, http.MethodPost, p.TokenEndpoint, clientForm(t, p, "PS256", ckey, "fapi", p.Issuer, form),
 			dpopHeader(dpopProof(t, "ES256", proofKey, http.MethodPost, p.TokenEndpoint, proofOpts{})))
 		if a.Status != 200 || a.TokenType != "DPoP" {
@@ -679,4 +697,79 @@ func tamper(jws string) string {
 		c = 'B'
 	}
 	return jws[:i] + string(c) + jws[i+1:]
+}
+
+// TestProviderDPoPErrors pins what oidc-provider itself answers to broken proofs at its token
+// endpoint, so that product tests know which errors to expect from a real provider.
+func TestProviderDPoPErrors(t *testing.T) {
+	t.Parallel()
+	ckey := keyFor("EdDSA")
+	p := Start(t, []Client{{ClientID: "dpop", Alg: "EdDSA", JWKS: JWKS(t, Key{KID: "k1", Public: ckey.Public()}), DPoP: true}})
+	key := newP256(t)
+	now := time.Now().Unix()
+	request := func(proof string) answer {
+		return send(t, http.MethodPost, p.TokenEndpoint, clientForm(t, p, "EdDSA", ckey, "dpop", p.TokenEndpoint,
+			url.Values{"grant_type": {"client_credentials"}}), dpopHeader(proof))
+	}
+	used := dpopProof(t, "ES256", key, http.MethodPost, p.TokenEndpoint, proofOpts{})
+	if a := request(used); a.Status != 200 {
+		t.Fatalf("token: %d %s", a.Status, a.raw)
+	}
+	// The token response's error_description is generic for invalid_grant; the detail below
+	// is oidc-provider's error_detail, which the stats record.
+	for _, tc := range []struct {
+		name, proof, code, detail string
+	}{
+		{"wrong htm", dpopProof(t, "ES256", key, http.MethodGet, p.TokenEndpoint, proofOpts{}), "invalid_dpop_proof", "htm mismatch"},
+		{"wrong htu", dpopProof(t, "ES256", key, http.MethodPost, p.Issuer+"/elsewhere", proofOpts{}), "invalid_dpop_proof", "htu mismatch"},
+		{"query in htu ignored", dpopProof(t, "ES256", key, http.MethodPost, p.TokenEndpoint+"?a=1#f", proofOpts{}), "", ""},
+		// oidc-provider allows 300 s of iat skew, and past that (with a nonce secret configured)
+		// asks for a nonce instead of refusing the proof.
+		{"iat 120 s old accepted", dpopProof(t, "ES256", key, http.MethodPost, p.TokenEndpoint, proofOpts{Claims: jwt.MapClaims{"iat": now - 120}}), "", ""},
+		{"iat 400 s old", dpopProof(t, "ES256", key, http.MethodPost, p.TokenEndpoint, proofOpts{Claims: jwt.MapClaims{"iat": now - 400}}), "use_dpop_nonce", "iat is not recent enough"},
+		{"replayed", used, "invalid_grant", "Replay detected"},
+		{"typ JWT", dpopProof(t, "ES256", key, http.MethodPost, p.TokenEndpoint, proofOpts{Header: map[string]any{"typ": "JWT"}}), "invalid_dpop_proof", `unexpected "typ" JWT header value`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := request(tc.proof)
+			if tc.code == "" {
+				if a.Status != 200 || a.TokenType != "DPoP" {
+					t.Errorf("got %d %s, want a token", a.Status, a.raw)
+				}
+				return
+			}
+			if a.Status != 400 || a.Error != tc.code {
+				t.Errorf("got %d %s, want 400 %s", a.Status, a.raw, tc.code)
+			}
+			if e := lastDPoPError(t, p); e.Where != "token" || e.Error != tc.code || !strings.Contains(e.ErrorDescription, tc.detail) {
+				t.Errorf("recorded DPoP error = %+v, want %s containing %q", e, tc.code, tc.detail)
+			}
+		})
+	}
+}
+
+func TestJWTGrantDPoP(t *testing.T) {
+	t.Parallel()
+	key := keyFor("RS256")
+	p := Start(t, []Client{{ClientID: "mp", Grant: GrantJWTBearer, Alg: "RS256", Scope: "test:read", JWKS: JWKS(t, Key{KID: "k1", Public: key.Public()})}})
+	proofKey := newP256(t)
+	assertion := func() url.Values {
+		return url.Values{"grant_type": {jwtBearerGrant}, "assertion": {mint(t, "RS256", key, map[string]any{"kid": "k1"},
+			jwt.MapClaims{"iss": "mp", "aud": p.JWTGrantIssuer, "scope": "test:read"})}}
+	}
+	a := send(t, http.MethodPost, p.JWTGrantTokenEndpoint, assertion(), dpopHeader(dpopProof(t, "ES256", proofKey, http.MethodPost, p.TokenEndpoint, proofOpts{})))
+	if a.Status != 400 || a.Error != "invalid_dpop_proof" || !strings.Contains(a.ErrorDescription, "htu mismatch") {
+		t.Errorf("proof for another URL: %d %s", a.Status, a.raw)
+	}
+	a = send(t, http.MethodPost, p.JWTGrantTokenEndpoint, assertion(), dpopHeader(dpopProof(t, "ES256", proofKey, http.MethodPost, p.JWTGrantTokenEndpoint, proofOpts{})))
+	if a.Status != 200 || a.TokenType != "DPoP" {
+		t.Fatalf("JWT grant with a proof: %d %s", a.Status, a.raw)
+	}
+	b := send(t, http.MethodGet, p.DPoPAPI, nil, withAuth(dpopHeader(dpopProof(t, "ES256", proofKey, http.MethodGet, p.DPoPAPI, proofOpts{Token: a.AccessToken})), "DPoP", a.AccessToken))
+	if b.Status != 200 || b.Body["via"] != "jwtgrant" {
+		t.Errorf("API: %d %s", b.Status, b.raw)
+	}
+	if w := callAPI(t, http.MethodGet, p.API, a.AccessToken); w.Status != 401 {
+		t.Errorf("bound JWT-grant token as Bearer: %+v", w)
+	}
 }

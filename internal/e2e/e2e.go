@@ -3,6 +3,11 @@
 // JWT-grant endpoint with Maskinporten's rules, a protected resource, and the Newman and Postman
 // CLI runners that execute generated collections against them.
 //
+// The provider also does DPoP (RFC 9449; Client.DPoP, Client.DPoPNonce) and pushed
+// authorization requests (RFC 9126; Provider.PAREndpoint, Client.PAR), and StartConfig with
+// ProfileFAPI2 runs a separate FAPI 2.0 server. The resource verifies DPoP proofs itself
+// (Provider.DPoPAPI, Provider.DPoPNonceAPI) and the stats record every proof decoded.
+//
 // The harness needs Node 20+ and `npm ci --prefix testdata/e2e`; without them the tests that use
 // it fail (they are never skipped).
 //
