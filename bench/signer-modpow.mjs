@@ -4,7 +4,8 @@
 //
 //   node bench/signer-modpow.mjs [BEFORE] [ROUNDS] [N]
 //
-// BEFORE is a git revision (default main); its templates/signer.js is read with `git show` into
+// BEFORE is a git revision (default d7cd812, the last with the 4-bit fixed-window modpow); its
+// templates/signer.js is read with `git show` into
 // a temporary file and loaded beside the working tree's. Keys are fresh (node's generateKeyPair)
 // and given as PKCS#8 PEM text, as the collection gives them, so key parsing is included. Each
 // round signs N times (default 20) per case and version, the versions alternating within the
@@ -23,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const before = process.argv[2] || 'main';
+const before = process.argv[2] || 'd7cd812';
 const rounds = Number(process.argv[3]) || 9;
 const n = Number(process.argv[4]) || 20;
 
