@@ -5,9 +5,9 @@
 //   node bench/signer-modpow.mjs [BEFORE] [ROUNDS] [N]
 //
 // BEFORE is a git revision (default d7cd812, the last with the 4-bit fixed-window modpow); its
-// templates/signer.js is read with `git show` into
-// a temporary file and loaded beside the working tree's. Keys are fresh (node's generateKeyPair)
-// and given as PKCS#8 PEM text, as the collection gives them, so key parsing is included. Each
+// templates/signer.js is read with `git show` into a temporary file and loaded beside the
+// working tree's. Keys are fresh (node's generateKeyPair) and given as PKCS#8 PEM text, as the
+// collection gives them, so key parsing is included. Each
 // round signs N times (default 20) per case and version, the versions alternating within the
 // round and their order rotating between rounds; a round's figure is the median of its N. The
 // table shows, per case, the median over ROUNDS (default 9) rounds, min..max of the round
