@@ -57,6 +57,7 @@ func (d *Definition) checkHostile() error {
 		{"name", d.Name}, {"preset", d.Preset}, {"token_url", d.TokenURL}, {"issuer", d.Issuer},
 		{"client_id", d.ClientID}, {"grant_type", d.GrantType}, {"alg", d.Alg}, {"kid", d.Kid},
 		{"audience", d.Audience}, {"redirect_uri", d.RedirectURI}, {"authorization_endpoint", d.AuthorizationEndpoint},
+		{"par_endpoint", d.PAREndpoint}, {"dpop_alg", d.DPoPAlg},
 	} {
 		if err := line(f.name, f.name, f.v); err != nil {
 			return err

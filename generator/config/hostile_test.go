@@ -27,6 +27,8 @@ func TestHostileDefinitionRefused(t *testing.T) {
 		{"claim list braces", base + "claims: {roles: [a, \"{{privateKey}}\"]}\n", "claims.roles[1]", "Postman would expand"},
 		{"client_id braces", min + "name: n\nclient_id: \"{{privateKey}}\"\n", "client_id", "Postman would expand"},
 		{"kid braces", base + "kid: \"{{privateKey}}\"\n", "kid", "Postman would expand"},
+		{"par_endpoint braces", base + "par_endpoint: \"https://idp/{{privateKey}}\"\n", "par_endpoint", "Postman would expand"},
+		{"dpop_alg newline", base + "dpop_alg: \"ES256\\nX\"\n", "dpop_alg", "U+000A"},
 		{"name braces", min + "client_id: c\nname: \"a {{privateKey}}\"\n", "name", "Postman would expand"},
 		{"typ braces", base + "headers: {typ: \"{{privateKey}}\"}\n", "headers.typ", "Postman would expand"},
 		{"url braces", base + "requests: [{name: r, url: \"https://api/{{privateKey}}\"}]\n", "requests[0].url", "Postman would expand"},
