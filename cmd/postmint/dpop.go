@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/postmint/postmint/generator/dpop"
+	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/postman"
 )
 
@@ -16,7 +17,7 @@ func dpopCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "dpop",
 		Usage:     "print a DPoP proof (RFC 9449) for one request, bound to the environment's token",
-		UsageText: "postmint dpop (-e ENV | -c CLIENT --dpop-key FILE) --method METHOD --url URL [--nonce NONCE] [--token TOKEN]",
+		UsageText: "postmint dpop (-e ENV | -c CLIENT [--dpop-key FILE]) --method METHOD --url URL [--nonce NONCE] [--token TOKEN]",
 		Description: `Signs a proof with the environment's dpopKey for that method and URL (htu without query
 and fragment), with ath for the environment's bearerToken and the nonce the server last gave
 (dpopNonce for the token endpoint, dpopApiNonces for an API origin).
@@ -45,13 +46,11 @@ func dpopAction(c *cli.Context) error {
 	ef, cf := c.String("environment"), c.String("client")
 	switch {
 	case ef == "" && cf == "":
-		return usagef("dpop needs -e ENV (or -c CLIENT with --dpop-key FILE)")
+		return usagef("dpop needs -e ENV (or -c CLIENT)")
 	case ef != "" && cf != "":
 		return usagef("give -e ENV or -c CLIENT, not both")
 	case c.String("method") == "" || c.String("url") == "":
 		return usagef("dpop needs --method METHOD and --url URL")
-	case cf != "" && c.String("dpop-key") == "":
-		return usagef("-c CLIENT holds no DPoP key: give --dpop-key FILE (a private JWK), or use -e ENV")
 	}
 	req := dpop.Request{Method: c.String("method"), URL: c.String("url"), Nonce: c.String("nonce"), AccessToken: c.String("token")}
 	var alg, keyText string
@@ -60,10 +59,11 @@ func dpopAction(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		if client.DPoPAlg == "" {
-			return fmt.Errorf("%s: dpop: the client does not use DPoP; add dpop: true", cf)
-		}
 		alg = client.DPoPAlg
+		if alg == "" {
+			alg = oauth.DefaultDPoPAlg
+			fmt.Fprintf(c.App.ErrWriter, "postmint: note: %s does not set dpop: true; the proof uses %s\n", cf, alg)
+		}
 	} else {
 		env, _, err := readEnvironment(ef)
 		if err != nil {
@@ -94,8 +94,15 @@ func dpopAction(c *cli.Context) error {
 		}
 		keyText = string(data)
 	}
-	k, err := dpop.ParseKey(keyText, alg)
-	if err != nil {
+	var k *dpop.Key
+	var err error
+	if cf != "" && keyText == "" {
+		// A definition holds no DPoP key: the proof is signed with a new one, which is not kept.
+		if k, err = dpop.NewKey(alg); err != nil {
+			return err
+		}
+		fmt.Fprintln(c.App.ErrWriter, "postmint: note: signed with a new DPoP key that is not kept; give --dpop-key FILE (a private JWK) to sign with yours, or use -e ENV")
+	} else if k, err = dpop.ParseKey(keyText, alg); err != nil {
 		return err
 	}
 	proof, err := k.Proof(req)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -245,4 +247,38 @@ func mustJSONPublic(t *testing.T, k *dpop.Key) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// dpop -c: a definition holds no DPoP key, so the proof is signed with a new one (said on
+// stderr), or with --dpop-key's.
+func TestDPoPCommandWithDefinition(t *testing.T) {
+	dir := t.TempDir()
+	def := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(def, []byte("version: 1\nname: d\nclient_id: c1\ntoken_url: https://as.example.test/token\ndpop: true\ndpop_alg: EdDSA\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runPM("dpop", "-c", def, "--method", "GET", "--url", "https://api.example.test/x")
+	if code != 0 || !strings.Contains(stderr, "not kept") {
+		t.Fatalf("dpop -c: exit %d: %s", code, stderr)
+	}
+	if _, err := jose.ParseSigned(strings.TrimSpace(stdout), []jose.SignatureAlgorithm{jose.EdDSA}); err != nil {
+		t.Fatalf("not an EdDSA proof: %v", err)
+	}
+	k, _ := dpop.NewKey("EdDSA")
+	jwk, _ := k.JWK()
+	keyFile := filepath.Join(dir, "dpop.jwk")
+	if err := os.WriteFile(keyFile, []byte(jwk), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = runPM("dpop", "-c", def, "--dpop-key", keyFile, "--method", "GET", "--url", "https://api.example.test/x")
+	if code != 0 || stderr != "" {
+		t.Fatalf("dpop -c --dpop-key: exit %d: %s", code, stderr)
+	}
+	jws, err := jose.ParseSigned(strings.TrimSpace(stdout), []jose.SignatureAlgorithm{jose.EdDSA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tp, _ := jws.Signatures[0].Header.JSONWebKey.Thumbprint(crypto.SHA256); base64.RawURLEncoding.EncodeToString(tp) != k.Thumbprint() {
+		t.Error("the proof is not signed with --dpop-key's key")
+	}
 }
