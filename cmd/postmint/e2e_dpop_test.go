@@ -129,6 +129,20 @@ func TestE2EDPoP(t *testing.T) {
 		}
 	})
 
+	t.Run("newman-automatic-fetch", func(t *testing.T) {
+		// No token yet: the API request's collection script fetches one (the nonce retry from
+		// inside pm.sendRequest's callback), then gives the request its proof.
+		env := copyFile(t, generated, filepath.Join(t.TempDir(), "env.json"))
+		res, err := e2e.Newman(t, coll, env, "--folder", "Who am I")
+		if err != nil {
+			t.Fatalf("newman --folder Who am I: %v %v\n%s", err, res.Failures, res.Output)
+		}
+		x := res.Find("Who am I")
+		if len(x) == 0 || x[len(x)-1].Code != 200 || !strings.Contains(x[len(x)-1].ResponseBody, `"token_type":"DPoP"`) {
+			t.Fatalf("Who am I: %v", x)
+		}
+	})
+
 	t.Run("newman-without-dpopKey", func(t *testing.T) {
 		// Newman's sandbox has no CSPRNG: no key is made from Math.random; the run fails with the fix.
 		e := readEnv(t, generated)
