@@ -46,6 +46,8 @@ type parityCase struct {
 	handBuilt bool
 	// check states what the request must carry (nil: only that the scope arrived somewhere).
 	check func(form url.Values, header, claims map[string]any) error
+	// dpopAlg: every path must send a DPoP proof with this alg, for POST to the token URL.
+	dpopAlg string
 }
 
 func TestParityTokenRequest(t *testing.T) {
@@ -139,6 +141,10 @@ func TestParityTokenRequest(t *testing.T) {
 				if scope := requestedScope(tc.def); scope != "" && n.form.Get("scope") != scope && n.claims["scope"] != scope {
 					t.Errorf("%s: the requested scope %q arrived neither in the form (%q) nor as a claim (%v)", parityPaths[i], scope, n.form.Get("scope"), n.claims["scope"])
 				}
+				if tc.dpopAlg != "" && (n.dpop == nil || n.dpop["alg"] != tc.dpopAlg || n.dpop["typ"] != "dpop+jwt" || n.dpop["htm"] != "POST" ||
+					n.dpop["htu"] != prov.Capture+"/"+tc.label+"/token" || n.dpop["ath"] != false) {
+					t.Errorf("%s: DPoP proof %v, want typ dpop+jwt, alg %s, POST to the token URL, no ath", parityPaths[i], n.dpop, tc.dpopAlg)
+				}
 				if tc.check != nil {
 					if err := tc.check(n.form, n.header, n.claims); err != nil {
 						t.Errorf("%s: %v", parityPaths[i], err)
@@ -161,6 +167,9 @@ func TestParityTokenRequest(t *testing.T) {
 				}
 				if !reflect.DeepEqual(n.claims, first.claims) {
 					t.Errorf("claims differ:\n  %s: %v\n  %s: %v", parityPaths[0], first.claims, parityPaths[i], n.claims)
+				}
+				if !reflect.DeepEqual(n.dpop, first.dpop) {
+					t.Errorf("DPoP proof differs:\n  %s: %v\n  %s: %v", parityPaths[0], first.dpop, parityPaths[i], n.dpop)
 				}
 				if n.lifetime != first.lifetime {
 					t.Errorf("lifetime: %s %v s, %s %v s", parityPaths[0], first.lifetime, parityPaths[i], n.lifetime)
@@ -189,6 +198,10 @@ type normalRequest struct {
 	order          []string
 	header, claims map[string]any
 	lifetime       float64
+	// dpop is the DPoP proof made comparable (nil without one): typ, alg, the key's type and
+	// curve, htm, htu, and whether nonce and ath came. The key itself differs by design (Go's
+	// token -c signs with a new key each time).
+	dpop map[string]any
 }
 
 func normalize(c e2e.Capture, pub crypto.PublicKey) (*normalRequest, error) {
@@ -210,6 +223,19 @@ func normalize(c e2e.Capture, pub crypto.PublicKey) (*normalRequest, error) {
 	}
 	if jws == "" {
 		return nil, fmt.Errorf("no assertion in %v", n.order)
+	}
+	if c.DPoP != nil {
+		if c.DPoPError != "" {
+			return nil, fmt.Errorf("the DPoP proof does not verify: %s", c.DPoPError)
+		}
+		jwk, _ := c.DPoP.Header["jwk"].(map[string]any)
+		if jwk == nil || jwk["d"] != nil {
+			return nil, fmt.Errorf("the DPoP proof's jwk is missing or private")
+		}
+		_, nonce := c.DPoP.Claims["nonce"]
+		_, ath := c.DPoP.Claims["ath"]
+		n.dpop = map[string]any{"typ": c.DPoP.Header["typ"], "alg": c.DPoP.Header["alg"], "kty": jwk["kty"], "crv": jwk["crv"],
+			"htm": c.DPoP.Claims["htm"], "htu": c.DPoP.Claims["htu"], "nonce": nonce, "ath": ath}
 	}
 	parts := strings.Split(jws, ".")
 	if len(parts) != 3 {
@@ -262,6 +288,8 @@ func parityCases() []parityCase {
 		}
 	}
 	return append(cases,
+		parityCase{label: "dpop-es256", def: "dpop: true\nscope: orders.read\n", dpopAlg: "ES256"},
+		parityCase{label: "dpop-eddsa", def: "dpop: true\ndpop_alg: EdDSA\n", dpopAlg: "EdDSA"},
 		parityCase{label: "scope-string", def: "scope: orders.read orders.write\n",
 			check: formScope("orders.read orders.write")},
 		parityCase{label: "scope-list", def: "scope: [orders.read, orders.write]\n",
