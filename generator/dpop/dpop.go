@@ -192,14 +192,17 @@ func (k *Key) Proof(r Request) (string, error) {
 	return s, nil
 }
 
-// HTU is the htu claim for a request URL: without query and fragment (RFC 9449 §4.2, §4.3).
+// HTU is the htu claim for a request URL: the URL as given, cut before its query and fragment
+// (RFC 9449 §4.2, §4.3), exactly as the collection script cuts it; nothing is re-encoded.
 func HTU(raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", fmt.Errorf("DPoP proof URL %q: %w", raw, ErrURL)
 	}
-	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
-	return u.String(), nil
+	if i := strings.IndexAny(raw, "?#"); i >= 0 {
+		raw = raw[:i]
+	}
+	return raw, nil
 }
 
 // ATH is the ath claim: base64url SHA-256 of the access token (RFC 9449 §4.2).
