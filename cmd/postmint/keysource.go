@@ -129,8 +129,11 @@ func loadDefinition(c *cli.Context, path string) (*config.Client, *discovery.Met
 		for _, note := range def.ApplyDiscovery(meta) {
 			fmt.Fprintf(c.App.ErrWriter, "postmint: %s\n", note)
 		}
-		if def.WantsPAR() && def.PAREndpoint == "" && meta.PAREndpoint == "" {
-			return nil, nil, fmt.Errorf("%s: par: the server's metadata (%s) names no pushed_authorization_request_endpoint: it does not take pushed authorization requests (RFC 9126); set par: false, or par_endpoint: if it has one", path, meta.URL)
+		if def.WantsPAR() && def.PAREndpoint == "" {
+			// Resolve would only say par_endpoint is missing; the metadata says why.
+			if f := discovery.Check(meta, discovery.Expectation{PAR: true}); len(f) > 0 {
+				return nil, nil, fmt.Errorf("%s: par: %s (metadata %s)", path, f[0].Msg, meta.URL)
+			}
 		}
 	}
 	client, err := def.Resolve()
