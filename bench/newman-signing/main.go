@@ -114,7 +114,7 @@ func main() {
 	flag.StringVar(&c.work, "work", "", "scratch `dir` for keys, collections and reports (required)")
 	flag.StringVar(&c.harness, "harness", e2e.HarnessDir(), "the e2e harness `dir` (testdata/e2e, after npm ci)")
 	flag.StringVar(&c.runner, "runner", defaultRunner(), "the Newman runner `script` (run.cjs beside this file)")
-	flag.IntVar(&c.n, "n", 30, "token requests per Newman run (iterations)")
+	flag.IntVar(&c.n, "n", 30, "token requests per run (iterations)")
 	flag.IntVar(&c.rounds, "rounds", 5, "measured rounds (each runs every arm once)")
 	flag.BoolVar(&c.strict, "strict", false, "exit 1 when a goal is missed")
 	flag.StringVar(&c.kind, "runner-kind", runnerNewman, "what runs the collections: "+runnerNewman+" or "+runnerPostmanCLI)
