@@ -24,9 +24,15 @@
 // the table shows medians over rounds. Every run must get N 200s with an access token (checked
 // in the report and in the provider's token count) or the command fails.
 //
-// It is started by bench/newman-signing.sh; by hand, from the repository root:
+// With -runner-kind postman-cli the same four arms run in the official Postman CLI instead
+// (`postman collection run`, offline and logged out, one process per run; see postmancli.go for
+// how its per-request figures are taken without its start-up).
+//
+// It is started by bench/newman-signing.sh (RUNNER=postman-cli for the Postman CLI); by hand,
+// from the repository root:
 //
 //	go run ./bench/newman-signing -bin /path/to/postmint -work DIR [-n 30] [-rounds 5] [-strict]
+//	    [-runner-kind newman|postman-cli]
 //
 // It exits 2 on any setup error, 0 otherwise; with -strict, 1 when a goal is missed.
 package main
@@ -40,6 +46,7 @@ import (
 	"encoding/pem"
 	"flag"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
 	"os/exec"
@@ -90,9 +97,16 @@ var jsrsasignPrerequest = []string{
 
 type config struct {
 	bin, work, harness, runner string
+	kind                       string // runnerNewman or runnerPostmanCLI
 	n, rounds                  int
 	strict                     bool
 }
+
+// The runners -runner-kind selects.
+const (
+	runnerNewman     = "newman"
+	runnerPostmanCLI = "postman-cli"
+)
 
 func main() {
 	var c config
@@ -100,12 +114,13 @@ func main() {
 	flag.StringVar(&c.work, "work", "", "scratch `dir` for keys, collections and reports (required)")
 	flag.StringVar(&c.harness, "harness", e2e.HarnessDir(), "the e2e harness `dir` (testdata/e2e, after npm ci)")
 	flag.StringVar(&c.runner, "runner", defaultRunner(), "the Newman runner `script` (run.cjs beside this file)")
-	flag.IntVar(&c.n, "n", 30, "token requests per Newman run (iterations)")
+	flag.IntVar(&c.n, "n", 30, "token requests per run (iterations)")
 	flag.IntVar(&c.rounds, "rounds", 5, "measured rounds (each runs every arm once)")
 	flag.BoolVar(&c.strict, "strict", false, "exit 1 when a goal is missed")
+	flag.StringVar(&c.kind, "runner-kind", runnerNewman, "what runs the collections: "+runnerNewman+" or "+runnerPostmanCLI)
 	flag.Parse()
-	if c.bin == "" || c.work == "" || c.n < 1 || c.rounds < 1 {
-		fmt.Fprintln(os.Stderr, "usage: newman-signing -bin POSTMINT -work DIR [-n 30] [-rounds 5] [-strict]")
+	if c.bin == "" || c.work == "" || c.n < 1 || c.rounds < 1 || (c.kind != runnerNewman && c.kind != runnerPostmanCLI) {
+		fmt.Fprintln(os.Stderr, "usage: newman-signing -bin POSTMINT -work DIR [-n 30] [-rounds 5] [-strict] [-runner-kind newman|postman-cli]")
 		os.Exit(2)
 	}
 	missed, err := run(c)
@@ -173,6 +188,11 @@ func run(c config) (missed bool, err error) {
 	for _, p := range []string{filepath.Join(c.harness, "server.mjs"), filepath.Join(c.harness, "node_modules", "newman", "package.json"), jsrsasignPath} {
 		if _, err := os.Stat(p); err != nil {
 			return false, fmt.Errorf("%s is missing: run npm ci --prefix testdata/e2e", p)
+		}
+	}
+	if c.kind == runnerPostmanCLI {
+		if err := checkPostmanCLI(c.harness); err != nil {
+			return false, err
 		}
 	}
 	if err := os.MkdirAll(c.work, 0o700); err != nil {
@@ -291,8 +311,8 @@ func run(c config) (missed bool, err error) {
 		{name: "postmint", collection: collPath, spec: map[string]any{"folder": "Auth"}},
 	}
 
-	fmt.Printf("provider %s, client %s (RS256, fresh RSA-2048 key), %d token requests per run, 1 warm-up + %d measured rounds\n",
-		prov.Issuer, clientID, c.n, c.rounds)
+	fmt.Printf("runner %s; provider %s, client %s (RS256, fresh RSA-2048 key), %d token requests per run, 1 warm-up + %d measured rounds\n",
+		c.kind, prov.Issuer, clientID, c.n, c.rounds)
 	runs := 0
 	for round := 0; round <= c.rounds; round++ {
 		label := fmt.Sprintf("round %d/%d", round, c.rounds)
@@ -342,17 +362,43 @@ func run(c config) (missed bool, err error) {
 			o1 = fmt.Sprintf("%.1f", a.stat(perReq)-base)
 			o2 = fmt.Sprintf("%.1f", a.stat(item)-baseIt)
 		}
-		fmt.Printf("%-10s %11.1f %12s %10.1f %12.1f %12.1f %13s %12s\n",
-			name, a.stat(perReq), "("+a.spread(perReq)+")", a.stat(item), a.stat(pre), a.stat(resp), o1, o2)
+		preCol := "-" // the Postman CLI reports no script times
+		if p := a.stat(pre); !math.IsNaN(p) {
+			preCol = fmt.Sprintf("%.1f", p)
+		}
+		fmt.Printf("%-10s %11.1f %12s %10.1f %12s %12.1f %13s %12s\n",
+			name, a.stat(perReq), "("+a.spread(perReq)+")", a.stat(item), preCol, a.stat(resp), o1, o2)
 	}
 	fmt.Println()
-	fmt.Println("All values are ms, medians over the measured rounds. ms/request = Newman run duration / iterations")
-	fmt.Println("(the goal's measure); ms/item = median time of one request from Newman's beforeItem to item event")
-	fmt.Println("(robust to stalls); pre-request = the request's pre-request scripts; responseTime = Newman's")
-	fmt.Println("response.responseTime (HTTP exchange only, no scripts); overhead = arm - baseline.")
-	fmt.Println("1-line is a diagnostic arm, not in the ratio: the baseline plus a one-line pre-request script,")
-	fmt.Println("i.e. the floor any pre-request script costs in Newman's sandbox. postmint runs two pre-request")
-	fmt.Println("scripts per token request (collection-level and Get token's), jsrsasign one.")
+	if c.kind == runnerPostmanCLI {
+		startup := func(r runResult) float64 { return r.startup }
+		var all []float64
+		for _, a := range arms {
+			for _, r := range a.results {
+				all = append(all, startup(r))
+			}
+		}
+		fmt.Printf("Postman CLI start-up (process start to the report's run start), not in any figure above: median %.0f ms (%.0f..%.0f) over %d runs\n",
+			median(all), slices.Min(all), slices.Max(all), len(all))
+		fmt.Println()
+		fmt.Println("All values are ms, medians over the measured rounds. ms/request = run duration / iterations, the")
+		fmt.Println("run duration being the JSON report's run.timings.started to the moment the CLI wrote the report")
+		fmt.Println("(the goal's measure, start-up excluded); ms/item = median interval between the cli reporter's")
+		fmt.Println("\"Iteration k/N\" lines, timestamped as they arrive (robust to stalls); pre-request: not in the")
+		fmt.Println("CLI's report; responseTime = the report's response.responseTime (HTTP exchange only, no")
+		fmt.Println("scripts); overhead = arm - baseline.")
+		fmt.Println("1-line is a diagnostic arm, not in the ratio: the baseline plus a one-line pre-request script,")
+		fmt.Println("i.e. the floor any pre-request script costs in the CLI's sandbox. postmint runs two pre-request")
+		fmt.Println("scripts per token request (collection-level and Get token's), jsrsasign one.")
+	} else {
+		fmt.Println("All values are ms, medians over the measured rounds. ms/request = Newman run duration / iterations")
+		fmt.Println("(the goal's measure); ms/item = median time of one request from Newman's beforeItem to item event")
+		fmt.Println("(robust to stalls); pre-request = the request's pre-request scripts; responseTime = Newman's")
+		fmt.Println("response.responseTime (HTTP exchange only, no scripts); overhead = arm - baseline.")
+		fmt.Println("1-line is a diagnostic arm, not in the ratio: the baseline plus a one-line pre-request script,")
+		fmt.Println("i.e. the floor any pre-request script costs in Newman's sandbox. postmint runs two pre-request")
+		fmt.Println("scripts per token request (collection-level and Get token's), jsrsasign one.")
+	}
 	fmt.Println()
 	ratio := func(what string, f func(runResult) float64, primary bool) {
 		js := byName["jsrsasign"].stat(f) - byName["baseline"].stat(f)
@@ -392,69 +438,52 @@ func verdict(ok bool) string {
 
 type runResult struct {
 	perReq   float64 // ms: run duration / iterations
-	item     float64 // ms: median over the run's requests of beforeItem..item
-	pre      float64 // ms: median over the run's requests of the pre-request scripts
+	item     float64 // ms: median over the run's requests of one request's time
+	pre      float64 // ms: median over the run's requests of the pre-request scripts; NaN when unknown
 	respTime float64 // ms: mean response.responseTime
+	startup  float64 // ms: process start to run start (Postman CLI only)
 }
 
-// runArm runs one Newman run (run.cjs: newman.run, as the CLI does) of the arm with n
-// iterations and checks that every request got its 200 and access token and that the provider
-// issued exactly n tokens.
+// runTimes is what one runner measured in a run, before the report is checked.
+type runTimes struct {
+	duration float64   // ms: the run alone, without the process's start-up
+	items    []float64 // ms: one request's (or iteration's) time, at least one
+	pres     []float64 // ms: each request's pre-request scripts; nil when the runner can't say
+	startup  float64   // ms: process start to run start; 0 when not measured
+}
+
+// runArm runs the arm once with n iterations (a Newman run or a Postman CLI run, per c.kind)
+// and checks that every request got its 200 and access token and that the provider issued
+// exactly n tokens.
 func runArm(c config, envPath string, a *arm, n int, prov *e2e.Provider, seq int) (runResult, error) {
 	dir := filepath.Join(c.work, "runs", fmt.Sprintf("%02d-%s", seq, a.name))
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return runResult{}, err
 	}
-	spec := map[string]any{
-		"newman":         filepath.Join(c.harness, "node_modules", "newman"),
-		"collection":     a.collection,
-		"environment":    envPath,
-		"iterationCount": n,
-		"report":         filepath.Join(dir, "report.json"),
-		"timings":        filepath.Join(dir, "timings.json"),
-	}
-	for k, v := range a.spec {
-		spec[k] = v
-	}
+	report := filepath.Join(dir, "report.json")
+	dataPath := ""
 	if a.data != nil {
 		rows := a.data()[:n]
 		data := make([]map[string]string, len(rows))
 		for i, r := range rows {
 			data[i] = map[string]string{"clientAssertion": r}
 		}
-		dataPath := filepath.Join(dir, "data.json")
+		dataPath = filepath.Join(dir, "data.json")
 		if err := writeJSON(dataPath, data); err != nil {
 			return runResult{}, err
 		}
-		spec["iterationData"] = dataPath
 	}
-	specPath := filepath.Join(dir, "spec.json")
-	if err := writeJSON(specPath, spec); err != nil {
-		return runResult{}, err
-	}
-	report := spec["report"].(string)
 	before, err := tokensIssued(prov)
 	if err != nil {
 		return runResult{}, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", c.runner, specPath)
-	cmd.Dir = dir
-	cmd.Env = e2e.CleanEnv("NODE_NO_WARNINGS=1")
-	out, runErr := cmd.CombinedOutput()
-	if runErr != nil {
-		return runResult{}, fmt.Errorf("newman: %v: %s", runErr, out)
+	var tm runTimes
+	if c.kind == runnerPostmanCLI {
+		tm, err = runPostmanCLI(c, envPath, a, n, dir, report, dataPath)
+	} else {
+		tm, err = runNewman(c, envPath, a, n, dir, report, dataPath)
 	}
-	var tim struct {
-		Started   float64 `json:"started"`
-		Completed float64 `json:"completed"`
-		Items     []struct {
-			Total      float64 `json:"total"`
-			Prerequest float64 `json:"prerequest"`
-		} `json:"items"`
-	}
-	if err := readJSON(spec["timings"].(string), &tim); err != nil {
+	if err != nil {
 		return runResult{}, err
 	}
 	var rep struct {
@@ -485,8 +514,8 @@ func runArm(c config, envPath string, a *arm, n int, prov *e2e.Provider, seq int
 		f := r.Failures[0]
 		return runResult{}, fmt.Errorf("%d failure(s), first: %s: %s [%s] (report %s)", len(r.Failures), f.Error.Name, f.Error.Message, f.At, report)
 	}
-	if len(r.Executions) != n || len(tim.Items) != n {
-		return runResult{}, fmt.Errorf("%d executions and %d timed requests, want %d (report %s)", len(r.Executions), len(tim.Items), n, report)
+	if len(r.Executions) != n {
+		return runResult{}, fmt.Errorf("%d executions, want %d (report %s)", len(r.Executions), n, report)
 	}
 	var sum float64
 	for i, e := range r.Executions {
@@ -505,17 +534,70 @@ func runArm(c config, envPath string, a *arm, n int, prov *e2e.Provider, seq int
 	if after-before != n {
 		return runResult{}, fmt.Errorf("the provider issued %d tokens in the run, want %d", after-before, n)
 	}
-	var items, pres []float64
-	for _, it := range tim.Items {
-		items = append(items, it.Total)
-		pres = append(pres, it.Prerequest)
+	pre := math.NaN()
+	if tm.pres != nil {
+		pre = median(tm.pres)
 	}
 	return runResult{
-		perReq:   (tim.Completed - tim.Started) / float64(n),
-		item:     median(items),
-		pre:      median(pres),
+		perReq:   tm.duration / float64(n),
+		item:     median(tm.items),
+		pre:      pre,
 		respTime: sum / float64(n),
+		startup:  tm.startup,
 	}, nil
+}
+
+// runNewman is one Newman run (run.cjs: newman.run, as the newman CLI calls it, plus
+// per-request timestamps from the run's events). The run duration is the JSON reporter's
+// run.timings.completed - started, so node's start-up is not in it.
+func runNewman(c config, envPath string, a *arm, n int, dir, report, dataPath string) (runTimes, error) {
+	spec := map[string]any{
+		"newman":         filepath.Join(c.harness, "node_modules", "newman"),
+		"collection":     a.collection,
+		"environment":    envPath,
+		"iterationCount": n,
+		"report":         report,
+		"timings":        filepath.Join(dir, "timings.json"),
+	}
+	for k, v := range a.spec {
+		spec[k] = v
+	}
+	if dataPath != "" {
+		spec["iterationData"] = dataPath
+	}
+	specPath := filepath.Join(dir, "spec.json")
+	if err := writeJSON(specPath, spec); err != nil {
+		return runTimes{}, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", c.runner, specPath)
+	cmd.Dir = dir
+	cmd.Env = e2e.CleanEnv("NODE_NO_WARNINGS=1")
+	out, runErr := cmd.CombinedOutput()
+	if runErr != nil {
+		return runTimes{}, fmt.Errorf("newman: %v: %s", runErr, out)
+	}
+	var tim struct {
+		Started   float64 `json:"started"`
+		Completed float64 `json:"completed"`
+		Items     []struct {
+			Total      float64 `json:"total"`
+			Prerequest float64 `json:"prerequest"`
+		} `json:"items"`
+	}
+	if err := readJSON(spec["timings"].(string), &tim); err != nil {
+		return runTimes{}, err
+	}
+	if len(tim.Items) != n {
+		return runTimes{}, fmt.Errorf("%d timed requests, want %d (report %s)", len(tim.Items), n, report)
+	}
+	tm := runTimes{duration: tim.Completed - tim.Started}
+	for _, it := range tim.Items {
+		tm.items = append(tm.items, it.Total)
+		tm.pres = append(tm.pres, it.Prerequest)
+	}
+	return tm, nil
 }
 
 func tokensIssued(p *e2e.Provider) (int, error) {

@@ -133,6 +133,32 @@ func PostmanCLI(t testing.TB, collection, environment string, args ...string) (*
 	return runCollection(t, "postman CLI", bin, argv, dir, report, env)
 }
 
+// PostmanCLICommand returns an unstarted `postman` command (the harness's Postman CLI) with
+// args, set up the way PostmanCLI runs it, for programs that have no testing.TB (the
+// benchmarks): offline and logged out, with HOME in home, which it creates and seeds so that the
+// CLI skips its update check (its only network access when logged out) and never sees a
+// developer's `postman login` (which would make it upload run results); no proxy settings, no
+// colour; in its own process group, so that cancelling ctx kills the node wrapper and the native
+// binary it starts. The caller sets Dir and the outputs, and gives each run its own home.
+func PostmanCLICommand(ctx context.Context, home string, args ...string) (*exec.Cmd, error) {
+	if err := checkHarness(); err != nil {
+		return nil, fmt.Errorf("e2e harness unavailable: %v; %s", err, installHint)
+	}
+	if err := os.MkdirAll(filepath.Join(home, ".postman"), 0o700); err != nil {
+		return nil, fmt.Errorf("postman CLI home: %w", err)
+	}
+	rc := fmt.Sprintf(`{"updates":{"updateCheckedTimestamp":%d}}`, time.Now().UnixMilli())
+	if err := os.WriteFile(filepath.Join(home, ".postman", "postmanrc"), []byte(rc), 0o600); err != nil {
+		return nil, fmt.Errorf("postman CLI home: %w", err)
+	}
+	bin := filepath.Join(HarnessDir(), "node_modules", ".bin", "postman")
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = cleanEnv([]string{"NODE_NO_WARNINGS=1", "HOME=" + home, "USERPROFILE=" + home, "NO_COLOR=1", "FORCE_COLOR=0"})
+	ownProcessGroup(cmd)
+	cmd.WaitDelay = 5 * time.Second
+	return cmd, nil
+}
+
 // BatchRun is one Newman run of NewmanBatch.
 type BatchRun struct {
 	Collection  string `json:"collection"`
