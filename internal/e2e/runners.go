@@ -107,11 +107,7 @@ func PostmanCLI(t testing.TB, collection, environment string, args ...string) (*
 	RequireHarness(t)
 	dir := t.TempDir()
 	home := filepath.Join(dir, "home")
-	if err := os.MkdirAll(filepath.Join(home, ".postman"), 0o700); err != nil {
-		t.Fatalf("e2e: %v", err)
-	}
-	rc := fmt.Sprintf(`{"updates":{"updateCheckedTimestamp":%d}}`, time.Now().UnixMilli())
-	if err := os.WriteFile(filepath.Join(home, ".postman", "postmanrc"), []byte(rc), 0o600); err != nil {
+	if err := seedPostmanHome(home); err != nil {
 		t.Fatalf("e2e: %v", err)
 	}
 	report := filepath.Join(dir, "postman-report.json")
@@ -133,6 +129,19 @@ func PostmanCLI(t testing.TB, collection, environment string, args ...string) (*
 	return runCollection(t, "postman CLI", bin, argv, dir, report, env)
 }
 
+// seedPostmanHome makes home the Postman CLI's HOME: its update check marked as just done (its
+// only network access when logged out), and no login of a developer's.
+func seedPostmanHome(home string) error {
+	if err := os.MkdirAll(filepath.Join(home, ".postman"), 0o700); err != nil {
+		return fmt.Errorf("postman CLI home: %w", err)
+	}
+	rc := fmt.Sprintf(`{"updates":{"updateCheckedTimestamp":%d}}`, time.Now().UnixMilli())
+	if err := os.WriteFile(filepath.Join(home, ".postman", "postmanrc"), []byte(rc), 0o600); err != nil {
+		return fmt.Errorf("postman CLI home: %w", err)
+	}
+	return nil
+}
+
 // PostmanCLICommand returns an unstarted `postman` command (the harness's Postman CLI) with
 // args, set up the way PostmanCLI runs it, for programs that have no testing.TB (the
 // benchmarks): offline and logged out, with HOME in home, which it creates and seeds so that the
@@ -144,12 +153,8 @@ func PostmanCLICommand(ctx context.Context, home string, args ...string) (*exec.
 	if err := checkHarness(); err != nil {
 		return nil, fmt.Errorf("e2e harness unavailable: %v; %s", err, installHint)
 	}
-	if err := os.MkdirAll(filepath.Join(home, ".postman"), 0o700); err != nil {
-		return nil, fmt.Errorf("postman CLI home: %w", err)
-	}
-	rc := fmt.Sprintf(`{"updates":{"updateCheckedTimestamp":%d}}`, time.Now().UnixMilli())
-	if err := os.WriteFile(filepath.Join(home, ".postman", "postmanrc"), []byte(rc), 0o600); err != nil {
-		return nil, fmt.Errorf("postman CLI home: %w", err)
+	if err := seedPostmanHome(home); err != nil {
+		return nil, err
 	}
 	bin := filepath.Join(HarnessDir(), "node_modules", ".bin", "postman")
 	cmd := exec.CommandContext(ctx, bin, args...)
