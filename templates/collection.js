@@ -5,7 +5,7 @@
 // not itself a token request it makes sure bearerToken is valid for at least minValidity more
 // seconds, fetching a new one when a privateKey is set. Every failure to get a token is a
 // failing pm.test that names the cause, so Newman and the Postman CLI exit non-zero.
-// postmintConfig, postmintSigner and postmintAccept are placed above this text by postmint
+// postmintConfig, postmintSigner, postmintAccept and postmintRedact are placed above this text by postmint
 // generate. `postmint` is a global: the Auth requests' scripts and the collection's test script
 // (which run later, each with its own pm) call it.
 postmint = (function (cfg) {
@@ -378,13 +378,16 @@ postmint = (function (cfg) {
     // requestUri is set) or the problem.
     function push(p, done) {
         P = p;
-        var f;
+        var f, a;
         try {
-            var a = assertion();
+            a = assertion();
             f = [{ key: 'response_type', value: 'code' }, { key: 'client_id', value: v('clientId') }, { key: 'redirect_uri', value: need('redirectUri') },
-                { key: 'scope', value: v('scope') }, { key: 'state', value: v('state') }, { key: 'nonce', value: v('nonce') },
+                { key: 'state', value: v('state') }, { key: 'nonce', value: v('nonce') },
                 { key: 'code_challenge', value: v('codeChallenge') }, { key: 'code_challenge_method', value: 'S256' },
                 { key: 'client_assertion_type', value: v('clientAssertionType') }, { key: 'client_assertion', value: a }];
+            if (v('scope')) {
+                f.splice(3, 0, { key: 'scope', value: v('scope') });
+            }
             if (dpopOn()) {
                 f.push({ key: 'dpop_jkt', value: sign().thumbprint(dpopKey()) });
             }
@@ -409,7 +412,7 @@ postmint = (function (cfg) {
             }
             if (res.code !== 201 || !body || typeof body.request_uri !== 'string' || !body.request_uri) {
                 var why = body && typeof body.error === 'string' ? body.error + (body.error_description ? ': ' + body.error_description : '') : 'no request_uri';
-                done('the PAR endpoint answered HTTP ' + res.code + ': ' + String(why).replace(/eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g, '[a JWT]'));
+                done('the PAR endpoint answered HTTP ' + res.code + ': ' + postmintRedact(why, a));
                 return;
             }
             P.environment.set('requestUri', body.request_uri);

@@ -11,11 +11,7 @@ function postmintAccept(pm, status, text, sent, defaultExpiresIn) {
         body = null;
     }
     function redact(s) {
-        s = String(s);
-        if (sent) {
-            s = s.split(sent).join('[the assertion]');
-        }
-        return s.replace(/eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g, '[a JWT]');
+        return postmintRedact(s, sent);
     }
     if (!status) {
         return 'token endpoint unreachable: no response';
@@ -42,4 +38,12 @@ function postmintAccept(pm, status, text, sent, defaultExpiresIn) {
     var life = Number(body.expires_in) > 0 ? Number(body.expires_in) : defaultExpiresIn;
     pm.environment.set('bearerTokenExpiresAt', String(Math.floor(Date.now() / 1000) + life));
     return '';
+}
+// postmintRedact is an error text without secrets: the assertion sent, and any other JWT.
+function postmintRedact(s, sent) {
+    s = String(s);
+    if (sent) {
+        s = s.split(sent).join('[the assertion]');
+    }
+    return s.replace(/eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g, '[a JWT]');
 }
