@@ -201,7 +201,7 @@ func checkDER(der []byte, src, what string) error {
 }
 
 // parseDER reads a binary (DER) key file or the base64-decoded text of one.
-func parseDER(data []byte, src string, opt Options) (*Key, error) {
+func parseDER(data []byte, src string, opt Options) (*rawKey, error) {
 	switch classifyDER(data) {
 	case derPFX:
 		return parsePKCS12(data, src, opt)
@@ -221,7 +221,7 @@ func parseDER(data []byte, src string, opt Options) (*Key, error) {
 
 // parseKeyDER reads the DER of a private key in any of its encodings. curveParams is the body
 // of an EC PARAMETERS PEM block, which names the curve for SEC1 keys that leave it out.
-func parseKeyDER(der, curveParams []byte, src string, opt Options) (*Key, error) {
+func parseKeyDER(der, curveParams []byte, src string, opt Options) (*rawKey, error) {
 	switch classifyDER(der) {
 	case derPKCS8:
 		return parsePKCS8(der, src)
@@ -261,13 +261,13 @@ type privateKeyInfo struct {
 
 // parsePKCS8 reads an unencrypted PKCS#8 key after checking its algorithm and curve, so that
 // refusals name what was found.
-func parsePKCS8(der []byte, src string) (*Key, error) {
+func parsePKCS8(der []byte, src string) (*rawKey, error) {
 	var info privateKeyInfo
 	if _, err := asn1.Unmarshal(der, &info); err != nil {
 		return nil, wrapError(ErrMalformed, src, "holds a damaged PKCS#8 key", "copy or export the key again", err)
 	}
 	alg := info.Algorithm.Algorithm
-	k := &Key{Source: src, Format: FormatPKCS8DER}
+	k := &rawKey{format: FormatPKCS8DER}
 	var (
 		key any
 		err error
@@ -307,9 +307,7 @@ func parsePKCS8(der []byte, src string) (*Key, error) {
 	if err != nil {
 		return nil, wrapError(ErrMalformed, src, "holds a damaged PKCS#8 key", "copy or export the key again", err)
 	}
-	if k.Signer, err = checkSigner(key, src); err != nil {
-		return nil, err
-	}
+	k.key = key
 	return k, nil
 }
 
@@ -330,7 +328,7 @@ func rsaBits(der []byte) (int, bool) {
 	return n.BitLen(), true
 }
 
-func parsePKCS1(der []byte, src string) (*Key, error) {
+func parsePKCS1(der []byte, src string) (*rawKey, error) {
 	if bits, ok := rsaBits(der); ok && bits < 2048 {
 		return nil, weakRSA(src, bits)
 	}
@@ -338,11 +336,7 @@ func parsePKCS1(der []byte, src string) (*Key, error) {
 	if err != nil {
 		return nil, wrapError(ErrMalformed, src, "holds a damaged PKCS#1 RSA key", "copy or export the key again", err)
 	}
-	signer, err := checkSigner(key, src)
-	if err != nil {
-		return nil, err
-	}
-	return &Key{Signer: signer, Source: src, Format: FormatPKCS1DER}, nil
+	return &rawKey{key: key, format: FormatPKCS1DER}, nil
 }
 
 // ecPrivateKey is SEC1's ECPrivateKey (RFC 5915 §3), read only to find the curve.
@@ -353,7 +347,7 @@ type ecPrivateKey struct {
 	PublicKey  asn1.BitString `asn1:"optional,explicit,tag:1"`
 }
 
-func parseSEC1(der, curveParams []byte, src string) (*Key, error) {
+func parseSEC1(der, curveParams []byte, src string) (*rawKey, error) {
 	var ec ecPrivateKey
 	if _, err := asn1.Unmarshal(der, &ec); err != nil {
 		return nil, wrapError(ErrMalformed, src, "holds a damaged SEC1 EC key", "copy or export the key again", err)
@@ -384,11 +378,7 @@ func parseSEC1(der, curveParams []byte, src string) (*Key, error) {
 	if err != nil {
 		return nil, wrapError(ErrMalformed, src, "holds a damaged SEC1 EC key", "copy or export the key again", err)
 	}
-	signer, err := checkSigner(key, src)
-	if err != nil {
-		return nil, err
-	}
-	return &Key{Signer: signer, Source: src, Format: FormatSEC1DER}, nil
+	return &rawKey{key: key, format: FormatSEC1DER}, nil
 }
 
 func parseSEC1WithCurve(ec ecPrivateKey, curve asn1.ObjectIdentifier) (any, error) {

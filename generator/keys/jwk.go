@@ -45,7 +45,7 @@ func (h jwkHead) label() string {
 	return "(no kid)"
 }
 
-func parseJSON(data []byte, src string, opt Options) (*Key, error) {
+func parseJSON(data []byte, src string, opt Options) (*rawKey, error) {
 	var head jwkHead
 	if err := json.Unmarshal(data, &head); err != nil {
 		return nil, wrapError(ErrMalformed, src, "is not valid JSON", "a JWK is a JSON object like {\"kty\":\"EC\",\"crv\":\"P-256\",...}", jsonProblem(err))
@@ -57,7 +57,7 @@ func parseJSON(data []byte, src string, opt Options) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	k.Format = FormatJWK
+	k.format = FormatJWK
 	return k, nil
 }
 
@@ -72,7 +72,7 @@ func jsonProblem(err error) error {
 	return err
 }
 
-func parseJWKS(raw json.RawMessage, src string, opt Options) (*Key, error) {
+func parseJWKS(raw json.RawMessage, src string, opt Options) (*rawKey, error) {
 	var list []json.RawMessage
 	if err := json.Unmarshal(raw, &list); err != nil {
 		return nil, newError(ErrMalformed, src, "has a \"keys\" member that is not a list of JWKs", "a JWKS looks like {\"keys\":[{...},{...}]}")
@@ -124,13 +124,13 @@ func parseJWKS(raw json.RawMessage, src string, opt Options) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	k.Format = FormatJWKS
+	k.format = FormatJWKS
 	return k, nil
 }
 
 // parseJWK reads one private JWK (RFC 7517, RFC 7518 §6, RFC 8037). which prefixes problems
 // about a key inside a JWKS.
-func parseJWK(data []byte, h jwkHead, src, which string) (*Key, error) {
+func parseJWK(data []byte, h jwkHead, src, which string) (*rawKey, error) {
 	switch h.Kty {
 	case "":
 		return nil, newError(ErrMalformed, src, which+"has no \"kty\" member, so it is not a JWK", "a JWK looks like {\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":...,\"y\":...,\"d\":...}")
@@ -167,17 +167,7 @@ func parseJWK(data []byte, h jwkHead, src, which string) (*Key, error) {
 	if err := jwk.UnmarshalJSON(data); err != nil {
 		return nil, wrapError(ErrMalformed, src, which+"is a damaged JWK", "export the key again", err)
 	}
-	signer, err := checkSigner(jwk.Key, src)
-	if err != nil {
-		return nil, err
-	}
-	k := &Key{Signer: signer, Source: src, KeyID: jwk.KeyID}
-	if len(jwk.Certificates) > 0 {
-		if k.Certificates, err = leafFirst(signer.Public(), jwk.Certificates, src); err != nil {
-			return nil, err
-		}
-	}
-	return k, nil
+	return &rawKey{key: jwk.Key, certs: jwk.Certificates, keyID: jwk.KeyID}, nil
 }
 
 func leadingZeroBits(b []byte) int {

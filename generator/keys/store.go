@@ -30,7 +30,7 @@ type pfxHead struct {
 	} `asn1:"optional"`
 }
 
-func parsePKCS12(data []byte, src string, opt Options) (*Key, error) {
+func parsePKCS12(data []byte, src string, opt Options) (*rawKey, error) {
 	var head pfxHead
 	if _, err := asn1.Unmarshal(data, &head); err == nil && head.MacData.Iterations > maxIterations {
 		return nil, newError(ErrUnsupported, src, fmt.Sprintf("asks for %d MAC iterations, more than postmint accepts (%d)", head.MacData.Iterations, maxIterations),
@@ -41,15 +41,7 @@ func parsePKCS12(data []byte, src string, opt Options) (*Key, error) {
 	if err != nil {
 		return nil, pkcs12Error(err, src, len(pw) > 0)
 	}
-	signer, err := checkSigner(priv, src)
-	if err != nil {
-		return nil, err
-	}
-	k := &Key{Signer: signer, Source: src, Format: FormatPKCS12}
-	if k.Certificates, err = leafFirst(signer.Public(), append([]*x509.Certificate{leaf}, chain...), src); err != nil {
-		return nil, err
-	}
-	return k, nil
+	return &rawKey{key: priv, certs: append([]*x509.Certificate{leaf}, chain...), format: FormatPKCS12}, nil
 }
 
 func pkcs12Error(err error, src string, havePassword bool) error {
@@ -148,7 +140,7 @@ func scanJKS(data []byte) (map[string][]byte, bool) {
 	return keys, len(s) >= jksDigestSize
 }
 
-func parseJKS(data []byte, src string, opt Options) (*Key, error) {
+func parseJKS(data []byte, src string, opt Options) (*rawKey, error) {
 	blobs, ok := scanJKS(data)
 	if !ok {
 		return nil, newError(ErrMalformed, src, "is a damaged or truncated JKS key store", "copy the whole file again (binary files must be copied or base64-encoded as they are)")
@@ -205,7 +197,7 @@ func parseJKS(data []byte, src string, opt Options) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	k.Format, k.KeyID = FormatJKS, alias
+	k.format, k.keyID = FormatJKS, alias
 	var certs []*x509.Certificate
 	for _, c := range entry.CertificateChain {
 		cert, err := parseCertificateDER(c.Content, src)
@@ -214,11 +206,7 @@ func parseJKS(data []byte, src string, opt Options) (*Key, error) {
 		}
 		certs = append(certs, cert)
 	}
-	if len(certs) > 0 {
-		if k.Certificates, err = leafFirst(k.Signer.Public(), certs, src); err != nil {
-			return nil, err
-		}
-	}
+	k.certs = certs
 	return k, nil
 }
 
