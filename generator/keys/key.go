@@ -6,9 +6,11 @@
 // beside the key), DER, JWK, JWKS, PKCS#12 and JKS. Accepted keys are RSA of at least 2048 bits,
 // EC on P-256, P-384 and P-521, and Ed25519.
 //
-// One path for a key: parse (key.go) detects the format; one parser per format (pem.go, der.go,
-// encrypted.go, jwk.go, store.go) returns the raw key and the certificates beside it; and
-// rawKey.finish (signer.go) checks the signer and orders the chain, for every format alike.
+// One path for a key: parse (key.go) detects the format; one parser per format returns the raw
+// key and the certificates beside it (pem.go, openssh.go, der.go for DER shapes, unencrypted.go
+// for PKCS#8/PKCS#1/SEC1, encrypted.go with pkcs12kdf.go for encrypted PKCS#8, jwk.go,
+// pkcs12.go, jks.go); and rawKey.finish (signer.go) checks the signer and orders the chain
+// leaf first (cert.go), for every format alike. alg.go holds which algs fit a key.
 //
 // The package is a pure library: it prints nothing and its errors (see Error) name the source and
 // what to do, but never contain key material or passwords.

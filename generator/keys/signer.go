@@ -12,7 +12,7 @@ import (
 	"strings"
 )
 
-// rawKey is what a format parser (pem.go, der.go, encrypted.go, jwk.go, store.go) finds: the
+// rawKey is what a format parser (see the package comment) finds: the
 // private key as its decoder returned it and the certificates beside it, in file order. The
 // parsers check what their format says about the key (sizes and curves they can read before
 // decoding, passwords); finish does the rest, in one place for every format.
