@@ -43,9 +43,6 @@ func (d *Definition) DecodeField(key, value *yaml.Node) error {
 	return nil
 }
 
-// FieldNames are the top-level fields of a definition, in Definition's order.
-func FieldNames() []string { return append([]string(nil), definitionFieldNames...) }
-
 type defField struct {
 	index []int
 	typ   reflect.Type
