@@ -10,7 +10,8 @@
 // key and the certificates beside it (pem.go, openssh.go, der.go for DER shapes, unencrypted.go
 // for PKCS#8/PKCS#1/SEC1, encrypted.go with pkcs12kdf.go for encrypted PKCS#8, jwk.go,
 // pkcs12.go, jks.go); and rawKey.finish (signer.go) checks the signer and orders the chain
-// leaf first (cert.go), for every format alike. alg.go holds which algs fit a key.
+// leaf first (cert.go), for every format alike. alg.go holds which algs fit a key; jwkout.go
+// writes public JWKs and JWK Sets.
 //
 // The package is a pure library: it prints nothing and its errors (see Error) name the source and
 // what to do, but never contain key material or passwords.
