@@ -10,6 +10,9 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"golang.org/x/crypto/cryptobyte"
+	casn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // LoadCertificates reads a certificate chain (PEM, or a single DER certificate) from a file, in
@@ -158,4 +161,23 @@ func X5TS256(cert *x509.Certificate) string {
 func X5T(cert *x509.Certificate) string {
 	sum := sha1.Sum(cert.Raw)
 	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// parseCertificateDER reads one certificate; a TRUSTED CERTIFICATE block (openssl -trustout)
+// carries trust settings after it, which are dropped.
+func parseCertificateDER(der []byte, src string) (*x509.Certificate, error) {
+	in := cryptobyte.String(der)
+	var elem cryptobyte.String
+	if in.ReadASN1Element(&elem, casn1.SEQUENCE) {
+		der = elem
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		if want, ok := truncatedDER(der); ok {
+			return nil, newError(ErrMalformed, src, fmt.Sprintf("is truncated: a certificate announces %d bytes but holds only %d", want, len(der)),
+				"copy the whole certificate again")
+		}
+		return nil, wrapError(ErrMalformed, src, "holds a damaged certificate", "copy or export the certificate again", err)
+	}
+	return c, nil
 }

@@ -133,7 +133,7 @@ type pbeParams struct {
 // decrypter turns a password into the decrypted, unpadded content, or reports a wrong password.
 type decrypter func(password []byte) ([]byte, bool)
 
-func parseEncryptedPKCS8(der []byte, src string, opt Options) (*Key, error) {
+func parseEncryptedPKCS8(der []byte, src string, opt Options) (*rawKey, error) {
 	var info encryptedPrivateKeyInfo
 	if rest, err := asn1.Unmarshal(der, &info); err != nil || len(rest) > 0 {
 		return nil, wrapError(ErrMalformed, src, "holds a damaged encrypted PKCS#8 key", "copy or export the key again", err)
@@ -166,7 +166,7 @@ func parseEncryptedPKCS8(der []byte, src string, opt Options) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	k.Format = FormatEncryptedPKCS8DER
+	k.format = FormatEncryptedPKCS8DER
 	return k, nil
 }
 

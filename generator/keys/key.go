@@ -6,6 +6,13 @@
 // beside the key), DER, JWK, JWKS, PKCS#12 and JKS. Accepted keys are RSA of at least 2048 bits,
 // EC on P-256, P-384 and P-521, and Ed25519.
 //
+// One path for a key: parse (key.go) detects the format; one parser per format returns the raw
+// key and the certificates beside it (pem.go, openssh.go, der.go for DER shapes, unencrypted.go
+// for PKCS#8/PKCS#1/SEC1, encrypted.go with pkcs12kdf.go for encrypted PKCS#8, jwk.go,
+// pkcs12.go, jks.go); and rawKey.finish (signer.go) checks the signer and orders the chain
+// leaf first (cert.go), for every format alike. alg.go holds which algs fit a key; jwkout.go
+// writes public JWKs and JWK Sets.
+//
 // The package is a pure library: it prints nothing and its errors (see Error) name the source and
 // what to do, but never contain key material or passwords.
 package keys
@@ -29,7 +36,6 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/internal/boundedread"
 )
 
@@ -98,7 +104,7 @@ func Parse(data []byte, source string, opt Options) (*Key, error) {
 	if source == "" {
 		source = "the key"
 	}
-	return parse(data, source, opt, false)
+	return parse(data, source, opt)
 }
 
 // Load reads a private key from a file; see Parse.
@@ -119,7 +125,7 @@ func FromEnv(value string, opt Options) (*Key, error) {
 	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
 		v = strings.TrimSpace(v[1 : len(v)-1])
 	}
-	k, err := parse([]byte(v), EnvVar, opt, false)
+	k, err := parse([]byte(v), EnvVar, opt)
 	if err != nil && errors.Is(err, ErrUnknownFormat) && looksLikePath(v) {
 		return nil, newError(ErrUnknownFormat, EnvVar, "holds what looks like a file path, not a key",
 			"put the key's text in POSTMINT_PRIVATE_KEY (for example `export POSTMINT_PRIVATE_KEY=\"$(cat client.key.pem)\"`), or pass the file with -k")
@@ -129,7 +135,18 @@ func FromEnv(value string, opt Options) (*Key, error) {
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
-func parse(data []byte, src string, opt Options, decoded bool) (*Key, error) {
+// parse reads a key in any format and makes it a Key in one place (rawKey.finish).
+func parse(data []byte, src string, opt Options) (*Key, error) {
+	raw, err := parseFormat(data, src, opt, false)
+	if err != nil {
+		return nil, err
+	}
+	return raw.finish(src)
+}
+
+// parseFormat detects the format from the content and hands the data to its parser; decoded
+// says data is already the base64-decoded text of a key file.
+func parseFormat(data []byte, src string, opt Options, decoded bool) (*rawKey, error) {
 	data = bytes.TrimPrefix(data, utf8BOM)
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
@@ -159,7 +176,7 @@ func parse(data []byte, src string, opt Options, decoded bool) (*Key, error) {
 	}
 	if !decoded {
 		if raw, ok := decodeBase64(trimmed); ok {
-			k, err := parse(raw, src, opt, true)
+			k, err := parseFormat(raw, src, opt, true)
 			if err == nil || !errors.Is(err, ErrUnknownFormat) {
 				return k, err
 			}
@@ -304,90 +321,6 @@ func curveName(c elliptic.Curve) string {
 	return c.Params().Name
 }
 
-// DefaultAlg is the JOSE alg a key signs with when none is configured: RS256 for RSA (PS256 for a
-// key restricted to RSA-PSS), ES256/ES384/ES512 for P-256/P-384/P-521, EdDSA for Ed25519.
-func (k *Key) DefaultAlg() string {
-	alg := DefaultAlgFor(k.Signer.Public())
-	if alg == "RS256" && k.pssOnly {
-		return "PS256"
-	}
-	return alg
-}
-
-// DefaultAlgFor is the JOSE alg postmint picks for a public key's type, as for a private key
-// (Key.DefaultAlg): RS256 for RSA, ES256/ES384/ES512 for P-256/P-384/P-521, EdDSA for Ed25519;
-// "" for any other key.
-func DefaultAlgFor(pub crypto.PublicKey) string {
-	switch p := pub.(type) {
-	case *rsa.PublicKey:
-		return "RS256"
-	case *ecdsa.PublicKey:
-		switch p.Curve {
-		case elliptic.P256():
-			return "ES256"
-		case elliptic.P384():
-			return "ES384"
-		case elliptic.P521():
-			return "ES512"
-		}
-	case ed25519.PublicKey:
-		return "EdDSA"
-	}
-	return ""
-}
-
-// algKey says which key a JOSE alg needs: oauth's table, plus "Ed25519", the fully specified
-// name of EdDSA with Ed25519 (RFC 9864) that some JWKs carry.
-func algKey(alg string) (string, bool) {
-	if alg == "Ed25519" {
-		return "Ed25519", true
-	}
-	k := oauth.KeyFor(alg)
-	return k, k != ""
-}
-
-// CheckAlg reports whether the key can sign with the JOSE alg. The error names both, as in
-// "alg ES256 needs an EC P-256 key, but the key is RSA 2048".
-func (k *Key) CheckAlg(alg string) error {
-	if err := checkAlg(k.Signer.Public(), alg); err != nil {
-		return err
-	}
-	if k.pssOnly && strings.HasPrefix(alg, "RS") {
-		return newError(ErrAlgMismatch, "", fmt.Sprintf("alg %s needs an RSA key that allows PKCS#1 v1.5 signatures, but the key is %s restricted to RSA-PSS", alg, k.Describe()),
-			"use alg PS256, PS384 or PS512")
-	}
-	return nil
-}
-
-func checkAlg(pub crypto.PublicKey, alg string) error {
-	want, ok := algKey(alg)
-	if !ok {
-		return unknownAlg(alg)
-	}
-	have := describePublic(pub)
-	if have == want || (want == "RSA" && strings.HasPrefix(have, "RSA ")) {
-		return nil
-	}
-	hint := "leave alg out to take it from the key"
-	if def := DefaultAlgFor(pub); def != "" {
-		hint = "use alg " + def + " with this key, or " + hint
-	}
-	return newError(ErrAlgMismatch, "", fmt.Sprintf("alg %s needs an %s key, but the key is %s", alg, want, have), hint)
-}
-
-func unknownAlg(alg string) error {
-	const hint = "private_key_jwt signs with RS256/384/512, PS256/384/512, ES256/384/512 or EdDSA"
-	switch {
-	case alg == "":
-		return newError(ErrUnknownAlg, "", "alg is empty", hint)
-	case strings.HasPrefix(alg, "HS"):
-		return newError(ErrUnknownAlg, "", "alg "+alg+" signs with a shared secret (client_secret_jwt), not a private key", hint)
-	case strings.EqualFold(alg, "none"):
-		return newError(ErrUnknownAlg, "", "alg none makes unsigned tokens, which no token endpoint accepts as a client assertion", hint)
-	}
-	return newError(ErrUnknownAlg, "", fmt.Sprintf("alg %q is not one postmint signs with", alg), hint)
-}
-
 // publicOf returns the public key of a private key or signer, and anything else unchanged.
 func publicOf(k any) crypto.PublicKey {
 	switch v := k.(type) {
@@ -399,72 +332,4 @@ func publicOf(k any) crypto.PublicKey {
 		return *v
 	}
 	return k
-}
-
-// checkSigner accepts only the key types, sizes and curves postmint signs with, and makes sure
-// the private and public halves belong together (a JWK carries both and nothing ties them).
-func checkSigner(key any, src string) (crypto.Signer, error) {
-	switch k := key.(type) {
-	case *rsa.PrivateKey:
-		if bits := k.N.BitLen(); bits < 2048 {
-			return nil, weakRSA(src, bits)
-		}
-		if err := k.Validate(); err != nil {
-			return nil, wrapError(ErrMalformed, src, "holds a damaged RSA key", "export the key again", err)
-		}
-		k.Precompute()
-		return k, nil
-	case *ecdsa.PrivateKey:
-		name := curveName(k.Curve)
-		switch k.Curve {
-		case elliptic.P256(), elliptic.P384(), elliptic.P521():
-		default:
-			return nil, unsupportedCurve(src, name)
-		}
-		d, err := k.Bytes()
-		if err != nil {
-			return nil, wrapError(ErrMalformed, src, "holds a damaged EC key", "", err)
-		}
-		check, err := ecdsa.ParseRawPrivateKey(k.Curve, d)
-		if err != nil {
-			return nil, wrapError(ErrMalformed, src, "holds a damaged EC key", "", err)
-		}
-		if !check.PublicKey.Equal(&k.PublicKey) {
-			return nil, newError(ErrMalformed, src, "holds an EC key whose public part (x, y) does not belong to its private part (d)", "export the key again")
-		}
-		return check, nil
-	case *ed25519.PrivateKey:
-		return checkSigner(*k, src)
-	case ed25519.PrivateKey:
-		if len(k) != ed25519.PrivateKeySize {
-			return nil, newError(ErrMalformed, src, "holds a damaged Ed25519 key", "export the key again")
-		}
-		check := ed25519.NewKeyFromSeed(k.Seed())
-		if !bytes.Equal(check, k) {
-			return nil, newError(ErrMalformed, src, "holds an Ed25519 key whose public part does not belong to its private part", "export the key again")
-		}
-		return check, nil
-	case nil:
-		return nil, newError(ErrMalformed, src, "holds no key", "")
-	}
-	return nil, newError(ErrUnsupported, src, fmt.Sprintf("holds a %s, which postmint cannot sign with", keyTypeName(key)), hintCurves)
-}
-
-func keyTypeName(key any) string {
-	t := strings.TrimPrefix(fmt.Sprintf("%T", key), "*")
-	switch {
-	case strings.Contains(t, "dsa.PrivateKey") && !strings.Contains(t, "ecdsa"):
-		return "DSA key"
-	case strings.Contains(t, "ecdh"):
-		return "key-agreement (ECDH/X25519) key"
-	}
-	return t + " key"
-}
-
-func weakRSA(src string, bits int) error {
-	return newError(ErrWeakKey, src, fmt.Sprintf("holds an RSA %d key, which is too weak: RSA keys must have at least 2048 bits", bits), hintNewKey)
-}
-
-func unsupportedCurve(src, curve string) error {
-	return newError(ErrUnsupported, src, fmt.Sprintf("holds an EC key on curve %s, which postmint does not support", curve), hintCurves)
 }

@@ -8,9 +8,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-
-	"golang.org/x/crypto/cryptobyte"
-	"golang.org/x/crypto/ssh"
 )
 
 // normalizePEM repairs the ways CI secret stores and copy-paste mangle PEM text: "\n" escapes
@@ -102,7 +99,7 @@ func damagedPEM(piece []byte, src string) error {
 }
 
 // parsePEM reads the private key in a PEM file and any certificates beside it.
-func parsePEM(data []byte, src string, opt Options) (*Key, error) {
+func parsePEM(data []byte, src string, opt Options) (*rawKey, error) {
 	blocks, err := pemBlocks(data, src)
 	if err != nil {
 		return nil, err
@@ -143,11 +140,7 @@ func parsePEM(data []byte, src string, opt Options) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(certs) > 0 {
-		if k.Certificates, err = leafFirst(k.Signer.Public(), certs, src); err != nil {
-			return nil, err
-		}
-	}
+	k.certs = certs
 	return k, nil
 }
 
@@ -182,7 +175,7 @@ func notAPrivateKey(src string, types []string) error {
 }
 
 // parsePEMKey reads one private-key PEM block.
-func parsePEMKey(b *pem.Block, curveOID []byte, src string, opt Options) (*Key, error) {
+func parsePEMKey(b *pem.Block, curveOID []byte, src string, opt Options) (*rawKey, error) {
 	switch b.Type {
 	case "OPENSSH PRIVATE KEY":
 		return parseOpenSSH(b, src, opt)
@@ -200,8 +193,8 @@ func parsePEMKey(b *pem.Block, curveOID []byte, src string, opt Options) (*Key, 
 	if err != nil {
 		return nil, err
 	}
-	if f, ok := pemFormat[k.Format]; ok {
-		k.Format = f
+	if f, ok := pemFormat[k.format]; ok {
+		k.format = f
 	}
 	return k, nil
 }
@@ -215,7 +208,7 @@ var pemFormat = map[string]string{
 
 // parseLegacyEncrypted reads an RFC 1423 "Proc-Type: 4,ENCRYPTED" block. x509.DecryptPEMBlock is
 // deprecated because the format is weak, but it is still the standard library's reader for it.
-func parseLegacyEncrypted(b *pem.Block, curveOID []byte, src string, opt Options) (*Key, error) {
+func parseLegacyEncrypted(b *pem.Block, curveOID []byte, src string, opt Options) (*rawKey, error) {
 	pw := opt.keyPassword()
 	if len(pw) == 0 {
 		return nil, newError(ErrPasswordRequired, src, "is an encrypted key (Proc-Type: 4,ENCRYPTED) and no password was given", hintKeyPassword)
@@ -230,22 +223,22 @@ func parseLegacyEncrypted(b *pem.Block, curveOID []byte, src string, opt Options
 			Hint: "convert it to encrypted PKCS#8: openssl pkcs8 -topk8 -v2 aes-256-cbc -in IN -out OUT"}
 	}
 	kind := classifyDER(der)
-	var k *Key
+	var k *rawKey
 	switch {
 	case b.Type == "RSA PRIVATE KEY" && kind == derPKCS1:
 		k, err = parsePKCS1(der, src)
 		if k != nil {
-			k.Format = FormatEncryptedPKCS1PEM
+			k.format = FormatEncryptedPKCS1PEM
 		}
 	case b.Type == "EC PRIVATE KEY" && kind == derSEC1:
 		k, err = parseSEC1(der, curveOID, src)
 		if k != nil {
-			k.Format = FormatEncryptedSEC1PEM
+			k.format = FormatEncryptedSEC1PEM
 		}
 	case b.Type == "PRIVATE KEY" && kind == derPKCS8:
 		k, err = parsePKCS8(der, src)
 		if k != nil {
-			k.Format = FormatEncryptedPKCS8
+			k.format = FormatEncryptedPKCS8
 		}
 	default:
 		// CBC under the wrong key decrypts to noise, which only sometimes has valid padding.
@@ -257,64 +250,4 @@ func parseLegacyEncrypted(b *pem.Block, curveOID []byte, src string, opt Options
 func wrongKeyPassword(src string) error {
 	return newError(ErrWrongPassword, src, "could not be decrypted: the key password is wrong",
 		"check the key password (--key-password-file or POSTMINT_KEY_PASSWORD)")
-}
-
-// maxBcryptRounds bounds the bcrypt_pbkdf rounds an OpenSSH key may ask for: ssh-keygen uses
-// 16 by default and `-a 100` is common advice; each round costs about 15 ms.
-const maxBcryptRounds = 1000
-
-// opensshRounds reads the bcrypt rounds from an openssh-key-v1 header (PROTOCOL.key in
-// OpenSSH's sources); ok is false when the header cannot be read.
-func opensshRounds(body []byte) (rounds uint32, ok bool) {
-	const magic = "openssh-key-v1\x00"
-	if !bytes.HasPrefix(body, []byte(magic)) {
-		return 0, false
-	}
-	s := cryptobyte.String(body[len(magic):])
-	var cipherName, kdfName, kdfOptions, salt []byte
-	if !readString32(&s, &cipherName) || !readString32(&s, &kdfName) || !readString32(&s, &kdfOptions) {
-		return 0, false
-	}
-	if string(kdfName) != "bcrypt" {
-		return 0, true
-	}
-	opts := cryptobyte.String(kdfOptions)
-	if !readString32(&opts, &salt) || !opts.ReadUint32(&rounds) {
-		return 0, false
-	}
-	return rounds, true
-}
-
-func readString32(s *cryptobyte.String, out *[]byte) bool {
-	var n uint32
-	return s.ReadUint32(&n) && s.ReadBytes(out, int(n))
-}
-
-// parseOpenSSH reads "-----BEGIN OPENSSH PRIVATE KEY-----" as ssh-keygen writes it.
-func parseOpenSSH(b *pem.Block, src string, opt Options) (*Key, error) {
-	if rounds, ok := opensshRounds(b.Bytes); ok && rounds > maxBcryptRounds {
-		return nil, newError(ErrUnsupported, src, fmt.Sprintf("asks for %d bcrypt rounds, more than postmint accepts (%d)", rounds, maxBcryptRounds),
-			"re-encrypt it with fewer rounds: ssh-keygen -p -a 100 -f KEY")
-	}
-	data := pem.EncodeToMemory(b)
-	raw, err := ssh.ParseRawPrivateKey(data)
-	var missing *ssh.PassphraseMissingError
-	if errors.As(err, &missing) {
-		pw := opt.keyPassword()
-		if len(pw) == 0 {
-			return nil, newError(ErrPasswordRequired, src, "is an encrypted OpenSSH key and no password was given", hintKeyPassword)
-		}
-		raw, err = ssh.ParseRawPrivateKeyWithPassphrase(data, pw)
-		if errors.Is(err, x509.IncorrectPasswordError) {
-			return nil, wrongKeyPassword(src)
-		}
-	}
-	if err != nil {
-		return nil, wrapError(ErrMalformed, src, "holds an OpenSSH key postmint cannot read", "convert it: ssh-keygen -p -m PKCS8 -f KEY", err)
-	}
-	signer, err := checkSigner(raw, src)
-	if err != nil {
-		return nil, err
-	}
-	return &Key{Signer: signer, Source: src, Format: FormatOpenSSH}, nil
 }

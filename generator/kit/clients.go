@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"reflect"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -40,35 +39,6 @@ var clientsTopFields = []string{"version", "base", "clients"}
 // mergedMaps are the definition fields merged key by key rather than replaced.
 var mergedMaps = map[string]bool{"headers": true, "claims": true, "form": true}
 
-// defField is one field of config.Definition, by its YAML name.
-type defField struct {
-	index []int
-	typ   reflect.Type
-}
-
-// definitionFields maps each YAML field name of a definition to its struct field, read from
-// config.Definition's tags so that the two cannot drift apart.
-var definitionFields, definitionFieldNames = func() (map[string]defField, []string) {
-	t := reflect.TypeOf(config.Definition{})
-	out := map[string]defField{}
-	var names []string
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		name := tagName(f)
-		if name == "" || name == "-" || !f.IsExported() {
-			continue
-		}
-		out[name] = defField{index: f.Index, typ: f.Type}
-		names = append(names, name)
-	}
-	return out, names
-}()
-
-func tagName(f reflect.StructField) string {
-	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-	return name
-}
-
 // entrySource says where one decoded definition of a clients file came from, for errors.
 type entrySource struct {
 	file  string
@@ -94,6 +64,14 @@ func (s *entrySource) where(field string) (string, int) {
 	return s.prefix() + "." + field, s.line
 }
 
+// fieldLine is the line of a top-level field the entry sets, else the base's, else 0.
+func (s *entrySource) fieldLine(field string) int {
+	if l, ok := s.keyLines[field]; ok {
+		return l
+	}
+	return s.baseLines[field]
+}
+
 // relocate rewrites an error of config.Resolve (which knows neither the file's lines nor
 // the entry) to name the clients file, the entry or base, and the line.
 func (s *entrySource) relocate(err error) error {
@@ -114,30 +92,58 @@ func (s *entrySource) relocate(err error) error {
 // loadClientsFile reads a clients file into one job per entry. A file that is not a clients
 // file at all is one job carrying the error.
 func loadClientsFile(path string) []*Job {
-	fileJob := func(line int, field, msg string, kind error) []*Job {
-		return []*Job{{Label: path, File: path, Err: &config.FieldError{File: path, Line: line, Field: field, Err: kind, Msg: msg}}}
+	top, err := readClientsFile(path)
+	if err != nil {
+		return []*Job{{Label: path, File: path, Err: err}}
 	}
+	base, clients, err := topFields(path, top)
+	if err != nil {
+		return []*Job{{Label: path, File: path, Err: err}}
+	}
+	shared, err := baseFields(path, base)
+	if err != nil {
+		return []*Job{{Label: path, File: path, Err: err}}
+	}
+	jobs := make([]*Job, 0, len(clients.Content))
+	for i, entry := range clients.Content {
+		jobs = append(jobs, entryJob(path, i, entry, shared))
+	}
+	return jobs
+}
+
+// fileError is an error of the clients file itself (not of one of its entries).
+func fileError(path string, line int, field, msg string, kind error) error {
+	return &config.FieldError{File: path, Line: line, Field: field, Err: kind, Msg: msg}
+}
+
+// readClientsFile reads and parses the file, and returns its top-level mapping.
+func readClientsFile(path string) (*yaml.Node, error) {
 	data, err := boundedread.ReadFile(path, maxClientsFile)
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return []*Job{{Label: path, File: path, Err: fmt.Errorf("reading clients file %s: %w", path, err)}}
+		return nil, fmt.Errorf("reading clients file %s: %w", path, err)
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return fileJob(0, "", "the file is empty; a clients file has version: 1, base: and clients:", ErrClientsFile)
+		return nil, fileError(path, 0, "", "the file is empty; a clients file has version: 1, base: and clients:", ErrClientsFile)
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		line, msg := yamlErrorLine(err)
-		return fileJob(line, "", "not valid YAML or JSON: "+msg, ErrClientsFile)
+		line, msg := yamlerr.Line(err.Error())
+		return nil, fileError(path, line, "", "not valid YAML or JSON: "+msg, ErrClientsFile)
 	}
 	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
-		return fileJob(0, "", "not a clients file: expected a mapping with version: 1, base: and clients:", ErrClientsFile)
+		return nil, fileError(path, 0, "", "not a clients file: expected a mapping with version: 1, base: and clients:", ErrClientsFile)
 	}
-	top := root.Content[0]
-	var version, base, clients, versionKey, clientsKey *yaml.Node
+	return root.Content[0], nil
+}
+
+// topFields checks the file's own fields (version 1, a non-empty list of clients) and
+// returns the base (nil when absent) and the list of entries.
+func topFields(path string, top *yaml.Node) (base, clients *yaml.Node, err error) {
+	var version, versionKey, clientsKey *yaml.Node
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		k, v := top.Content[i], top.Content[i+1]
 		switch k.Value {
@@ -148,109 +154,143 @@ func loadClientsFile(path string) []*Job {
 		case "clients":
 			clientsKey, clients = k, v
 		default:
-			return fileJob(k.Line, k.Value, "unknown field; "+suggest(k.Value, clientsTopFields, "a clients file has only version, base and clients"), config.ErrUnknownField)
+			fix := "a clients file has only version, base and clients"
+			if s := config.Closest(k.Value, clientsTopFields); s != "" {
+				fix = fmt.Sprintf("did you mean %q?", s)
+			}
+			return nil, nil, fileError(path, k.Line, k.Value, "unknown field; "+fix, config.ErrUnknownField)
 		}
 	}
 	switch {
 	case version == nil:
-		return fileJob(0, "version", "missing; add `version: 1` at the top", config.ErrMissingField)
+		return nil, nil, fileError(path, 0, "version", "missing; add `version: 1` at the top", config.ErrMissingField)
 	case version.Value != "1":
-		return fileJob(versionKey.Line, "version", fmt.Sprintf("version %s is not supported; this postmint reads version 1", version.Value), config.ErrBadVersion)
+		return nil, nil, fileError(path, versionKey.Line, "version", fmt.Sprintf("version %s is not supported; this postmint reads version 1", version.Value), config.ErrBadVersion)
 	case clients == nil:
-		return fileJob(0, "clients", "missing; list the partners under clients:, one definition each", config.ErrMissingField)
+		return nil, nil, fileError(path, 0, "clients", "missing; list the partners under clients:, one definition each", config.ErrMissingField)
 	case clients.Kind != yaml.SequenceNode:
-		return fileJob(clientsKey.Line, "clients", "must be a list of client definitions", config.ErrBadValue)
+		return nil, nil, fileError(path, clientsKey.Line, "clients", "must be a list of client definitions", config.ErrBadValue)
 	case len(clients.Content) == 0:
-		return fileJob(clientsKey.Line, "clients", "is empty; add one entry per partner", config.ErrMissingField)
+		return nil, nil, fileError(path, clientsKey.Line, "clients", "is empty; add one entry per partner", config.ErrMissingField)
 	}
-	basePairs := map[string][2]*yaml.Node{}
-	var baseOrder []string
-	baseLines := map[string]int{}
-	if base != nil && !(base.Kind == yaml.ScalarNode && base.Tag == "!!null") {
-		if base.Kind != yaml.MappingNode {
-			return fileJob(base.Line, "base", "must be a mapping of definition fields", config.ErrBadValue)
-		}
-		if err := checkPairs(path, "base", base); err != nil {
-			return []*Job{{Label: path, File: path, Err: err}}
-		}
-		for i := 0; i+1 < len(base.Content); i += 2 {
-			k := base.Content[i]
-			basePairs[k.Value] = [2]*yaml.Node{k, base.Content[i+1]}
-			baseOrder = append(baseOrder, k.Value)
-			baseLines[k.Value] = k.Line
-		}
-	}
+	return base, clients, nil
+}
 
-	jobs := make([]*Job, 0, len(clients.Content))
-	for i, entry := range clients.Content {
-		src := &entrySource{file: path, index: i, line: entry.Line, keyLines: map[string]int{}, baseLines: baseLines}
-		job := &Job{File: path, Entry: i, Line: entry.Line, src: src}
-		job.Label = fmt.Sprintf("%s:%d %s", path, entry.Line, src.prefix())
-		jobs = append(jobs, job)
-		if entry.Kind != yaml.MappingNode {
-			job.Err = &config.FieldError{File: path, Line: entry.Line, Field: src.prefix(), Err: config.ErrBadValue, Msg: "must be a mapping of definition fields (name, client_id, ...)"}
-			continue
+// fields are the pairs of one definition mapping (the base, or an entry), in file order.
+type fields struct {
+	order []string
+	pairs map[string][2]*yaml.Node // name -> key, value
+	lines map[string]int           // name -> line of the key
+}
+
+func (f *fields) has(name string) bool { _, ok := f.pairs[name]; return ok }
+
+// isMap says whether the field is set to a mapping (a merged map that merges).
+func (f *fields) isMap(name string) bool {
+	p, ok := f.pairs[name]
+	return ok && p[1].Kind == yaml.MappingNode
+}
+
+// definitionFields checks a definition mapping as config checks a definition's fields, plus
+// the rules of a clients file (no version, no field twice), and returns its pairs. Errors
+// name prefix ("base" or "clients[i]") before the field.
+func definitionFields(path, prefix string, m *yaml.Node) (*fields, error) {
+	f := &fields{pairs: map[string][2]*yaml.Node{}, lines: map[string]int{}}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		switch {
+		case k.Value == "version":
+			return nil, fileError(path, k.Line, prefix+".version", "version belongs once at the top of the clients file; remove it here", config.ErrUnknownField)
+		case f.has(k.Value):
+			return nil, fileError(path, k.Line, prefix+"."+k.Value, "is set twice; keep one", config.ErrBadValue)
 		}
-		if err := checkPairs(path, src.prefix(), entry); err != nil {
-			job.Err = err
-			continue
+		if err := config.CheckField(k, v); err != nil {
+			return nil, placed(path, prefix, err)
 		}
-		own := map[string][2]*yaml.Node{}
-		var order []string
-		for j := 0; j+1 < len(entry.Content); j += 2 {
-			k := entry.Content[j]
-			own[k.Value] = [2]*yaml.Node{k, entry.Content[j+1]}
-			order = append(order, k.Value)
-			src.keyLines[k.Value] = k.Line
-		}
-		if n, ok := own["name"]; ok {
-			job.Label += " (" + n[1].Value + ")"
-		}
-		def := &config.Definition{Version: 1, File: path}
-		var decodeErr error
-		decode := func(name string, v *yaml.Node, origin string) {
-			if decodeErr != nil {
-				return
+		f.order = append(f.order, k.Value)
+		f.pairs[k.Value] = [2]*yaml.Node{k, v}
+		f.lines[k.Value] = k.Line
+	}
+	return f, nil
+}
+
+// placed names the clients file and the part of it (prefix) in a config.FieldError about a
+// definition field.
+func placed(path, prefix string, err error) error {
+	var fe *config.FieldError
+	if !errors.As(err, &fe) {
+		return fmt.Errorf("%s: %s: %w", path, prefix, err)
+	}
+	out := *fe
+	out.File, out.Field = path, prefix+"."+fe.Field
+	return &out
+}
+
+// baseFields checks the base, which may be absent or empty.
+func baseFields(path string, base *yaml.Node) (*fields, error) {
+	if base == nil || (base.Kind == yaml.ScalarNode && base.Tag == "!!null") {
+		return &fields{pairs: map[string][2]*yaml.Node{}, lines: map[string]int{}}, nil
+	}
+	if base.Kind != yaml.MappingNode {
+		return nil, fileError(path, base.Line, "base", "must be a mapping of definition fields", config.ErrBadValue)
+	}
+	return definitionFields(path, "base", base)
+}
+
+// entryJob is the job of one entry: the base with the entry's fields over it, decoded by
+// config field by field.
+func entryJob(path string, i int, entry *yaml.Node, base *fields) *Job {
+	src := &entrySource{file: path, index: i, line: entry.Line, keyLines: map[string]int{}, baseLines: base.lines}
+	job := &Job{File: path, Entry: i, Line: entry.Line, src: src}
+	job.Label = fmt.Sprintf("%s:%d %s", path, entry.Line, src.prefix())
+	if entry.Kind != yaml.MappingNode {
+		job.Err = fileError(path, entry.Line, src.prefix(), "must be a mapping of definition fields (name, client_id, ...)", config.ErrBadValue)
+		return job
+	}
+	own, err := definitionFields(path, src.prefix(), entry)
+	if err != nil {
+		job.Err = err
+		return job
+	}
+	src.keyLines = own.lines
+	if own.has("name") {
+		job.Label += " (" + own.pairs["name"][1].Value + ")"
+	}
+	if job.Def, job.Err = mergeDefinition(path, src.prefix(), base, own); job.Err != nil {
+		job.Def = nil
+		return job
+	}
+	job.NameLine, job.ClientIDLine = src.fieldLine("name"), src.fieldLine("client_id")
+	return job
+}
+
+// mergeDefinition decodes the base's fields the entry leaves alone, then the entry's: a
+// field the entry sets replaces the base's, except the merged maps, which merge key by key.
+func mergeDefinition(path, prefix string, base, own *fields) (*config.Definition, error) {
+	def := &config.Definition{Version: 1, File: path}
+	merged := func(name string) bool { return mergedMaps[name] && base.isMap(name) && own.isMap(name) }
+	for _, name := range base.order {
+		p := base.pairs[name]
+		switch {
+		case !own.has(name):
+			if err := def.DecodeField(p[0], p[1]); err != nil {
+				return nil, placed(path, "base", err)
 			}
-			f := definitionFields[name]
-			ptr := reflect.ValueOf(def).Elem().FieldByIndex(f.index).Addr().Interface()
-			if err := v.Decode(ptr); err != nil {
-				decodeErr = decodeError(path, origin+"."+name, v, err)
+		case merged(name):
+			if err := def.DecodeField(own.pairs[name][0], mergeMappings(p[1], own.pairs[name][1])); err != nil {
+				return nil, placed(path, prefix, err)
 			}
-		}
-		for _, name := range baseOrder {
-			bp := basePairs[name]
-			ep, inEntry := own[name]
-			switch {
-			case !inEntry:
-				decode(name, bp[1], "base")
-			case mergedMaps[name] && bp[1].Kind == yaml.MappingNode && ep[1].Kind == yaml.MappingNode:
-				decode(name, mergeMappings(bp[1], ep[1]), src.prefix())
-			}
-		}
-		for _, name := range order {
-			if _, inBase := basePairs[name]; inBase && mergedMaps[name] && basePairs[name][1].Kind == yaml.MappingNode && own[name][1].Kind == yaml.MappingNode {
-				continue // merged above
-			}
-			decode(name, own[name][1], src.prefix())
-		}
-		if decodeErr != nil {
-			job.Err = decodeErr
-			continue
-		}
-		job.Def = def
-		if n, ok := own["name"]; ok {
-			job.NameLine = n[0].Line
-		} else if l, ok := baseLines["name"]; ok {
-			job.NameLine = l
-		}
-		if n, ok := own["client_id"]; ok {
-			job.ClientIDLine = n[0].Line
-		} else if l, ok := baseLines["client_id"]; ok {
-			job.ClientIDLine = l
 		}
 	}
-	return jobs
+	for _, name := range own.order {
+		if merged(name) {
+			continue // decoded above
+		}
+		if err := def.DecodeField(own.pairs[name][0], own.pairs[name][1]); err != nil {
+			return nil, placed(path, prefix, err)
+		}
+	}
+	return def, nil
 }
 
 // mergeMappings is base's pairs with over's on top: same keys replaced in place, new keys after.
@@ -271,101 +311,4 @@ func mergeMappings(base, over *yaml.Node) *yaml.Node {
 		out.Content = append(out.Content, over.Content[i], over.Content[i+1])
 	}
 	return out
-}
-
-// checkPairs refuses unknown and repeated fields in a definition mapping (base or entry),
-// and unknown fields inside its headers and requests, naming the line.
-func checkPairs(file, prefix string, m *yaml.Node) error {
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], m.Content[i+1]
-		name := k.Value
-		switch {
-		case name == "version":
-			return &config.FieldError{File: file, Line: k.Line, Field: prefix + ".version", Err: config.ErrUnknownField, Msg: "version belongs once at the top of the clients file; remove it here"}
-		case seen[name]:
-			return &config.FieldError{File: file, Line: k.Line, Field: prefix + "." + name, Err: config.ErrBadValue, Msg: "is set twice; keep one"}
-		}
-		seen[name] = true
-		f, ok := definitionFields[name]
-		if !ok {
-			return &config.FieldError{File: file, Line: k.Line, Field: prefix + "." + name, Err: config.ErrUnknownField, Msg: "unknown field; " + suggest(name, definitionFieldNames, "remove it")}
-		}
-		if err := checkKnown(file, prefix+"."+name, v, f.typ); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// checkKnown walks a value against the Go type it decodes into and refuses mapping keys
-// that no struct field takes (yaml.v3's Node.Decode has no KnownFields of its own).
-func checkKnown(file, field string, n *yaml.Node, t reflect.Type) error {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch t.Kind() {
-	case reflect.Struct:
-		if n.Kind != yaml.MappingNode {
-			return nil // a type error, reported by Decode with its line
-		}
-		known := map[string]reflect.Type{}
-		var names []string
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			if name := tagName(f); name != "" && name != "-" && f.IsExported() {
-				known[name] = f.Type
-				names = append(names, name)
-			}
-		}
-		if len(known) == 0 {
-			return nil // a struct with its own UnmarshalYAML (Duration)
-		}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i]
-			ft, ok := known[k.Value]
-			if !ok {
-				return &config.FieldError{File: file, Line: k.Line, Field: field + "." + k.Value, Err: config.ErrUnknownField, Msg: "unknown field; " + suggest(k.Value, names, "remove it")}
-			}
-			if err := checkKnown(file, field+"."+k.Value, n.Content[i+1], ft); err != nil {
-				return err
-			}
-		}
-	case reflect.Slice:
-		if n.Kind != yaml.SequenceNode || t.Elem().Kind() == reflect.String {
-			return nil
-		}
-		for i, c := range n.Content {
-			if err := checkKnown(file, fmt.Sprintf("%s[%d]", field, i), c, t.Elem()); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// decodeError makes a Node.Decode error into a FieldError at the value's line.
-func decodeError(file, field string, v *yaml.Node, err error) error {
-	line := v.Line
-	msg := err.Error()
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		msg = te.Errors[0]
-		if n, rest := yamlerr.Line(msg); n > 0 {
-			line, msg = n, rest
-		}
-	}
-	msg = strings.TrimPrefix(msg, config.ErrBadValue.Error()+": ")
-	return &config.FieldError{File: file, Line: line, Field: field, Err: config.ErrBadValue, Msg: yamlerr.Readable(strings.ReplaceAll(msg, "config.", ""))}
-}
-
-func yamlErrorLine(err error) (int, string) { return yamlerr.Line(err.Error()) }
-
-// suggest names the field meant when s is a plausible typo of one, else says fallback.
-func suggest(s string, candidates []string, fallback string) string {
-	best := config.Closest(s, candidates)
-	if best == "" {
-		return fallback
-	}
-	return fmt.Sprintf("did you mean %q?", best)
 }

@@ -9,6 +9,7 @@ package kit
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -229,7 +230,8 @@ type openAPIDoc struct {
 	err      error
 }
 
-// Build makes the kit of a job that Load resolved.
+// Build makes the kit of a job that Load resolved: the partner's public material, the
+// collection and environment from the generator, then the README and the other files.
 func (b *Builder) Build(j *Job) (*Kit, error) {
 	if j.Err != nil {
 		return nil, j.Err
@@ -238,7 +240,25 @@ func (b *Builder) Build(j *Job) (*Kit, error) {
 		return nil, fmt.Errorf("%s: not resolved", j.Label)
 	}
 	c := *j.Client // Build fills alg and kid in from the public key: work on a copy
+	pub, certs, err := partnerKey(j, &c)
+	if err != nil {
+		return nil, err
+	}
+	jwks, err := renderJWKS(j, &c, pub, certs)
+	if err != nil {
+		return nil, err
+	}
+	res, api, err := b.generate(j, &c, certs)
+	if err != nil {
+		return nil, err
+	}
+	return assemble(j, &c, pub, certs, jwks, res, api)
+}
 
+// partnerKey reads the partner's public key (key:) and certificate (certificate:, or key:
+// when that is one), checks that they belong together, and fills the kid and alg the
+// definition leaves to them. A kit needs an alg, and a certificate when the JWT carries one.
+func partnerKey(j *Job, c *config.Client) (*keys.Public, []*x509.Certificate, error) {
 	var pub *keys.Public
 	if c.KeyPath != "" {
 		var err error
@@ -247,75 +267,88 @@ func (b *Builder) Build(j *Job) (*Kit, error) {
 			if errors.Is(err, ErrPrivateKey) {
 				kind = ErrPrivateKey
 			}
-			return nil, j.fieldError("key", kind, strings.TrimPrefix(strings.TrimPrefix(err.Error(), ErrPrivateKey.Error()+": "), ErrPublicKey.Error()+": "))
+			return nil, nil, j.fieldError("key", kind, strings.TrimPrefix(strings.TrimPrefix(err.Error(), ErrPrivateKey.Error()+": "), ErrPublicKey.Error()+": "))
 		}
 	}
-	material := generator.Material{}
+	var certs []*x509.Certificate
 	if c.CertPath != "" {
 		cs, err := keys.LoadCertificates(c.CertPath)
 		if err != nil {
-			return nil, j.fieldError("certificate", config.ErrBadValue, err.Error())
+			return nil, nil, j.fieldError("certificate", config.ErrBadValue, err.Error())
 		}
-		material.Certificates = cs
+		certs = cs
 		if pub == nil {
 			pub = &keys.Public{Key: cs[0].PublicKey}
 		} else if err := keys.MatchCertificate(pub.Key, cs[0]); err != nil {
-			return nil, j.fieldError("certificate", config.ErrBadValue, fmt.Sprintf("does not belong to the public key in key: (%v)", err))
+			return nil, nil, j.fieldError("certificate", config.ErrBadValue, fmt.Sprintf("does not belong to the public key in key: (%v)", err))
 		}
 	} else if pub != nil {
-		material.Certificates = pub.Certificates
+		certs = pub.Certificates
 	}
 	if pub != nil {
 		if c.Kid == "" {
 			c.Kid = pub.KeyID
 		} else if pub.KeyID != "" && pub.KeyID != c.Kid {
-			return nil, j.fieldError("kid", config.ErrBadValue, fmt.Sprintf("is %q, but the JWK in key: has kid %q; make them agree", c.Kid, pub.KeyID))
+			return nil, nil, j.fieldError("kid", config.ErrBadValue, fmt.Sprintf("is %q, but the JWK in key: has kid %q; make them agree", c.Kid, pub.KeyID))
 		}
 		if c.Alg == "" {
 			c.Alg = keys.DefaultAlgFor(pub.Key)
 		}
 	}
-	if which := c.CertificateHeader(); which != "" && len(material.Certificates) == 0 {
-		return nil, j.fieldError("headers", config.ErrMissingField, fmt.Sprintf("%s needs the partner's certificate: add certificate: (or key: pointing at the certificate)", which))
+	if which := c.CertificateHeader(); which != "" && len(certs) == 0 {
+		return nil, nil, j.fieldError("headers", config.ErrMissingField, fmt.Sprintf("%s needs the partner's certificate: add certificate: (or key: pointing at the certificate)", which))
 	}
 	if c.Alg == "" {
-		return nil, j.fieldError("alg", config.ErrMissingField, "missing; a kit has no private key to choose it from: add alg: (e.g. ES256), or key: with the partner's public key")
+		return nil, nil, j.fieldError("alg", config.ErrMissingField, "missing; a kit has no private key to choose it from: add alg: (e.g. ES256), or key: with the partner's public key")
 	}
+	return pub, certs, nil
+}
 
-	var jwks []byte
-	if pub != nil {
-		jwk, err := keys.PublicJWKWithCertificates(pub.Key, c.Kid, c.Alg, material.Certificates)
-		if err != nil {
-			return nil, j.fieldError("key", ErrPublicKey, err.Error())
-		}
-		set, err := keys.JWKS(jwk)
-		if err != nil {
-			return nil, j.fieldError("key", ErrPublicKey, err.Error())
-		}
-		var pretty bytes.Buffer
-		if err := json.Indent(&pretty, set, "", "  "); err != nil {
-			return nil, fmt.Errorf("%s: rendering jwks.json: %w", j.Label, err)
-		}
-		pretty.WriteByte('\n')
-		jwks = pretty.Bytes()
+// renderJWKS is jwks.json: the JWK Set the provider registered, or nil without a public key.
+func renderJWKS(j *Job, c *config.Client, pub *keys.Public, certs []*x509.Certificate) ([]byte, error) {
+	if pub == nil {
+		return nil, nil
 	}
+	jwk, err := keys.PublicJWKWithCertificates(pub.Key, c.Kid, c.Alg, certs)
+	if err != nil {
+		return nil, j.fieldError("key", ErrPublicKey, err.Error())
+	}
+	set, err := keys.JWKS(jwk)
+	if err != nil {
+		return nil, j.fieldError("key", ErrPublicKey, err.Error())
+	}
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, set, "", "  "); err != nil {
+		return nil, fmt.Errorf("%s: rendering jwks.json: %w", j.Label, err)
+	}
+	pretty.WriteByte('\n')
+	return pretty.Bytes(), nil
+}
 
+// generate makes the collection and environment without a key, with the API items of the
+// definition's OpenAPI document (read and rendered once for every kit that names it).
+func (b *Builder) generate(j *Job, c *config.Client, certs []*x509.Certificate) (*generator.Result, *openapi.API, error) {
 	opt := generator.Options{NoKey: true}
 	var api *openapi.API
 	if c.OpenAPI != "" {
 		doc := b.openAPI(c.OpenAPI)
 		if doc.err != nil {
-			return nil, j.fieldError("openapi", ErrOpenAPI, doc.err.Error())
+			return nil, nil, j.fieldError("openapi", ErrOpenAPI, doc.err.Error())
 		}
 		api = doc.api
 		opt.API, opt.Prepared = api, doc.prepared
 		opt.APINote = fmt.Sprintf("\nAPI: %d operations of %s from its OpenAPI %s description, against {{baseUrl}} (%s).\n",
 			len(api.Requests), orUntitled(api.Title, api.APIVersion), api.SpecVersion, api.BaseURL)
 	}
-	res, err := generator.Generate(&c, material, opt)
+	res, err := generator.Generate(c, generator.Material{Certificates: certs}, opt)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", j.Label, err)
+		return nil, nil, fmt.Errorf("%s: %w", j.Label, err)
 	}
+	return res, api, nil
+}
+
+// assemble renders the README and client.yaml and puts the kit's files in their fixed order.
+func assemble(j *Job, c *config.Client, pub *keys.Public, certs []*x509.Certificate, jwks []byte, res *generator.Result, api *openapi.API) (*Kit, error) {
 	kit := &Kit{Name: c.Name, Slug: c.Slug, Warnings: res.Warnings}
 	if api != nil {
 		kit.Operations = len(api.Requests)
@@ -326,16 +359,16 @@ func (b *Builder) Build(j *Job) (*Kit, error) {
 
 	// The certificate (from certificate:, or from key: when that is one) goes into the kit, so
 	// that its definition works for x5c and x5t with the partner's key alone.
-	def, err := renderDefinition(j, &c, pub != nil && j.Def.Alg == "", len(material.Certificates) > 0)
+	def, err := renderDefinition(j, c, pub != nil && j.Def.Alg == "", len(certs) > 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s: rendering %s: %w", j.Label, DefinitionFile, err)
 	}
 	var certPEM []byte
-	if len(material.Certificates) > 0 {
-		certPEM = encodeCertificates(material.Certificates)
+	if len(certs) > 0 {
+		certPEM = encodeCertificates(certs)
 	}
 	readme, err := renderReadme(readmeInput{
-		job: j, client: &c, profile: res.Profile, pub: pub, certs: material.Certificates,
+		job: j, client: c, profile: res.Profile, pub: pub, certs: certs,
 		collection: collection.Name, environment: environment.Name, api: api,
 		hasJWKS: jwks != nil, hasCertFile: certPEM != nil,
 	})

@@ -5,78 +5,13 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
 
 	keystore "github.com/pavlo-v-chernykh/keystore-go/v4"
 	"golang.org/x/crypto/cryptobyte"
-	pkcs12 "software.sslmate.com/src/go-pkcs12"
 )
-
-// PKCS#12 (RFC 7292), read with go-pkcs12's DecodeChain: one private key and its chain. The
-// store's password protects both the MAC and the key, so Options.StorePassword is used when set,
-// else Options.Password. DecodeChain does not report bag names, so Options.Alias is not used.
-
-// pfxHead is just enough of a PFX to see how much work its MAC asks for.
-type pfxHead struct {
-	Version  int
-	AuthSafe asn1.RawValue
-	MacData  struct {
-		Mac        asn1.RawValue
-		MacSalt    []byte
-		Iterations int `asn1:"optional,default:1"`
-	} `asn1:"optional"`
-}
-
-func parsePKCS12(data []byte, src string, opt Options) (*Key, error) {
-	var head pfxHead
-	if _, err := asn1.Unmarshal(data, &head); err == nil && head.MacData.Iterations > maxIterations {
-		return nil, newError(ErrUnsupported, src, fmt.Sprintf("asks for %d MAC iterations, more than postmint accepts (%d)", head.MacData.Iterations, maxIterations),
-			"export the store again with fewer iterations")
-	}
-	pw := opt.storePassword()
-	priv, leaf, chain, err := pkcs12.DecodeChain(data, string(pw))
-	if err != nil {
-		return nil, pkcs12Error(err, src, len(pw) > 0)
-	}
-	signer, err := checkSigner(priv, src)
-	if err != nil {
-		return nil, err
-	}
-	k := &Key{Signer: signer, Source: src, Format: FormatPKCS12}
-	if k.Certificates, err = leafFirst(signer.Public(), append([]*x509.Certificate{leaf}, chain...), src); err != nil {
-		return nil, err
-	}
-	return k, nil
-}
-
-func pkcs12Error(err error, src string, havePassword bool) error {
-	var notImplemented pkcs12.NotImplementedError
-	msg := err.Error()
-	switch {
-	case errors.Is(err, pkcs12.ErrIncorrectPassword) && !havePassword:
-		return newError(ErrPasswordRequired, src, "is a password-protected PKCS#12 store and no password was given", hintStorePassword)
-	case errors.Is(err, pkcs12.ErrIncorrectPassword):
-		return newError(ErrWrongStorePassword, src, "could not be opened: the PKCS#12 store password is wrong", "check the store password")
-	case errors.Is(err, pkcs12.ErrDecryption):
-		return newError(ErrWrongPassword, src, "could not be decrypted: the key inside the PKCS#12 store uses another password than the store", "export the store again with one password")
-	case strings.Contains(msg, "expected exactly one key bag"):
-		return newError(ErrAmbiguousKey, src, "holds more than one private key; postmint reads PKCS#12 stores with one key",
-			"export the one key you need: openssl pkcs12 -in IN.p12 -nodes, then openssl pkcs12 -export with that key and its certificate")
-	case strings.Contains(msg, "private key missing"):
-		return newError(ErrNotPrivateKey, src, "is a certificate, not a private key: the PKCS#12 store holds only certificates",
-			"export the store with its private key")
-	case strings.Contains(msg, "certificate missing"):
-		return newError(ErrUnsupported, src, "is a PKCS#12 store without a certificate, which postmint does not read",
-			"convert the key to PEM: openssl pkcs12 -in IN.p12 -nocerts -nodes | openssl pkcs8 -topk8 -nocrypt -out key.pem")
-	case errors.As(err, &notImplemented) || strings.Contains(msg, "unknown") || strings.Contains(msg, "not supported"):
-		return wrapError(ErrUnsupported, src, "is a PKCS#12 store postmint cannot read",
-			"convert it: openssl pkcs12 -in IN.p12 -nodes -out tmp.pem && openssl pkcs12 -export -in tmp.pem -out OUT.p12", err)
-	}
-	return wrapError(ErrMalformed, src, "is a damaged PKCS#12 store", "export it again", err)
-}
 
 // JKS, read with keystore-go. Its decoder allocates whatever a length or count in the file says
 // and slices the key blob without checking its size, so scanJKS walks the structure first and
@@ -148,7 +83,7 @@ func scanJKS(data []byte) (map[string][]byte, bool) {
 	return keys, len(s) >= jksDigestSize
 }
 
-func parseJKS(data []byte, src string, opt Options) (*Key, error) {
+func parseJKS(data []byte, src string, opt Options) (*rawKey, error) {
 	blobs, ok := scanJKS(data)
 	if !ok {
 		return nil, newError(ErrMalformed, src, "is a damaged or truncated JKS key store", "copy the whole file again (binary files must be copied or base64-encoded as they are)")
@@ -205,7 +140,7 @@ func parseJKS(data []byte, src string, opt Options) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	k.Format, k.KeyID = FormatJKS, alias
+	k.format, k.keyID = FormatJKS, alias
 	var certs []*x509.Certificate
 	for _, c := range entry.CertificateChain {
 		cert, err := parseCertificateDER(c.Content, src)
@@ -214,11 +149,7 @@ func parseJKS(data []byte, src string, opt Options) (*Key, error) {
 		}
 		certs = append(certs, cert)
 	}
-	if len(certs) > 0 {
-		if k.Certificates, err = leafFirst(k.Signer.Public(), certs, src); err != nil {
-			return nil, err
-		}
-	}
+	k.certs = certs
 	return k, nil
 }
 

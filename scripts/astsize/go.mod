@@ -1,0 +1,2 @@
+module astsize
+go 1.22
