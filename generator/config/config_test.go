@@ -134,6 +134,7 @@ func TestBadDefinitions(t *testing.T) {
 		want      []string // substrings of the message
 	}{
 		{"typo", base + "tokn_url: x\n", ErrUnknownField, []string{"client.yaml:5", "tokn_url", `did you mean "token_url"`}},
+		{"typo of a DPoP field", base + "dpop_algo: ES256\n", ErrUnknownField, []string{"dpop_algo", `did you mean "dpop_alg"`}},
 		{"unknown header field", base + "headers: {x5u: true}\n", ErrUnknownField, []string{"x5u", "unknown field"}},
 		{"missing client_id", "version: 1\nname: A\ntoken_url: https://i/t\n", ErrMissingField, []string{"client_id", "missing"}},
 		{"missing token_url", "version: 1\nname: A\nclient_id: a\n", ErrMissingField, []string{"token_url", "missing"}},

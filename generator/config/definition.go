@@ -153,10 +153,6 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-var fieldNames = []string{"version", "name", "preset", "token_url", "issuer", "client_id", "grant_type",
-	"alg", "kid", "audience", "lifetime", "scope", "scope_in", "send_client_id", "headers", "claims", "form", "key",
-	"certificate", "redirect_uri", "authorization_endpoint", "requests", "openapi"}
-
 var (
 	reUnknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type config\.(\w+)`)
 )
@@ -208,7 +204,7 @@ func yamlError(file string, err error, kind error) error {
 			line, _ := strconv.Atoi(sm[1])
 			fix := "remove it"
 			if sm[3] == "Definition" {
-				if s := Closest(sm[2], fieldNames); s != "" {
+				if s := Closest(sm[2], definitionFieldNames); s != "" {
 					fix = fmt.Sprintf("did you mean %q?", s)
 				}
 			}
