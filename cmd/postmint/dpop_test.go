@@ -236,6 +236,20 @@ func TestDPoPCommand(t *testing.T) {
 	}
 	code, stdout, stderr := runPM("dpop", "-e", envPath, "--method", "GET", "--url", "/relative")
 	checkFailure(t, code, stdout, stderr)
+
+	// A dpopKey of another type than dpopAlg needs (an ES256 key, dpopAlg EdDSA).
+	mismatch := filepath.Join(dir, "mismatch.json")
+	vars[6].Value = jwk
+	vars[5].Value = "EdDSA"
+	data, _ = postman.NewEnvironment("id", "dpop", vars).Marshal()
+	if err := os.WriteFile(mismatch, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = runPM("dpop", "-e", mismatch, "--method", "GET", "--url", "https://api.example.test/")
+	checkFailure(t, code, stdout, stderr)
+	if !strings.Contains(stderr, "EdDSA") || strings.Contains(stderr, jwk) {
+		t.Errorf("mismatch: %s", stderr)
+	}
 }
 
 func must(path string, _ []byte, _ any) string { return path }
