@@ -25,6 +25,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"
 
+	"github.com/postmint/postmint/generator/keys"
 	"github.com/postmint/postmint/generator/oauth"
 )
 
@@ -37,7 +38,7 @@ const rsaBits = 2048
 // Errors a caller may tell apart.
 var (
 	ErrAlg        = errors.New("not a DPoP algorithm")
-	ErrNotPrivate = errors.New("not a private JWK")
+	ErrNotPrivate = errors.New("the DPoP key is not a usable private key")
 	ErrKeyType    = errors.New("key does not fit the DPoP algorithm")
 	ErrURL        = errors.New("not an absolute http(s) URL")
 )
@@ -106,23 +107,18 @@ func keyType(k crypto.Signer) string {
 	return ""
 }
 
-// ParseKey reads a DPoP key from a private JWK. alg "" takes the JWK's own alg member.
+// ParseKey reads a DPoP key (the environment's dpopKey: a private JWK) for proofs signed with
+// alg. The key is read and checked by package keys, as a client key is (its halves belong
+// together, RSA has 2048 bits or more); an error names dpopKey and never shows the key.
 func ParseKey(text, alg string) (*Key, error) {
-	var jwk jose.JSONWebKey
-	if err := json.Unmarshal([]byte(strings.TrimSpace(text)), &jwk); err != nil {
-		return nil, fmt.Errorf("dpopKey: %w (it must be a private JWK, as postmint generate writes it)", ErrNotPrivate)
-	}
-	signer, ok := jwk.Key.(crypto.Signer)
-	if !ok || jwk.IsPublic() {
-		return nil, fmt.Errorf("dpopKey: %w: it holds no private key (run postmint refresh -e ENV to make a new one)", ErrNotPrivate)
-	}
-	if alg == "" {
-		alg = jwk.Algorithm
-	}
 	if !oauth.IsDPoPAlg(alg) {
 		return nil, fmt.Errorf("dpopAlg %q: %w; use one of %s", alg, ErrAlg, strings.Join(oauth.DPoPAlgs, " "))
 	}
-	return newKey(alg, signer)
+	k, err := keys.Parse([]byte(strings.TrimSpace(text)), "dpopKey", keys.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w (run postmint refresh -e ENV with an empty dpopKey to make a new one)", ErrNotPrivate, err)
+	}
+	return newKey(alg, k.Signer)
 }
 
 // JWK is the private key as a JWK (with its alg), the value of the environment's dpopKey.
