@@ -9,8 +9,6 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
@@ -32,9 +30,6 @@ import (
 // ProofType is the typ header of a DPoP proof (RFC 9449 §4.2).
 const ProofType = "dpop+jwt"
 
-// rsaBits is the size of an RSA DPoP key postmint makes (RS256, PS256).
-const rsaBits = 2048
-
 // Errors a caller may tell apart.
 var (
 	ErrAlg        = errors.New("not a DPoP algorithm")
@@ -50,27 +45,13 @@ type Key struct {
 	public jose.JSONWebKey
 }
 
-// NewKey makes a DPoP key for alg with crypto/rand.
+// NewKey makes a DPoP key for alg with crypto/rand (keys.Generate: RSA-2048 for RS256 and
+// PS256, the alg's curve for ES*, Ed25519 for EdDSA).
 func NewKey(alg string) (*Key, error) {
 	if !oauth.IsDPoPAlg(alg) {
 		return nil, fmt.Errorf("dpop_alg %q: %w; use one of %s", alg, ErrAlg, strings.Join(oauth.DPoPAlgs, " "))
 	}
-	var (
-		signer crypto.Signer
-		err    error
-	)
-	switch oauth.KeyFor(alg) {
-	case "EC P-256":
-		signer, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	case "EC P-384":
-		signer, err = ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	case "EC P-521":
-		signer, err = ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
-	case "Ed25519":
-		_, signer, err = ed25519.GenerateKey(rand.Reader)
-	case "RSA":
-		signer, err = rsa.GenerateKey(rand.Reader, rsaBits)
-	}
+	signer, err := keys.Generate(alg, nil)
 	if err != nil {
 		return nil, fmt.Errorf("making a DPoP key: %w", err)
 	}
@@ -99,7 +80,7 @@ func keyType(k crypto.Signer) string {
 	case ed25519.PrivateKey:
 		return "Ed25519"
 	case *rsa.PrivateKey:
-		if k.N.BitLen() < rsaBits {
+		if k.N.BitLen() < 2048 {
 			return "RSA under 2048 bits"
 		}
 		return "RSA"
@@ -142,8 +123,8 @@ func (k *Key) PublicJWK() map[string]any {
 // Thumbprint is the key's RFC 7638 SHA-256 thumbprint, base64url: the cnf.jkt of a bound
 // token and the dpop_jkt of an authorization request (RFC 9449 §6, §10).
 func (k *Key) Thumbprint() string {
-	t, _ := k.public.Thumbprint(crypto.SHA256)
-	return base64.RawURLEncoding.EncodeToString(t)
+	t, _ := keys.Thumbprint(k.public.Key)
+	return t
 }
 
 // Request is what a proof binds: the HTTP method and URL, the server's nonce ("" for none)
