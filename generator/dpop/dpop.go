@@ -7,9 +7,6 @@ package dpop
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -55,37 +52,11 @@ func NewKey(alg string) (*Key, error) {
 	if err != nil {
 		return nil, fmt.Errorf("making a DPoP key: %w", err)
 	}
-	return newKey(alg, signer)
+	return newKey(alg, signer), nil
 }
 
-func newKey(alg string, signer crypto.Signer) (*Key, error) {
-	if want, got := oauth.KeyFor(alg), keyType(signer); want != got {
-		return nil, fmt.Errorf("dpop_alg %s needs an %s key, the DPoP key is %s: %w", alg, want, describe(got), ErrKeyType)
-	}
-	return &Key{Alg: alg, signer: signer, public: jose.JSONWebKey{Key: signer.Public()}}, nil
-}
-
-func describe(t string) string {
-	if t == "" {
-		return "of another type"
-	}
-	return "an " + t + " key"
-}
-
-// keyType names a key the way oauth.KeyFor does.
-func keyType(k crypto.Signer) string {
-	switch k := k.(type) {
-	case *ecdsa.PrivateKey:
-		return "EC " + k.Curve.Params().Name
-	case ed25519.PrivateKey:
-		return "Ed25519"
-	case *rsa.PrivateKey:
-		if k.N.BitLen() < 2048 {
-			return "RSA under 2048 bits"
-		}
-		return "RSA"
-	}
-	return ""
+func newKey(alg string, signer crypto.Signer) *Key {
+	return &Key{Alg: alg, signer: signer, public: jose.JSONWebKey{Key: signer.Public()}}
 }
 
 // ParseKey reads a DPoP key (the environment's dpopKey: a private JWK) for proofs signed with
@@ -99,7 +70,10 @@ func ParseKey(text, alg string) (*Key, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w (run postmint refresh -e ENV with an empty dpopKey to make a new one)", ErrNotPrivate, err)
 	}
-	return newKey(alg, k.Signer)
+	if err := k.CheckAlg(alg); err != nil {
+		return nil, fmt.Errorf("dpopAlg %s: %w: %w", alg, ErrKeyType, err)
+	}
+	return newKey(alg, k.Signer), nil
 }
 
 // JWK is the private key as a JWK (with its alg), the value of the environment's dpopKey.
