@@ -33,22 +33,7 @@ func TestGenerateRefusesBadDPoPAndPAR(t *testing.T) {
 		{"par-off-where-required", "preset: fapi2\nissuer: https://idp.example.test\n" + code + "par: false\n", "par"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			def := filepath.Join(dir, "c.yaml")
-			src := "version: 1\nname: dpop bad\nclient_id: c1\ntoken_url: https://idp.example.test/token\n" + tc.def
-			if err := os.WriteFile(def, []byte(src), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			out := filepath.Join(dir, "out")
-			code, stdout, stderr := runPM("generate", "-c", def, "-k", keyPath, "-o", out)
-			checkFailure(t, code, stdout, stderr)
-			checkNoSecrets(t, stderr, keyPEM)
-			if !strings.Contains(stderr, " "+tc.field+":") {
-				t.Errorf("stderr does not name %s: %s", tc.field, stderr)
-			}
-			if _, err := os.Stat(out); !os.IsNotExist(err) {
-				t.Errorf("%s was written", out)
-			}
+			checkGenerateRefuses(t, keyPath, keyPEM, "version: 1\nname: dpop bad\nclient_id: c1\ntoken_url: https://idp.example.test/token\n"+tc.def, tc.field)
 		})
 	}
 }

@@ -25,22 +25,28 @@ func TestGenerateRefusesParametersSentTwice(t *testing.T) {
 		{"scope-in-unknown", "scope_in: header\n", "scope_in"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			def := filepath.Join(dir, "c.yaml")
-			src := "version: 1\nname: twice\nclient_id: c1\ntoken_url: https://idp.example.test/token\n" + tc.def
-			if err := os.WriteFile(def, []byte(src), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			out := filepath.Join(dir, "out")
-			code, stdout, stderr := runPM("generate", "-c", def, "-k", keyPath, "-o", out)
-			checkFailure(t, code, stdout, stderr)
-			checkNoSecrets(t, stderr, keyPEM)
-			if !strings.Contains(stderr, tc.field+":") {
-				t.Errorf("stderr does not name %s: %s", tc.field, stderr)
-			}
-			if _, err := os.Stat(out); !os.IsNotExist(err) {
-				t.Errorf("%s was written", out)
-			}
+			checkGenerateRefuses(t, keyPath, keyPEM, "version: 1\nname: twice\nclient_id: c1\ntoken_url: https://idp.example.test/token\n"+tc.def, tc.field)
 		})
+	}
+}
+
+// checkGenerateRefuses runs generate on the definition src: one postmint: line naming field,
+// exit 1, no secret on stderr, nothing written.
+func checkGenerateRefuses(t *testing.T, keyPath string, keyPEM []byte, src, field string) {
+	t.Helper()
+	dir := t.TempDir()
+	def := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(def, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	code, stdout, stderr := runPM("generate", "-c", def, "-k", keyPath, "-o", out)
+	checkFailure(t, code, stdout, stderr)
+	checkNoSecrets(t, stderr, keyPEM)
+	if !strings.Contains(stderr, " "+field+":") {
+		t.Errorf("stderr does not name %s: %s", field, stderr)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("%s was written", out)
 	}
 }
