@@ -143,6 +143,14 @@ func TestE2EDPoP(t *testing.T) {
 		}
 	})
 
+	t.Run("doctor", func(t *testing.T) {
+		// doctor's real token request carries a proof (and answers the nonce request).
+		code, stdout, stderr := runPM("doctor", "-c", filepath.Join(dir, "client.yaml"), "-k", keyPath)
+		if code != 0 || !strings.Contains(stdout, "DPoP-bound access token") {
+			t.Fatalf("doctor: exit %d:\n%s%s", code, stdout, stderr)
+		}
+	})
+
 	t.Run("newman-without-dpopKey", func(t *testing.T) {
 		// Newman's sandbox has no CSPRNG: no key is made from Math.random; the run fails with the fix.
 		e := readEnv(t, generated)
