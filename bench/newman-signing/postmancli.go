@@ -62,14 +62,7 @@ func checkPostmanCLI(harness string) error {
 // runPostmanCLI is one `postman collection run` of the arm with n iterations, offline and
 // logged out (e2e.PostmanCLICommand), writing a Newman-structured JSON report to report.
 func runPostmanCLI(c config, envPath string, a *arm, n int, dir, report, dataPath string) (runTimes, error) {
-	args := []string{"collection", "run", a.collection, "-e", envPath, "-n", strconv.Itoa(n),
-		"--reporters", "cli,json",
-		"--reporter-json-structure", "newman",
-		"--reporter-json-export", report,
-		"--timeout-request", "10000",
-		"--timeout-script", "10000",
-		"--disable-unicode",
-	}
+	args := append(e2e.PostmanCLIRunArgs(a.collection, envPath, report), "-n", strconv.Itoa(n))
 	if g, ok := a.spec["globals"].(string); ok {
 		args = append(args, "-g", g)
 	}

@@ -111,11 +111,21 @@ func PostmanCLI(t testing.TB, collection, environment string, args ...string) (*
 		t.Fatalf("e2e: %v", err)
 	}
 	report := filepath.Join(dir, "postman-report.json")
-	argv := []string{"collection", "run", absIfFile(collection)}
+	argv := append(PostmanCLIRunArgs(absIfFile(collection), absIfFile(environment), report), args...)
+	bin := filepath.Join(HarnessDir(), "node_modules", ".bin", "postman")
+	env := []string{"HOME=" + home, "USERPROFILE=" + home, "NO_COLOR=1", "FORCE_COLOR=0"}
+	return runCollection(t, "postman CLI", bin, argv, dir, report, env)
+}
+
+// PostmanCLIRunArgs are the arguments of `postman collection run` for collection (with
+// environment, "" for none), writing a Newman-structured JSON report to report, with the
+// timeouts the tests and the benchmarks use; more flags may follow.
+func PostmanCLIRunArgs(collection, environment, report string) []string {
+	argv := []string{"collection", "run", collection}
 	if environment != "" {
-		argv = append(argv, "-e", absIfFile(environment))
+		argv = append(argv, "-e", environment)
 	}
-	argv = append(argv,
+	return append(argv,
 		"--reporters", "cli,json",
 		"--reporter-json-structure", "newman",
 		"--reporter-json-export", report,
@@ -123,10 +133,6 @@ func PostmanCLI(t testing.TB, collection, environment string, args ...string) (*
 		"--timeout-script", "10000",
 		"--disable-unicode",
 	)
-	argv = append(argv, args...)
-	bin := filepath.Join(HarnessDir(), "node_modules", ".bin", "postman")
-	env := []string{"HOME=" + home, "USERPROFILE=" + home, "NO_COLOR=1", "FORCE_COLOR=0"}
-	return runCollection(t, "postman CLI", bin, argv, dir, report, env)
 }
 
 // seedPostmanHome makes home the Postman CLI's HOME: its update check marked as just done (its
