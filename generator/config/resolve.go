@@ -165,8 +165,8 @@ func (c *Client) resolveEndpoints(d *Definition) error {
 		}
 	}
 	c.TokenURL = firstNonEmpty(d.TokenURL, c.Preset.TokenURL)
-	if c.TokenURL == "" && c.Issuer != "" && c.Preset.TokenPath != "" {
-		c.TokenURL = strings.TrimRight(c.Issuer, "/") + c.Preset.TokenPath
+	if c.TokenURL == "" {
+		c.TokenURL = c.fromIssuer(c.Preset.TokenPath)
 	}
 	if c.TokenURL == "" {
 		msg := "missing; add the provider's token endpoint URL"
@@ -302,8 +302,8 @@ func (c *Client) resolveCodeFlow(d *Definition) error {
 	c.RedirectURI = d.RedirectURI
 	c.AuthorizationEndpoint = d.AuthorizationEndpoint
 	if c.GrantType == GrantAuthorizationCode {
-		if c.AuthorizationEndpoint == "" && c.Issuer != "" && c.Preset.AuthorizePath != "" {
-			c.AuthorizationEndpoint = strings.TrimRight(c.Issuer, "/") + c.Preset.AuthorizePath
+		if c.AuthorizationEndpoint == "" {
+			c.AuthorizationEndpoint = c.fromIssuer(c.Preset.AuthorizePath)
 		}
 		if c.AuthorizationEndpoint == "" {
 			return d.fieldError("authorization_endpoint", "missing; authorization_code needs the provider's authorization endpoint (or issuer:, where the preset knows the path)", ErrMissingField)
@@ -328,16 +328,22 @@ func (c *Client) resolveCodeFlow(d *Definition) error {
 	return nil
 }
 
+// fromIssuer is the endpoint a preset derives from the issuer with path ("" when either is
+// missing).
+func (c *Client) fromIssuer(path string) string {
+	if c.Issuer == "" || path == "" {
+		return ""
+	}
+	return strings.TrimRight(c.Issuer, "/") + path
+}
+
 // resolvePAR decides whether the authorization request is pushed first (RFC 9126) and where.
 func (c *Client) resolvePAR(d *Definition) error {
 	code := c.GrantType == GrantAuthorizationCode
-	par := c.Preset.PAR && code
-	if d.PAR != nil {
-		if *d.PAR && !code {
-			return d.fieldError("par", fmt.Sprintf("a pushed authorization request starts the authorization code flow; it needs grant_type: authorization_code, not %s", c.GrantType), ErrBadValue)
-		}
-		par = *d.PAR
+	if d.PAR != nil && *d.PAR && !code {
+		return d.fieldError("par", fmt.Sprintf("a pushed authorization request starts the authorization code flow; it needs grant_type: authorization_code, not %s", c.GrantType), ErrBadValue)
 	}
+	par := d.wantsPAR(c.GrantType)
 	if code && !par && c.Preset.RequirePAR {
 		return d.fieldError("par", fmt.Sprintf("%s requires pushed authorization requests (RFC 9126); remove par: false", c.Preset.Label()), ErrBadValue)
 	}
@@ -348,8 +354,8 @@ func (c *Client) resolvePAR(d *Definition) error {
 		return nil
 	}
 	c.PAREndpoint = d.PAREndpoint
-	if c.PAREndpoint == "" && c.Issuer != "" && c.Preset.PARPath != "" {
-		c.PAREndpoint = strings.TrimRight(c.Issuer, "/") + c.Preset.PARPath
+	if c.PAREndpoint == "" {
+		c.PAREndpoint = c.fromIssuer(c.Preset.PARPath)
 	}
 	if c.PAREndpoint == "" {
 		return d.fieldError("par_endpoint", "missing; par: true needs the provider's pushed authorization request endpoint (add par_endpoint:, or issuer: so that postmint reads it from the server's metadata)", ErrMissingField)
