@@ -5,7 +5,7 @@
 // not itself a token request it makes sure bearerToken is valid for at least minValidity more
 // seconds, fetching a new one when a privateKey is set. Every failure to get a token is a
 // failing pm.test that names the cause, so Newman and the Postman CLI exit non-zero.
-// postmintConfig, postmintSigner, postmintAccept and postmintRedact are placed above this text by postmint
+// postmintConfig, postmintSigner, postmintAccept, postmintRedact and postmintJSON are placed above this text by postmint
 // generate. `postmint` is a global: the Auth requests' scripts and the collection's test script
 // (which run later, each with its own pm) call it.
 postmint = (function (cfg) {
@@ -309,12 +309,7 @@ postmint = (function (cfg) {
         if (nonce && dpopOn()) {
             P.environment.set('dpopNonce', nonce);
         }
-        var body = null;
-        try {
-            body = JSON.parse(text);
-        } catch (e) {
-            body = null;
-        }
+        var body = postmintJSON(text);
         if (!retried && nonce && dpopOn() && status === 400 && body && body.error === 'use_dpop_nonce') {
             send(kind, true, done);
             return;
@@ -334,7 +329,7 @@ postmint = (function (cfg) {
         }
         var problem = postmintAccept(p, status, text, sent, cfg.defaultExpiresIn);
         if (!problem && dpopOn()) {
-            var type = JSON.parse(text).token_type;
+            var type = postmintJSON(text).token_type;
             P.environment.set('tokenType', String(type || ''));
             if (!/^dpop$/i.test(type)) {
                 P.environment.set('bearerToken', '');
@@ -404,12 +399,7 @@ postmint = (function (cfg) {
                 done('PAR endpoint unreachable: ' + unreachable(err) + ' (' + url + ')');
                 return;
             }
-            var body = null;
-            try {
-                body = JSON.parse(res.text());
-            } catch (e) {
-                body = null;
-            }
+            var body = postmintJSON(res.text());
             if (res.code !== 201 || !body || typeof body.request_uri !== 'string' || !body.request_uri) {
                 var why = body && typeof body.error === 'string' ? body.error + (body.error_description ? ': ' + body.error_description : '') : 'no request_uri';
                 done('the PAR endpoint answered HTTP ' + res.code + ': ' + postmintRedact(why, a));

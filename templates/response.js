@@ -4,12 +4,7 @@
 // any other JWT is redacted. The Auth requests' test scripts and the collection's automatic
 // fetch both call it.
 function postmintAccept(pm, status, text, sent, defaultExpiresIn) {
-    var body = null;
-    try {
-        body = JSON.parse(text);
-    } catch (e) {
-        body = null;
-    }
+    var body = postmintJSON(text);
     function redact(s) {
         return postmintRedact(s, sent);
     }
@@ -46,4 +41,13 @@ function postmintRedact(s, sent) {
         s = s.split(sent).join('[the assertion]');
     }
     return s.replace(/eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g, '[a JWT]');
+}
+
+// postmintJSON is text parsed as JSON, or null when it is not JSON.
+function postmintJSON(text) {
+    try {
+        return JSON.parse(text);
+    } catch (e) {
+        return null;
+    }
 }
