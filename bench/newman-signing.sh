@@ -5,6 +5,7 @@
 #   bash bench/newman-signing.sh            # from the repository root (or anywhere)
 #   N=30 ROUNDS=5 STRICT=1 KEEP=1 bash bench/newman-signing.sh
 #   RUNNER=postman-cli N=25 ROUNDS=4 bash bench/newman-signing.sh   # the same arms in the Postman CLI
+#   BEFORE=9f65e1f bash bench/newman-signing.sh   # adds the arm "before": that commit's Get token
 #
 # Needs Go, Node 20+ and `npm ci --prefix testdata/e2e`; uses hyperfine (installs it with
 # apt-get when it is missing and it can, else falls back to a plain timing loop). No network:
@@ -120,6 +121,13 @@ fi
 BIN="$WORK/postmint"
 go build -o "$BIN" ./cmd/postmint || die "go build ./cmd/postmint failed"
 go build -o "$WORK/newman-signing" ./bench/newman-signing || die "go build ./bench/newman-signing failed"
+before_flag=()
+if [ -n "${BEFORE:-}" ]; then
+	mkdir "$WORK/before-src"
+	git archive "$BEFORE" | tar -x -C "$WORK/before-src" || die "git archive $BEFORE failed"
+	(cd "$WORK/before-src" && go build -o "$WORK/postmint-before" ./cmd/postmint) || die "go build of $BEFORE failed"
+	before_flag=(-before-bin "$WORK/postmint-before")
+fi
 
 # ---- 1 and 2: the arms, the ratio and the script bytes ----
 echo
@@ -128,7 +136,7 @@ strict_flag=()
 missed=0
 status=0
 "$WORK/newman-signing" -bin "$BIN" -work "$WORK/run" -n "$N" -rounds "$ROUNDS" \
-	-harness "$(pwd)/testdata/e2e" -runner "$(pwd)/bench/newman-signing/run.cjs" -runner-kind "$RUNNER" "${strict_flag[@]}" || status=$?
+	-harness "$(pwd)/testdata/e2e" -runner "$(pwd)/bench/newman-signing/run.cjs" -runner-kind "$RUNNER" "${strict_flag[@]}" "${before_flag[@]}" || status=$?
 case $status in
 0) ;;
 1) missed=1 ;;

@@ -11,9 +11,19 @@
 postmint = (function (cfg) {
     var signer = null;
     // sign builds the signer on first use: a request with a valid token never pays for it.
+    // The sandbox keeps globals for the whole run (that is how the Auth requests find
+    // `postmint`), so the signer an earlier request built from this very code is reused: its
+    // arithmetic stays compiled and warm instead of starting cold in every token request. It
+    // holds no key and no token (keys are read from the environment on every call).
     function sign() {
         if (!signer) {
-            signer = postmintSigner(require('crypto-js'));
+            var code = String(postmintSigner);
+            if (typeof postmintWarm === 'object' && postmintWarm && postmintWarm.code === code) {
+                signer = postmintWarm.signer;
+            } else {
+                signer = postmintSigner(require('crypto-js'));
+                postmintWarm = { code: code, signer: signer };
+            }
         }
         return signer;
     }

@@ -98,6 +98,7 @@ var jsrsasignPrerequest = []string{
 type config struct {
 	bin, work, harness, runner string
 	kind                       string // runnerNewman or runnerPostmanCLI
+	beforeBin                  string // an older postmint whose collection runs as the arm "before"; "" for none
 	n, rounds                  int
 	strict                     bool
 }
@@ -111,6 +112,7 @@ const (
 func main() {
 	var c config
 	flag.StringVar(&c.bin, "bin", "", "postmint `binary` to run generate with (required)")
+	flag.StringVar(&c.beforeBin, "before-bin", "", "an older postmint `binary`: adds the arm \"before\", its Get token, side by side")
 	flag.StringVar(&c.work, "work", "", "scratch `dir` for keys, collections and reports (required)")
 	flag.StringVar(&c.harness, "harness", e2e.HarnessDir(), "the e2e harness `dir` (testdata/e2e, after npm ci)")
 	flag.StringVar(&c.runner, "runner", defaultRunner(), "the Newman runner `script` (run.cjs beside this file)")
@@ -131,6 +133,27 @@ func main() {
 	if missed && c.strict {
 		os.Exit(1)
 	}
+}
+
+// generate runs `bin generate` for the definition and key into dir and returns the collection
+// and environment it wrote.
+func generate(bin, defPath, keyPath, dir string) (collPath, envPath string, err error) {
+	out, err := exec.Command(bin, "generate", "-c", defPath, "-k", keyPath, "-o", dir).CombinedOutput()
+	if err != nil {
+		return "", "", fmt.Errorf("postmint generate: %v\n%s", err, out)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		switch {
+		case strings.HasSuffix(p, ".postman_collection.json"):
+			collPath = p
+		case strings.HasSuffix(p, ".postman_environment.json"):
+			envPath = p
+		}
+	}
+	if collPath == "" || envPath == "" {
+		return "", "", fmt.Errorf("postmint generate printed %q, want a collection and an environment path", out)
+	}
+	return collPath, envPath, nil
 }
 
 // defaultRunner is run.cjs in this file's directory.
@@ -237,22 +260,16 @@ func run(c config) (missed bool, err error) {
 	if err := os.WriteFile(defPath, []byte(def), 0o644); err != nil {
 		return false, err
 	}
-	genDir := filepath.Join(c.work, "generated")
-	out, err := exec.Command(c.bin, "generate", "-c", defPath, "-k", keyPath, "-o", genDir).CombinedOutput()
+	collPath, envPath, err := generate(c.bin, defPath, keyPath, filepath.Join(c.work, "generated"))
 	if err != nil {
-		return false, fmt.Errorf("postmint generate: %v\n%s", err, out)
+		return false, err
 	}
-	var collPath, envPath string
-	for _, p := range strings.Fields(string(out)) {
-		switch {
-		case strings.HasSuffix(p, ".postman_collection.json"):
-			collPath = p
-		case strings.HasSuffix(p, ".postman_environment.json"):
-			envPath = p
+	beforeColl := ""
+	if c.beforeBin != "" {
+		// The older binary's environment is not used: every arm runs with this tree's.
+		if beforeColl, _, err = generate(c.beforeBin, defPath, keyPath, filepath.Join(c.work, "generated-before")); err != nil {
+			return false, fmt.Errorf("before: %v", err)
 		}
-	}
-	if collPath == "" || envPath == "" {
-		return false, fmt.Errorf("postmint generate printed %q, want a collection and an environment path", out)
 	}
 
 	var coll map[string]any
@@ -310,6 +327,11 @@ func run(c config) (missed bool, err error) {
 		{name: "jsrsasign", collection: jsColl, spec: map[string]any{"globals": globalsPath}},
 		{name: "postmint", collection: collPath, spec: map[string]any{"folder": "Auth"}},
 	}
+	names := []string{"baseline", "1-line", "jsrsasign", "postmint"}
+	if beforeColl != "" {
+		arms = append(arms, &arm{name: "before", collection: beforeColl, spec: map[string]any{"folder": "Auth"}})
+		names = append(names, "before")
+	}
 
 	fmt.Printf("runner %s; provider %s, client %s (RS256, fresh RSA-2048 key), %d token requests per run, 1 warm-up + %d measured rounds\n",
 		c.kind, prov.Issuer, clientID, c.n, c.rounds)
@@ -355,7 +377,7 @@ func run(c config) (missed bool, err error) {
 		"arm", "ms/request", "(rounds)", "ms/item", "pre-request", "responseTime", "overhead", "overhead")
 	fmt.Printf("%-10s %11s %12s %10s %12s %12s %13s %12s\n",
 		"", "run/N", "", "median", "median", "mean", "(ms/request)", "(ms/item)")
-	for _, name := range []string{"baseline", "1-line", "jsrsasign", "postmint"} {
+	for _, name := range names {
 		a := byName[name]
 		o1, o2 := "-", "-"
 		if name != "baseline" {
@@ -403,6 +425,10 @@ func run(c config) (missed bool, err error) {
 	ratio := func(what string, f func(runResult) float64, primary bool) {
 		js := byName["jsrsasign"].stat(f) - byName["baseline"].stat(f)
 		pm := byName["postmint"].stat(f) - byName["baseline"].stat(f)
+		if b := byName["before"]; b != nil {
+			bo := b.stat(f) - byName["baseline"].stat(f)
+			fmt.Printf("      before (-before-bin), %s: %.1f / %.1f ms = %.1f %%; after/before overhead %.2f\n", what, bo, js, 100*bo/js, pm/bo)
+		}
 		if js <= 0 {
 			fmt.Printf("ratio (%s): undefined, the jsrsasign overhead %.1f ms is not positive\n", what, js)
 			if primary {
