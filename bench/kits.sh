@@ -12,16 +12,28 @@
 # Side by side: BEFORE=REV (a commit, e.g. BEFORE=90fb7ab) builds that revision too (git
 # archive into a scratch folder) and every round runs both binaries on every case, in
 # alternating order, so that both see the same machine. Each run writes into a fresh folder
-# that is deleted right after it is measured, then `sync` and a 2-second pause (untimed) let
-# the kernel finish with it, so that no run pays for the previous one's dirty pages.
+# that is moved aside (not deleted) once measured, then `sync` and a 2-second pause (untimed)
+# let the kernel finish with it, so that no run pays for the previous one's dirty pages. All
+# output is deleted at the end.
+#
+# Why moved aside: on ext4 without a journal (this CI machine's root filesystem), the inode
+# allocator skips every inode deleted in the last 60 s (360 s while its inode-table block is
+# dirty) and checks each one it skips (fs/ext4/ialloc.c, recently_deleted()). Creating 4,000
+# files right after deleting the previous run's 4,000 then costs about 1 s of extra system time
+# (`perf record`: 37 % of the run in recently_deleted). That is the previous run's cost, not
+# this one's. AFTER_DELETE=1 measures that case: each run's output is deleted before the next.
+# It needs the space for every run's output (about 0.7 GB per 1,000 OpenAPI kits).
 #
 # Reported per arm and case: median wall (min..max), median user+sys CPU, peak RSS (max), bytes
 # written (the kits' files), the 1-minute load average when the run started; with BEFORE, the
-# ratio of the median walls. The output of the current tree is checked to be byte-identical
-# between its first two rounds (deterministic). Exits 1 when the current tree misses a goal.
+# ratio of the median walls. The arm "copy" is the reference: `cp -r` of the current tree's own
+# output for the case (same files, same bytes, one cp per CPU as postmint has one worker per
+# CPU) in the same round, i.e. what writing that output costs on this machine at that moment;
+# "after - copy" is what postmint adds to it. The output of the current tree is checked to be
+# byte-identical between its first two rounds (deterministic). Exits 1 when the current tree misses a goal.
 #
 # Needs: go, GNU time (/usr/bin/time; `apt-get install -y time`).
-# Usage: [BEFORE=REV] [ROUNDS=3] [CASES="300defs 1000openapi 3000openapi 1000zip"] bench/kits.sh
+# Usage: [BEFORE=REV] [ROUNDS=3] [AFTER_DELETE=1] [CASES="300defs 1000openapi 3000openapi 1000zip"] bench/kits.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x /usr/bin/time ] || { echo "kits: GNU time (/usr/bin/time) is not installed" >&2; exit 1; }
@@ -39,6 +51,9 @@ if [ -n "${BEFORE:-}" ]; then
   (cd "$tmp/before-src" && go build -o "$tmp/before" ./cmd/postmint)
   arms=(before after)
 fi
+# The reference arm: `cp -r` of the current tree's first output of the case (same files, same
+# bytes), in the same slot of the same round: what writing this output costs on this machine.
+arms+=(copy)
 
 pin=()
 if [ "$(nproc)" -gt 2 ] && command -v taskset >/dev/null; then
@@ -46,7 +61,7 @@ if [ "$(nproc)" -gt 2 ] && command -v taskset >/dev/null; then
 fi
 
 # 300 definitions, 4 requests each.
-mkdir -p "$tmp/defs"
+mkdir -p "$tmp/defs" "$tmp/trash"
 for i in $(seq -w 0 299); do
   cat >"$tmp/defs/p$i.yaml" <<EOF
 version: 1
@@ -99,8 +114,15 @@ goal() {
 run() {
   local arm=$1 case=$2 round=$3 out="$tmp/out-$1-$2-$3" load
   load=$(cut -d' ' -f1 /proc/loadavg)
-  # shellcheck disable=SC2046
-  "${pin[@]}" /usr/bin/time -f '%e %U %S %M' -o "$tmp/time.txt" "$tmp/$arm" kit -o "$out" $(args "$case") >"$tmp/stdout.txt" 2>"$tmp/stderr.txt" || {
+  local cmd
+  if [ "$arm" = copy ]; then
+    # as many cp processes as postmint has workers (one per CPU), 64 kits each
+    cmd=(bash -c 'mkdir "$2" && find "$1" -mindepth 1 -maxdepth 1 -print0 | xargs -0 -n 64 -P "$(nproc)" cp -r -t "$2"' copy "$tmp/src-$case" "$out")
+  else
+    # shellcheck disable=SC2046
+    cmd=("$tmp/$arm" kit -o "$out" $(args "$case"))
+  fi
+  "${pin[@]}" /usr/bin/time -f '%e %U %S %M' -o "$tmp/time.txt" "${cmd[@]}" >"$tmp/stdout.txt" 2>"$tmp/stderr.txt" || {
     echo "kits: $arm $case failed:" >&2
     cat "$tmp/stderr.txt" >&2
     exit 1
@@ -109,10 +131,17 @@ run() {
   read -r wall user sys rss <"$tmp/time.txt"
   bytes=$(find "$out" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
   kits=$(wc -l <"$tmp/stdout.txt")
+  [ "$arm" = copy ] && kits=$(find "$out" -mindepth 1 -maxdepth 1 | wc -l)
   if [ "$arm" = after ] && [ "$round" -le 2 ] && [ "$case" != 300defs ]; then
     (cd "$out" && find . -type f | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16) >"$tmp/sum-$case-$round"
   fi
-  rm -rf "$out"
+  if [ "$arm" = after ] && [ ! -e "$tmp/src-$case" ]; then
+    mv "$out" "$tmp/src-$case" # the copy arm's source
+  elif [ "${AFTER_DELETE:-0}" = 1 ]; then
+    rm -rf "$out"
+  else
+    mv "$out" "$tmp/trash/"
+  fi
   sync
   sleep 2
   echo "$arm $case $wall $(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }') $rss $bytes $load $kits" >>"$tmp/results"
@@ -120,6 +149,7 @@ run() {
 
 echo "postmint kit on $(nproc) CPUs${pin:+ (pinned to 2)}; OpenAPI: $openapi; $rounds rounds; arms: ${arms[*]}${BEFORE:+ (before = $BEFORE)}"
 echo "uptime at start: $(uptime)"
+echo "outputs: $([ "${AFTER_DELETE:-0}" = 1 ] && echo "deleted after each run (AFTER_DELETE=1)" || echo "moved aside after each run, deleted at the end")"
 : >"$tmp/results"
 for r in $(seq "$rounds"); do
   for c in $cases; do
@@ -149,6 +179,7 @@ for c in $cases; do
     fi
     printf '%-12s %-7s %5d %5s (%s..%s) %10s %9s %10s %12s  %s\n' "$c" "$a" "$kits" "$wall" "$lo" "$hi" "$cpu" "$rss" "$mb" "$loads" "$verdict"
   done
+  echo "$c: postmint beyond writing its output (after - copy) = $(awk -v a="${med[after]}" -v b="${med[copy]}" 'BEGIN { printf "%.2f s", a - b }')"
   if [ -n "${med[before]:-}" ]; then
     echo "$c: wall after/before = $(awk -v a="${med[after]}" -v b="${med[before]}" 'BEGIN { printf "%.2f", a / b }')"
   fi

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/postmint/postmint/generator/oauth"
 )
@@ -182,6 +183,16 @@ func (e *Environment) Name() string { s, _ := e.fields.str("name"); return s }
 
 func (e *Environment) find(key string) *object {
 	for _, v := range e.vars {
+		// A key written as a plain JSON string (no escapes, valid UTF-8) is its own text: it is
+		// compared as it stands instead of decoded, which made building an environment of n
+		// variables n² decodes.
+		if raw := v.vals["key"]; len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' &&
+			bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
+			if string(raw[1:len(raw)-1]) == key {
+				return v
+			}
+			continue
+		}
 		if k, _ := v.str("key"); k == key {
 			return v
 		}
