@@ -43,9 +43,11 @@ func TestFailuresFailTheRun(t *testing.T) {
 	closedPort := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 
-	dir := t.TempDir()
+	// gen writes into the calling subtest's own folder: the subtests run in parallel and several
+	// generate the same definition (a shared file was read empty while another rewrote it).
 	gen := func(t *testing.T, name, tokenURL, alg string, args ...string) (string, string) {
 		t.Helper()
+		dir := t.TempDir()
 		def := filepath.Join(dir, name+".yaml")
 		src := fmt.Sprintf("version: 1\nname: fail %s\nclient_id: fail-modes\ntoken_url: %s\nalg: %s\nkid: k1\nscope: api.read\nrequests:\n  - name: Who am I\n    url: %s\n",
 			name, tokenURL, alg, prov.API)
