@@ -425,16 +425,16 @@ func run(c config) (missed bool, err error) {
 	ratio := func(what string, f func(runResult) float64, primary bool) {
 		js := byName["jsrsasign"].stat(f) - byName["baseline"].stat(f)
 		pm := byName["postmint"].stat(f) - byName["baseline"].stat(f)
-		if b := byName["before"]; b != nil {
-			bo := b.stat(f) - byName["baseline"].stat(f)
-			fmt.Printf("      before (-before-bin), %s: %.1f / %.1f ms = %.1f %%; after/before overhead %.2f\n", what, bo, js, 100*bo/js, pm/bo)
-		}
 		if js <= 0 {
 			fmt.Printf("ratio (%s): undefined, the jsrsasign overhead %.1f ms is not positive\n", what, js)
 			if primary {
 				missed = true
 			}
 			return
+		}
+		if b := byName["before"]; b != nil {
+			bo := b.stat(f) - byName["baseline"].stat(f)
+			fmt.Printf("      before (-before-bin), %s: %.1f / %.1f ms = %.1f %%; after/before overhead %.2f\n", what, bo, js, 100*bo/js, pm/bo)
 		}
 		r := 100 * pm / js
 		ok := r <= goalRatio
