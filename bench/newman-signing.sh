@@ -36,6 +36,8 @@
 #                 a cross-check that is robust to stalls when the machine is busy.
 #   pre-request   median time of the request's pre-request scripts (where the signing happens).
 #   responseTime  Newman's response.responseTime: the HTTP exchange only, scripts excluded.
+#   CPU           user + system CPU of the Newman process during the run / N (scripts and sandbox
+#                 included, the provider excluded); not available in the Postman CLI.
 #   overhead      arm - baseline: what signing in Newman adds to a request.
 #   RATIO         overhead(postmint) / overhead(jsrsasign); goal <= 5 % (issue 14).
 #   script bytes  goal <= 30 KB, read strictly as 30 000 bytes.

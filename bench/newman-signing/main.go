@@ -371,25 +371,33 @@ func run(c config) (missed bool, err error) {
 	item := func(r runResult) float64 { return r.item }
 	pre := func(r runResult) float64 { return r.pre }
 	resp := func(r runResult) float64 { return r.respTime }
+	cpu := func(r runResult) float64 { return r.cpu }
 	base, baseIt := byName["baseline"].stat(perReq), byName["baseline"].stat(item)
 	fmt.Println()
-	fmt.Printf("%-10s %11s %12s %10s %12s %12s %13s %12s\n",
-		"arm", "ms/request", "(rounds)", "ms/item", "pre-request", "responseTime", "overhead", "overhead")
-	fmt.Printf("%-10s %11s %12s %10s %12s %12s %13s %12s\n",
-		"", "run/N", "", "median", "median", "mean", "(ms/request)", "(ms/item)")
+	fmt.Printf("%-10s %11s %12s %10s %12s %12s %8s %13s %12s %10s\n",
+		"arm", "ms/request", "(rounds)", "ms/item", "pre-request", "responseTime", "CPU", "overhead", "overhead", "overhead")
+	fmt.Printf("%-10s %11s %12s %10s %12s %12s %8s %13s %12s %10s\n",
+		"", "run/N", "", "median", "median", "mean", "ms/req", "(ms/request)", "(ms/item)", "(CPU)")
 	for _, name := range names {
 		a := byName[name]
-		o1, o2 := "-", "-"
+		o1, o2, o3 := "-", "-", "-"
 		if name != "baseline" {
 			o1 = fmt.Sprintf("%.1f", a.stat(perReq)-base)
 			o2 = fmt.Sprintf("%.1f", a.stat(item)-baseIt)
+			if d := a.stat(cpu) - byName["baseline"].stat(cpu); !math.IsNaN(d) {
+				o3 = fmt.Sprintf("%.1f", d)
+			}
+		}
+		cpuCol := "-" // the Postman CLI's process CPU includes its start-up
+		if c := a.stat(cpu); !math.IsNaN(c) {
+			cpuCol = fmt.Sprintf("%.1f", c)
 		}
 		preCol := "-" // the Postman CLI reports no script times
 		if p := a.stat(pre); !math.IsNaN(p) {
 			preCol = fmt.Sprintf("%.1f", p)
 		}
-		fmt.Printf("%-10s %11.1f %12s %10.1f %12s %12.1f %13s %12s\n",
-			name, a.stat(perReq), "("+a.spread(perReq)+")", a.stat(item), preCol, a.stat(resp), o1, o2)
+		fmt.Printf("%-10s %11.1f %12s %10.1f %12s %12.1f %8s %13s %12s %10s\n",
+			name, a.stat(perReq), "("+a.spread(perReq)+")", a.stat(item), preCol, a.stat(resp), cpuCol, o1, o2, o3)
 	}
 	fmt.Println()
 	if c.kind == runnerPostmanCLI {
@@ -416,7 +424,8 @@ func run(c config) (missed bool, err error) {
 		fmt.Println("All values are ms, medians over the measured rounds. ms/request = Newman run duration / iterations")
 		fmt.Println("(the goal's measure); ms/item = median time of one request from Newman's beforeItem to item event")
 		fmt.Println("(robust to stalls); pre-request = the request's pre-request scripts; responseTime = Newman's")
-		fmt.Println("response.responseTime (HTTP exchange only, no scripts); overhead = arm - baseline.")
+		fmt.Println("response.responseTime (HTTP exchange only, no scripts); CPU = user + system CPU of the Newman")
+		fmt.Println("process (scripts and sandbox included, the provider excluded) / iterations; overhead = arm - baseline.")
 		fmt.Println("1-line is a diagnostic arm, not in the ratio: the baseline plus a one-line pre-request script,")
 		fmt.Println("i.e. the floor any pre-request script costs in Newman's sandbox. postmint runs two pre-request")
 		fmt.Println("scripts per token request (collection-level and Get token's), jsrsasign one.")
@@ -448,6 +457,9 @@ func run(c config) (missed bool, err error) {
 	}
 	ratio("ms/request", perReq, true)
 	ratio("ms/item", item, false)
+	if c.kind == runnerNewman {
+		ratio("CPU ms/request", cpu, false)
+	}
 	ok := total <= goalScriptBytes
 	missed = missed || !ok
 	fmt.Printf("collection script bytes = %d (collection-level %d, items %d)  (goal <= %d: %s)\n",
@@ -467,6 +479,7 @@ type runResult struct {
 	item     float64 // ms: median over the run's requests of one request's time
 	pre      float64 // ms: median over the run's requests of the pre-request scripts; NaN when unknown
 	respTime float64 // ms: mean response.responseTime
+	cpu      float64 // ms: the runner's user + system CPU / iterations; NaN when unknown
 	startup  float64 // ms: process start to run start (Postman CLI only)
 }
 
@@ -476,6 +489,7 @@ type runTimes struct {
 	items    []float64 // ms: one request's (or iteration's) time, at least one
 	pres     []float64 // ms: each request's pre-request scripts; nil when the runner can't say
 	startup  float64   // ms: process start to run start; 0 when not measured
+	cpu      float64   // ms: the runner's user + system CPU during the run; NaN when unknown
 }
 
 // runArm runs the arm once with n iterations (a Newman run or a Postman CLI run, per c.kind)
@@ -569,6 +583,7 @@ func runArm(c config, envPath string, a *arm, n int, prov *e2e.Provider, seq int
 		item:     median(tm.items),
 		pre:      pre,
 		respTime: sum / float64(n),
+		cpu:      tm.cpu / float64(n),
 		startup:  tm.startup,
 	}, nil
 }
@@ -607,6 +622,7 @@ func runNewman(c config, envPath string, a *arm, n int, dir, report, dataPath st
 	var tim struct {
 		Started   float64 `json:"started"`
 		Completed float64 `json:"completed"`
+		CPU       float64 `json:"cpu"`
 		Items     []struct {
 			Total      float64 `json:"total"`
 			Prerequest float64 `json:"prerequest"`
@@ -618,7 +634,7 @@ func runNewman(c config, envPath string, a *arm, n int, dir, report, dataPath st
 	if len(tim.Items) != n {
 		return runTimes{}, fmt.Errorf("%d timed requests, want %d (report %s)", len(tim.Items), n, report)
 	}
-	tm := runTimes{duration: tim.Completed - tim.Started}
+	tm := runTimes{duration: tim.Completed - tim.Started, cpu: tim.CPU}
 	for _, it := range tim.Items {
 		tm.items = append(tm.items, it.Total)
 		tm.pres = append(tm.pres, it.Prerequest)

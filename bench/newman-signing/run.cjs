@@ -7,6 +7,9 @@
 //         folder?, iterationCount, report: <JSON reporter output>, timings: <output> }
 //
 // timings output: { started, completed (ms, the JSON reporter's run.timings),
+//                   cpu (ms, user + system CPU of this process from newman.run() to done:
+//                        Newman's sandbox runs the scripts in this process; the provider is
+//                        another one),
 //                   items: [{ total, prerequest, request, test }] (ms, one per request) }
 // where total runs from beforeItem to item, prerequest covers all the request's pre-request
 // scripts (collection and item level), request the HTTP exchange, test the test scripts.
@@ -36,6 +39,7 @@ const ms = (a, b) => (a === undefined || b === undefined ? null : Number(b - a) 
 const now = () => process.hrtime.bigint();
 const items = [];
 let t = {};
+const cpu0 = process.cpuUsage();
 
 newman.run(options)
   .on('beforeItem', () => { t = { item: now() }; })
@@ -60,7 +64,9 @@ newman.run(options)
       process.exitCode = 2;
       return;
     }
+    const cpu = process.cpuUsage(cpu0);
     fs.writeFileSync(spec.timings, JSON.stringify({
+      cpu: (cpu.user + cpu.system) / 1000,
       started: summary.run.timings.started,
       completed: summary.run.timings.completed,
       items,
