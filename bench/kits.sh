@@ -16,11 +16,12 @@
 # let the kernel finish with it, so that no run pays for the previous one's dirty pages. All
 # output is deleted at the end.
 #
-# Why moved aside: on ext4 without a journal (this CI machine's root filesystem), the inode
-# allocator skips every inode deleted in the last 60 s (360 s while its inode-table block is
-# dirty) and checks each one it skips (fs/ext4/ialloc.c, recently_deleted()). Creating 4,000
-# files right after deleting the previous run's 4,000 then costs about 1 s of extra system time
-# (`perf record`: 37 % of the run in recently_deleted). That is the previous run's cost, not
+# Why moved aside: on ext4 without a journal (the root filesystem of the machine this was
+# measured on), the inode allocator skips every inode deleted in the last 60 s (360 s while its
+# inode-table block is dirty) and checks each one it skips (fs/ext4/ialloc.c,
+# recently_deleted()). Creating 5,000 files and folders right after deleting the previous run's
+# then took 2.3-3.0 s of system time instead of 0.5-0.6 s (`perf record`: 37 % of the run in
+# recently_deleted). That is the previous run's cost, not
 # this one's. AFTER_DELETE=1 measures that case: each run's output is deleted before the next.
 # It needs the space for every run's output (about 0.7 GB per 1,000 OpenAPI kits).
 #
@@ -30,7 +31,8 @@
 # output for the case (same files, same bytes, one cp per CPU as postmint has one worker per
 # CPU) in the same round, i.e. what writing that output costs on this machine at that moment;
 # "after - copy" is what postmint adds to it. The output of the current tree is checked to be
-# byte-identical between its first two rounds (deterministic). Exits 1 when the current tree misses a goal.
+# byte-identical between its first two rounds (deterministic). Exits 1 when the current tree
+# misses a goal.
 #
 # Needs: go, GNU time (/usr/bin/time; `apt-get install -y time`).
 # Usage: [BEFORE=REV] [ROUNDS=3] [AFTER_DELETE=1] [CASES="300defs 1000openapi 3000openapi 1000zip"] bench/kits.sh
