@@ -20,7 +20,7 @@
 # measured on), the inode allocator skips every inode deleted in the last 60 s (360 s while its
 # inode-table block is dirty) and checks each one it skips (fs/ext4/ialloc.c,
 # recently_deleted()). Creating 5,000 files and folders right after deleting the previous run's
-# then took 2.3-3.0 s of system time instead of 0.5-0.6 s (`perf record`: 37 % of the run in
+# then took 1.1-3.0 s of system time instead of 0.5-0.6 s (`perf record`: 37 % of the run in
 # recently_deleted). That is the previous run's cost, not
 # this one's. AFTER_DELETE=1 measures that case: each run's output is deleted before the next.
 # It needs the space for every run's output (about 0.7 GB per 1,000 OpenAPI kits).
