@@ -12,14 +12,14 @@ pm.environment.set('state', start.state);
 pm.environment.set('nonce', start.nonce);
 var postmintOpen = 'postmint: open this URL in a browser, log in, and paste the code from the redirect into the authorizationCode variable, then send Auth / Exchange code: ';
 if (postmint.pushes(pm)) {
-    postmint.push(pm, function (problem) {
+    postmint.push(pm, function (problem, authorizeURL) {
         pm.test('PAR endpoint accepted the authorization request' + (problem ? ': ' + problem : ''), function () {
             if (problem) {
                 throw new Error(problem);
             }
         });
         if (!problem) {
-            console.log(postmintOpen + pm.variables.replaceIn(pm.request.url.toString()));
+            console.log(postmintOpen + authorizeURL);
         }
         if (pm.execution && pm.execution.skipRequest) {
             pm.execution.skipRequest();

@@ -317,6 +317,12 @@ postmint = (function (cfg) {
     // assertion (a replayed one is refused).
     function finish(status, text, nonce, sent, kind, retried, done) {
         if (nonce && dpopOn()) {
+            // Stored and sent again: checked like every server text (oauth.ServerTextRules).
+            var bad = postmintCheckText(cfg.serverText, 'DPoP-Nonce', nonce);
+            if (bad) {
+                done('token response is not usable: ' + bad);
+                return;
+            }
             P.environment.set('dpopNonce', nonce);
         }
         var body = postmintJSON(text);
@@ -337,16 +343,7 @@ postmint = (function (cfg) {
         if (!status) {
             return 'token endpoint unreachable: no response from ' + v('idpServer');
         }
-        var problem = postmintAccept(p, status, text, sent, cfg.defaultExpiresIn);
-        if (!problem && dpopOn()) {
-            var type = postmintJSON(text).token_type;
-            P.environment.set('tokenType', String(type || ''));
-            if (!/^dpop$/i.test(type)) {
-                P.environment.set('bearerToken', '');
-                problem = cfg.notBound + ' (token_type ' + JSON.stringify(type) + ')';
-            }
-        }
-        return problem;
+        return postmintAccept(p, status, text, sent, cfg, dpopOn());
     }
     // checkAPI is the collection-level test: an API request that the API refuses with 401 or
     // 403 fails, with the WWW-Authenticate challenge, so a token the API rejects fails the run.
@@ -358,9 +355,21 @@ postmint = (function (cfg) {
         var code = P.response.code;
         var challenge = P.response.headers.get('WWW-Authenticate') || '';
         var nonce = dpopOn() && P.response.headers.get('DPoP-Nonce');
-        if (nonce) {
+        var badNonce = nonce ? postmintCheckText(cfg.serverText, 'DPoP-Nonce', nonce) : '';
+        if (badNonce) {
+            P.test('API answer usable: ' + badNonce, function () {
+                throw new Error(badNonce);
+            });
+        } else if (nonce) {
             var all = apiNonces();
-            all[origin(sentURL())] = nonce;
+            var at = origin(sentURL());
+            delete all[at];
+            all[at] = nonce;
+            // The newest nonces of at most cfg.maxApiNonces APIs are kept: the variable stays small.
+            var keys = Object.keys(all);
+            keys.slice(0, Math.max(0, keys.length - cfg.maxApiNonces)).forEach(function (k) {
+                delete all[k];
+            });
             P.environment.set('dpopApiNonces', JSON.stringify(all));
         }
         // RFC 9449 §7.1 errors of a resource server, explained (cfg.dpopHints, from Go).
@@ -415,8 +424,16 @@ postmint = (function (cfg) {
                 done('the PAR endpoint answered HTTP ' + res.code + ': ' + postmintRedact(why, a));
                 return;
             }
+            var bad = postmintCheckText(cfg.serverText, 'request_uri', body.request_uri);
+            if (bad) {
+                done('the PAR answer is not usable: ' + bad);
+                return;
+            }
             P.environment.set('requestUri', body.request_uri);
-            done('');
+            // Built here from the values themselves, never through pm.variables.replaceIn: the
+            // request_uri is the server's text.
+            done('', v('authorizationEndpoint') + (v('authorizationEndpoint').indexOf('?') < 0 ? '?' : '&') +
+                'client_id=' + encodeURIComponent(v('clientId')) + '&request_uri=' + encodeURIComponent(body.request_uri));
         });
     }
     function pushes(p) {

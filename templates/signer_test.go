@@ -71,6 +71,7 @@ func lastLines(s string, n int) string {
 // TestResponseNodeSuite runs response.test.js: the token response check of the collection.
 func TestResponseNodeSuite(t *testing.T) {
 	nodeModules(t)
+	t.Setenv("POSTMINT_SCRIPT_CONFIG", writeScriptConfig(t))
 	out := run(t, time.Minute, "node", "--test", "response.test.js")
 	t.Logf("node --test response.test.js:\n%s", lastLines(string(out), 8))
 }

@@ -155,13 +155,18 @@ func presetGrantHint(def *config.Definition, err error) error {
 	return withHint(err, fmt.Sprintf("preset %s defaults to grant_type: authorization_code (a user logs in); for machine-to-machine access add grant_type: client_credentials to the definition", p.Name))
 }
 
-// discover reads the issuer's metadata with the same HTTP settings as token requests.
+// discover reads the issuer's metadata with the same HTTP settings as token requests: within
+// --timeout where the command has it and it was given, else 15 seconds.
 func discover(c *cli.Context, issuer string) (*discovery.Metadata, error) {
-	tc, err := token.NewClient(token.Options{Timeout: 15 * time.Second, CAFile: c.String("ca-file"), UserAgent: userAgent()})
+	timeout := 15 * time.Second
+	if c.IsSet("timeout") && c.Duration("timeout") > 0 {
+		timeout = c.Duration("timeout")
+	}
+	tc, err := token.NewClient(token.Options{Timeout: timeout, CAFile: c.String("ca-file"), UserAgent: userAgent()})
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(c.Context, 15*time.Second)
+	ctx, cancel := context.WithTimeout(c.Context, timeout)
 	defer cancel()
 	return discovery.Fetch(ctx, tc.HTTP(), issuer)
 }

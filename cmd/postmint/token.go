@@ -17,7 +17,7 @@ import (
 
 func httpFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.DurationFlag{Name: "timeout", Value: 30 * time.Second, Usage: "overall `DURATION` for the token request, retries included"},
+		&cli.DurationFlag{Name: "timeout", Value: 30 * time.Second, Usage: "overall `DURATION` for the token request, retries included (and for reading the issuer's metadata, when the definition names an issuer)"},
 		&cli.IntFlag{Name: "retries", Value: 3, Usage: "at most `N` tries on connection errors, 5xx and 429"},
 		&cli.StringFlag{Name: "ca-file", Usage: "extra trusted CA certificates (PEM `FILE`) for a private CA; TLS verification is always on"},
 		&cli.StringFlag{Name: "code", Usage: "authorization_code: exchange this `CODE` from the redirect"},

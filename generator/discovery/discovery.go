@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/postmint/postmint/generator/oauth"
 )
 
 // Metadata is the part of the server's metadata postmint uses.
@@ -111,6 +113,12 @@ func fetchOne(ctx context.Context, client *http.Client, u string) (*Metadata, er
 	var m Metadata
 	if err := json.Unmarshal(body, &m); err != nil || m.Issuer == "" {
 		return nil, fmt.Errorf("GET %s: not a metadata document", u)
+	}
+	for name, v := range map[string]string{oauth.FieldTokenEndpoint: m.TokenEndpoint, oauth.FieldAuthorizationEndpoint: m.AuthorizationEndpoint, oauth.FieldPAREndpoint: m.PAREndpoint} {
+		// These become environment variables, where Postman would expand a {{...}} in them.
+		if err := oauth.CheckServerText(name, v); v != "" && err != nil {
+			return nil, fmt.Errorf("GET %s: not used: %w", u, err)
+		}
 	}
 	m.URL = u
 	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {

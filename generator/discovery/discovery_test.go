@@ -1,6 +1,10 @@
 package discovery
 
 import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -101,5 +105,29 @@ func TestCheckDPoPAndPAR(t *testing.T) {
 	}
 	if f := Check(&Metadata{Issuer: "https://as"}, Expectation{}); len(f) != 0 {
 		t.Errorf("a bearer client without PAR is held to DPoP or PAR: %v", f)
+	}
+}
+
+// Metadata whose endpoints would carry a Postman template (or are not http(s) URLs) is not
+// used: generate writes them into the environment, where {{privateKey}} would be expanded.
+func TestFetchRefusesTemplateEndpoints(t *testing.T) {
+	for member, value := range map[string]string{
+		"token_endpoint":                        "https://as.example/{{privateKey}}",
+		"authorization_endpoint":                "javascript:alert(1)",
+		"pushed_authorization_request_endpoint": "https://as.example/par?k={{dpopKey}}",
+	} {
+		t.Run(member, func(t *testing.T) {
+			var srv *httptest.Server
+			srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				doc := map[string]string{"issuer": srv.URL, "token_endpoint": srv.URL + "/token", member: value}
+				w.Header().Set("Content-Type", "application/json")
+				json.NewEncoder(w).Encode(doc)
+			}))
+			defer srv.Close()
+			m, err := Fetch(context.Background(), srv.Client(), srv.URL)
+			if m != nil || err == nil || !strings.Contains(err.Error(), member) || strings.Contains(err.Error(), value) {
+				t.Fatalf("metadata %v, err %v", m, err)
+			}
+		})
 	}
 }

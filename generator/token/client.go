@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/internal/boundedread"
 )
 
@@ -292,6 +293,12 @@ func (c *Client) do(ctx context.Context, u *url.URL, form url.Values, dpopProof 
 		return attempt{err: fmt.Errorf("reading token response: %w", err), transport: true, retry: true, after: -1}
 	}
 	local := c.opt.Now()
+	if nonce := resp.Header.Get("DPoP-Nonce"); nonce != "" {
+		// The nonce is stored and sent again: it is checked like every server text.
+		if err := oauth.CheckServerText(oauth.FieldDPoPNonce, nonce); err != nil {
+			return attempt{err: fmt.Errorf("%w: %w", ErrBadToken, err), after: -1}
+		}
+	}
 	a := interpret(resp, body, local, secretValues(form))
 	a.nonce = resp.Header.Get("DPoP-Nonce")
 	return a

@@ -92,3 +92,36 @@ func TestExchangeDPoPRefusesUnboundToken(t *testing.T) {
 		t.Fatal("the error shows the access token")
 	}
 }
+
+// A DPoP-Nonce that is not RFC 9449 NQCHAR, holds {{ or is over 512 bytes is refused before it
+// is sent back or stored (a 100 KB nonce would make every later request fail with HTTP 431),
+// and the refusal names the header, never its value.
+func TestExchangeDPoPRefusesBadNonce(t *testing.T) {
+	for name, nonce := range map[string]string{
+		"template": "{{dpopKey}}",
+		"too long": strings.Repeat("n", 100<<10),
+		"quote":    `n"1`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			calls := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				calls++
+				w.Header().Set("DPoP-Nonce", nonce)
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(400)
+				fmt.Fprint(w, `{"error":"use_dpop_nonce"}`)
+			}))
+			defer srv.Close()
+			c, _ := NewClient(Options{MaxTries: 1})
+			build := func() (url.Values, error) { return url.Values{}, nil }
+			proof := func(n string) (string, error) { return "proof(" + n + ")", nil }
+			res, err := c.ExchangeDPoP(context.Background(), srv.URL, "", build, proof)
+			if res != nil || !errors.Is(err, ErrBadToken) || !strings.Contains(err.Error(), "DPoP-Nonce") {
+				t.Fatalf("res %v err %v", res, err)
+			}
+			if calls != 1 || strings.Contains(err.Error(), nonce) {
+				t.Errorf("calls %d; err %v", calls, err)
+			}
+		})
+	}
+}

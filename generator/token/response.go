@@ -14,6 +14,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/postmint/postmint/generator/oauth"
 )
 
 // Lengths kept of server-supplied text.
@@ -183,7 +185,8 @@ func stringMember(obj map[string]json.RawMessage, name string) string {
 	return s
 }
 
-// intMember reads a number, or a number in a string as some servers send expires_in.
+// intMember reads expires_in: a number, or a number in a string as some servers send it,
+// clamped by oauth.ClampExpiresIn.
 func intMember(obj map[string]json.RawMessage, name string) int64 {
 	raw := obj[name]
 	var s string
@@ -191,10 +194,10 @@ func intMember(obj map[string]json.RawMessage, name string) int64 {
 		raw = []byte(s)
 	}
 	f, err := strconv.ParseFloat(strings.TrimSpace(string(raw)), 64)
-	if err != nil || f < 0 || f > 1<<40 {
+	if err != nil {
 		return 0
 	}
-	return int64(f)
+	return oauth.ClampExpiresIn(f)
 }
 
 // scopeMember reads a space-separated string, or a list as a few servers send.
@@ -256,11 +259,12 @@ func scrub(s string, secrets []string, limit int) string {
 	return s
 }
 
-// checkTokens refuses an access_token or refresh_token that is present but not a string of
-// visible ASCII (RFC 6749 appendix A.12, A.17: 1*VSCHAR, %x20-7E). An absent or empty
-// access_token is left to the ErrNoAccessToken report. The error never holds the token.
+// checkTokens refuses an access_token, refresh_token or token_type that is present but not a
+// string that fits its grammar (oauth.ServerTextRules: the collection script applies the same
+// table), so no server text reaches an environment where Postman would expand it. An absent
+// or empty access_token is left to the ErrNoAccessToken report. The error never holds the value.
 func checkTokens(obj map[string]json.RawMessage) error {
-	for _, name := range []string{"access_token", "refresh_token"} {
+	for _, name := range []string{oauth.FieldAccessToken, oauth.FieldRefreshToken, oauth.FieldTokenType} {
 		raw, ok := obj[name]
 		if !ok || string(raw) == "null" {
 			continue
@@ -269,10 +273,11 @@ func checkTokens(obj map[string]json.RawMessage) error {
 		if json.Unmarshal(raw, &s) != nil {
 			return fmt.Errorf("%w: %s is not a string (it is %s)", ErrBadToken, name, jsonKind(raw))
 		}
-		for i := 0; i < len(s); i++ {
-			if s[i] < 0x20 || s[i] > 0x7e {
-				return fmt.Errorf("%w: %s holds a byte that is not visible ASCII (0x%02x at byte %d of %d); RFC 6749 allows only characters 0x20-0x7E", ErrBadToken, name, s[i], i, len(s))
-			}
+		if s == "" {
+			continue
+		}
+		if err := oauth.CheckServerText(name, s); err != nil {
+			return fmt.Errorf("%w: %w", ErrBadToken, err)
 		}
 	}
 	return nil
