@@ -168,13 +168,25 @@ func TestDoctorChecksFail(t *testing.T) {
 		wantLine(t, out, "FAIL", "certificate")
 	})
 	t.Run("metadata alg", func(t *testing.T) {
+		// The metadata leaves RS256 out but the token endpoint refuses nothing: the live success
+		// outranks the list (a WARN naming both), and the exit code follows the live result.
 		srv := fakeServer(t, false, 0, []string{"ES256"})
 		code, out, _ := runDoctor(t, "-c", writeDef(t, t.TempDir(), "client_id: x\nissuer: "+srv.URL+"\ntoken_url: "+srv.URL+"/token\n"), "-k", rsaKey)
+		if code != 0 {
+			t.Fatalf("exit %d\n%s", code, out)
+		}
+		wantLine(t, out, "WARN", "metadata", "does not list alg RS256", "ES256", "yet the live token request with alg RS256 succeeded")
+		wantLine(t, out, "PASS", "token")
+		// When the live request fails too, the metadata's word stands.
+		code, out, _ = runDoctor(t, "-c", writeDef(t, t.TempDir(), "client_id: x\nissuer: "+srv.URL+"\ntoken_url: "+srv.URL+"/gone\n"), "-k", rsaKey)
 		if code != 1 {
 			t.Fatalf("exit %d\n%s", code, out)
 		}
-		wantLine(t, out, "FAIL", "metadata", "RS256", "ES256")
-		wantLine(t, out, "PASS", "token")
+		wantLine(t, out, "FAIL", "metadata", "does not list alg RS256")
+		wantLine(t, out, "FAIL", "token")
+		if strings.Contains(out, "yet the live") {
+			t.Errorf("a failed token request outranks nothing:\n%s", out)
+		}
 	})
 	t.Run("clock", func(t *testing.T) {
 		srv := fakeServer(t, false, -time.Hour, []string{"RS256"})

@@ -42,6 +42,9 @@ type Check struct {
 	Topic  string   // definition, key, certificate, alg, network, metadata, audience, tls, clock, token, scope
 	Detail string   // one line
 	Notes  []string // lines under it (the likely causes of a failed token request, say)
+	// field is the metadata member a metadata check compared ("" for other checks): a live
+	// token request can prove some of them wrong (outranked).
+	field string
 }
 
 // Clock thresholds: a skew beyond SkewWarn may make short-lived assertions fail; beyond
@@ -134,9 +137,39 @@ func Run(ctx context.Context, in Input) []Check {
 	}
 	out = append(out, server(ctx, tc, c, profile, in.Now)...)
 	if profile != nil {
-		out = append(out, tokenChecks(ctx, tc, c, profile, m.Key)...)
+		live := tokenChecks(ctx, tc, c, profile, m.Key)
+		if len(live) > 0 && live[0].Topic == "token" && live[0].Status == Pass {
+			outranked(out, profile)
+		}
+		out = append(out, live...)
 	}
 	return out
+}
+
+// liveProof names the metadata members a successful token request answers for itself: it was
+// authenticated with private_key_jwt, signed with the profile's alg, and (for DPoP) carried a
+// proof of dpop_alg. The issuer, the token endpoint and PAR it does not prove.
+var liveProof = map[string]func(p *oauth.Profile) string{
+	"token_endpoint_auth_methods_supported":            func(*oauth.Profile) string { return "private_key_jwt" },
+	"token_endpoint_auth_signing_alg_values_supported": func(p *oauth.Profile) string { return "alg " + p.Alg },
+	discovery.FieldDPoPAlgs:                            func(p *oauth.Profile) string { return "dpop_alg " + p.DPoPAlg },
+}
+
+// outranked turns the metadata failures that a successful token request contradicts into
+// warnings naming both facts: what the server did outranks what its metadata lists.
+func outranked(checks []Check, p *oauth.Profile) {
+	for i := range checks {
+		c := &checks[i]
+		what, ok := liveProof[c.field]
+		if c.Topic != "metadata" || c.Status != Fail || !ok {
+			continue
+		}
+		if c.field == discovery.FieldDPoPAlgs && !p.DPoP() {
+			continue
+		}
+		c.Status = Warn
+		c.Detail += fmt.Sprintf("; yet the live token request with %s succeeded: the server accepts more than its metadata lists (the live answer decides)", what(p))
+	}
 }
 
 // Failed counts the failed checks.
@@ -185,7 +218,7 @@ func server(ctx context.Context, tc *token.Client, c *config.Client, p *oauth.Pr
 				if f.Refused {
 					s = Fail
 				}
-				add(s, "metadata", "%s", f.Msg)
+				out = append(out, Check{Status: s, Topic: "metadata", Detail: f.Msg, field: f.Field})
 			}
 			if c.DPoPAlg != "" && slices.Contains(meta.DPoPAlgs, c.DPoPAlg) {
 				add(Pass, "dpop", "the server lists dpop_alg %s in dpop_signing_alg_values_supported", c.DPoPAlg)
