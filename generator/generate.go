@@ -23,6 +23,10 @@ import (
 type Options struct {
 	// NoKey leaves privateKey empty (kits for portals that never see the private key).
 	NoKey bool
+	// Vault writes privateKey (and, for DPoP, dpopKey) as Postman Vault references
+	// {{vault:NAME}} (oauth.VaultNames of the slug), never a key: the Postman app reads them
+	// from the user's vault. DPoPKey is then not used.
+	Vault bool
 	// API, when set, adds one request per operation of an OpenAPI document to the API folder
 	// (sub-folders by tag, against the collection variable baseUrl), after the definition's
 	// own requests.
@@ -154,8 +158,14 @@ func Generate(c *config.Client, m Material, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	keyPEM := ""
-	if !opt.NoKey {
+	keyPEM, dpopKey := "", opt.DPoPKey
+	if opt.Vault {
+		privName, dpopName := oauth.VaultNames(c.Slug)
+		keyPEM, dpopKey = oauth.VaultReference(privName), ""
+		if p.DPoP() {
+			dpopKey = oauth.VaultReference(dpopName)
+		}
+	} else if !opt.NoKey {
 		if m.Key == nil {
 			return nil, fmt.Errorf("%s: key: no private key given; pass -k KEY, set POSTMINT_PRIVATE_KEY or `key:` in the definition (or use --no-key)", c.File)
 		}
@@ -191,12 +201,12 @@ func Generate(c *config.Client, m Material, opt Options) (*Result, error) {
 	if len(coll) == 1 {
 		collection = Artifact{Name: collection.Name, Data: coll[0]}
 	}
-	env := postman.NewEnvironment(stableID(c.Slug), c.Name, postman.ProfileVariables(p, oauth.Secrets{PrivateKey: keyPEM, DPoPKey: opt.DPoPKey}))
+	env := postman.NewEnvironment(stableID(c.Slug), c.Name, postman.ProfileVariables(p, oauth.Secrets{PrivateKey: keyPEM, DPoPKey: dpopKey}))
 	envData, err := env.Marshal()
 	if err != nil {
 		return nil, fmt.Errorf("rendering the environment: %w", err)
 	}
-	environment := Artifact{Name: c.Slug + ".postman_environment.json", Data: envData, Secret: keyPEM != "" || opt.DPoPKey != ""}
+	environment := Artifact{Name: c.Slug + ".postman_environment.json", Data: envData, Secret: !opt.Vault && (keyPEM != "" || dpopKey != "")}
 	return &Result{
 		Artifacts:   []Artifact{collection, environment},
 		Collection:  collection,

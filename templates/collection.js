@@ -30,9 +30,15 @@ postmint = (function (cfg) {
     // P is the pm of the script that called in: each script of a request has its own, and a
     // change (a variable, the request body) counts only through the caller's.
     var P = null;
+    // held are keys read from the Postman Vault for this request (never stored in a variable):
+    // this object is made anew for every request, by the collection script.
+    var held = {};
     // v reads a variable the way Postman resolves {{name}} (environment before collection);
     // an empty or missing one means what oauth's table says (cfg.absent), as in Go.
     function v(name) {
+        if (Object.prototype.hasOwnProperty.call(held, name)) {
+            return held[name];
+        }
         var x = P.variables.get(name);
         x = x === undefined || x === null ? '' : String(x);
         var a = cfg.absent[name];
@@ -163,6 +169,55 @@ postmint = (function (cfg) {
         P.environment.set('clientAssertion', a);
         return { assertion: a, form: params, dpop: dpopOn() ? proof('POST', v('idpServer'), v('dpopNonce'), '') : '' };
     }
+    // ---- The Postman Vault: privateKey and dpopKey may be references {{vault:NAME}} ----
+    function vaultRef(name) {
+        var m = new RegExp(cfg.vaultPattern).exec(String(P.variables.get(name) || ''));
+        return m ? m[1] : '';
+    }
+    function say(template, name, secret, why) {
+        return template.split('{var}').join(name).split('{secret}').join(secret).split('{why}').join(why || '');
+    }
+    // unlock reads the variables of names that are vault references from the Postman Vault
+    // (pm.vault, the Postman app with "Enable support in scripts") into held, then calls done
+    // with '' or the problem. A DPoP key the vault does not have yet is made and put there.
+    // Without references it calls done at once; in a runner without a vault, done names the
+    // Postman Vault and the CI fix.
+    function unlock(names, done) {
+        var name = names.filter(function (n) {
+            return vaultRef(n) && !Object.prototype.hasOwnProperty.call(held, n);
+        })[0];
+        if (!name) {
+            done('');
+            return;
+        }
+        var secret = vaultRef(name);
+        if (!P.vault || typeof P.vault.get !== 'function') {
+            done(say(cfg.vaultMissing, name, secret));
+            return;
+        }
+        var refused = function (e) {
+            done(say(cfg.vaultDenied, name, secret, String(e && e.message || e)));
+        };
+        P.vault.get(secret).then(function (value) {
+            value = value === undefined || value === null ? '' : String(value);
+            if (value.trim()) {
+                held[name] = value;
+                unlock(names, done);
+            } else if (name === 'dpopKey') {
+                var made = sign().newDpopKey(v('dpopAlg'));
+                P.vault.set(secret, made).then(function () {
+                    held[name] = made;
+                    unlock(names, done);
+                }, refused);
+            } else {
+                done(say(cfg.vaultEmpty, name, secret));
+            }
+        }, refused);
+    }
+    // keys are the variables a token request signs with.
+    function keys() {
+        return dpopOn() ? ['privateKey', 'dpopKey'] : ['privateKey'];
+    }
     // ---- DPoP (RFC 9449): on when the environment names dpopAlg ----
     function dpopOn() {
         return !!v('dpopAlg').trim();
@@ -213,23 +268,32 @@ postmint = (function (cfg) {
     // collection only shows which variables go where).
     function prepare(p, kind) {
         P = p;
-        try {
-            var r = request(P, kind);
-            P.request.body.update({ mode: 'urlencoded', urlencoded: r.form });
-            if (r.dpop) {
-                P.request.headers.upsert({ key: 'DPoP', value: r.dpop });
-            }
-        } catch (e) {
-            if (!(e instanceof Problem)) {
-                throw e;
-            }
-            fail(e.message);
-            // Nothing worth sending: a request without a fresh assertion would only add a
-            // second, misleading failure.
+        // refuse fails the request: nothing worth sending, and a request without a fresh
+        // assertion would only add a second, misleading failure.
+        var refuse = function (problem) {
+            fail(problem);
             if (P.execution && P.execution.skipRequest) {
                 P.execution.skipRequest();
             }
-        }
+        };
+        unlock(keys(), function (problem) {
+            if (problem) {
+                refuse(problem);
+                return;
+            }
+            try {
+                var r = request(P, kind);
+                P.request.body.update({ mode: 'urlencoded', urlencoded: r.form });
+                if (r.dpop) {
+                    P.request.headers.upsert({ key: 'DPoP', value: r.dpop });
+                }
+            } catch (e) {
+                if (!(e instanceof Problem)) {
+                    throw e;
+                }
+                refuse(e.message);
+            }
+        });
     }
     // isAuthRequest tells the Auth requests (a token request carrying an assertion, or the
     // authorization request carrying a PKCE challenge) from API requests.
@@ -254,7 +318,14 @@ postmint = (function (cfg) {
     function ensureToken(p) {
         P = p;
         var then = function () {
-            if (dpopOn()) {
+            if (!dpopOn()) {
+                return;
+            }
+            unlock(['dpopKey'], function (problem) {
+                if (problem) {
+                    fail(problem);
+                    return;
+                }
                 try {
                     signAPIRequest();
                 } catch (e) {
@@ -263,7 +334,7 @@ postmint = (function (cfg) {
                     }
                     fail(e.message);
                 }
-            }
+            });
         };
         var expiresAt = parseInt(v('bearerTokenExpiresAt'), 10) || 0;
         if (v('bearerToken') && (expiresAt - now() >= cfg.minValidity || (!expiresAt && !v('privateKey').trim()))) {
@@ -279,12 +350,18 @@ postmint = (function (cfg) {
             fail(cfg.noKeyNoToken);
             return;
         }
-        send(code ? 'refresh' : 'grant', false, function (problem) {
+        unlock(keys(), function (problem) {
             if (problem) {
                 fail(problem);
-            } else {
-                then();
+                return;
             }
+            send(code ? 'refresh' : 'grant', false, function (problem) {
+                if (problem) {
+                    fail(problem);
+                } else {
+                    then();
+                }
+            });
         });
     }
     // send posts a token request of that kind with pm.sendRequest; done gets '' or the problem.
@@ -392,6 +469,15 @@ postmint = (function (cfg) {
     // requestUri is set) or the problem.
     function push(p, done) {
         P = p;
+        unlock(keys(), function (problem) {
+            if (problem) {
+                done(problem);
+            } else {
+                pushUnlocked(done);
+            }
+        });
+    }
+    function pushUnlocked(done) {
         var f, a;
         try {
             a = assertion();

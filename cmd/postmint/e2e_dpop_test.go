@@ -217,11 +217,22 @@ func TestE2EDPoP(t *testing.T) {
 		if resp.StatusCode != 200 {
 			t.Fatalf("API with postmint dpop's proof: HTTP %d %s", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
 		}
-		// A kit's environment has no dpopKey: refresh makes one and binds the token to it.
+		// A kit's environment has no dpopKey and is 0644 (a git checkout is too): refresh makes
+		// a key, binds the token to it, and the file holding that private key becomes 0600.
 		e.Set(postman.VarDPoPKey, "", postman.TypeSecret)
 		writeEnv(t, env, e)
+		if err := os.Chmod(env, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		errb.Reset()
 		if c := Run([]string{"postmint", "refresh", "-e", env}, &out, &errb); c != 0 {
 			t.Fatalf("refresh without dpopKey: exit %d: %s", c, errb.String())
+		}
+		if st, err := os.Stat(env); err != nil || st.Mode().Perm() != 0o600 {
+			t.Fatalf("after refresh added a DPoP key: mode %v, %v; want 0600\n%s", st.Mode().Perm(), err, errb.String())
+		}
+		if !strings.Contains(errb.String(), "now holds a DPoP private key, so it is written with mode 0600 (it was 0644)") {
+			t.Errorf("stderr does not say the mode changed:\n%s", errb.String())
 		}
 		made := readEnv(t, env).Lookup(postman.VarDPoPKey)
 		if _, err := dpop.ParseKey(made, "ES256"); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/postmint/postmint/generator/discovery"
 	"github.com/postmint/postmint/generator/doctor"
 	"github.com/postmint/postmint/generator/dpop"
+	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/openapi"
 )
 
@@ -21,18 +22,25 @@ func generateCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "generate",
 		Usage:     "write a Postman collection and environment for a client definition",
-		UsageText: "postmint generate -c CLIENT [-k KEY] [-o DIR] [--no-key] [--ca-file FILE] [--openapi-url-refs]",
+		UsageText: "postmint generate -c CLIENT [-k KEY] [-o DIR] [--no-key | --vault] [--ca-file FILE] [--openapi-url-refs]",
 		Description: `Writes DIR/<slug>.postman_collection.json and DIR/<slug>.postman_environment.json and prints
 each path. The environment holds the private key (normalized to PKCS#8 PEM, type secret, file
-mode 0600) unless --no-key is given. Import both into Postman, or run them with Newman.
+mode 0600) unless --no-key or --vault is given. Import both into Postman, or run them with Newman.
+
+For the Postman app, use --vault: the environment then holds {{vault:<slug>-private-key}}
+(and {{vault:<slug>-dpop-key}} for DPoP), never the key, and the key lives in your Postman
+Vault, which Postman does not sync. stderr says which secret to add. Newman and the Postman
+CLI have no Postman Vault: in CI, run postmint refresh with POSTMINT_PRIVATE_KEY first.
 
 Examples:
    postmint generate -c testdata/definitions/duende.yaml -k testdata/keys/rsa2048.pkcs8.pem -o out
+   postmint generate -c client.yaml -k client.key.pem --vault -o out   # the Postman app
    postmint generate -c client.yaml --no-key -o kit        # no private key in the environment
    POSTMINT_PRIVATE_KEY="$(cat client.pem)" postmint generate -c client.yaml`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "client", Aliases: []string{"c"}, Usage: "client definition `FILE` (YAML or JSON)"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: ".", Usage: "output `DIR`"},
+			&cli.BoolFlag{Name: "vault", Usage: "write privateKey (and dpopKey) as Postman Vault references {{vault:NAME}}, never the key; stderr names the secret to add to your Postman Vault"},
 			&cli.BoolFlag{Name: "no-key", Usage: "leave privateKey empty in the environment; no private key is needed: -k may name the public key or certificate (alg, kid, x5c), else alg is the definition's, the preset's or RS256"},
 			&cli.StringFlag{Name: "ca-file", Usage: "extra trusted CA certificates (PEM `FILE`) for reading the issuer's metadata"},
 			openAPIURLRefsFlag,
@@ -48,6 +56,9 @@ func generateAction(c *cli.Context) error {
 	if c.String("client") == "" {
 		return usagef("generate needs -c CLIENT (a client definition file)")
 	}
+	if c.Bool("no-key") && c.Bool("vault") {
+		return usagef("give --no-key or --vault, not both")
+	}
 	client, meta, err := loadDefinition(c, c.String("client"))
 	if err != nil {
 		return err
@@ -59,8 +70,8 @@ func generateAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	opt := generator.Options{NoKey: c.Bool("no-key")}
-	if client.DPoPAlg != "" {
+	opt := generator.Options{NoKey: c.Bool("no-key"), Vault: c.Bool("vault")}
+	if client.DPoPAlg != "" && !opt.Vault {
 		// The DPoP key is not the client's key: made here with crypto/rand, with --no-key too.
 		k, err := dpop.NewKey(client.DPoPAlg)
 		if err != nil {
@@ -86,7 +97,37 @@ func generateAction(c *cli.Context) error {
 		fmt.Fprintf(c.App.ErrWriter, "postmint: warning: %s\n", w)
 	}
 	discoveryWarnings(c, meta, client, res.Profile.Alg)
-	return writeArtifacts(c, c.String("out"), res.Artifacts)
+	if err := writeArtifacts(c, c.String("out"), res.Artifacts); err != nil {
+		return err
+	}
+	keyNotes(c, client, res)
+	return nil
+}
+
+// keyNotes says on stderr where the private key went: with --vault, the one-time steps in the
+// Postman app; with the key in the environment, that Postman syncs a shared environment's
+// values to its cloud, and what to use instead.
+func keyNotes(c *cli.Context, client *config.Client, res *generator.Result) {
+	env := filepath.Join(c.String("out"), res.Environment.Name)
+	switch {
+	case c.Bool("vault"):
+		priv, dp := oauth.VaultNames(client.Slug)
+		fmt.Fprintf(c.App.ErrWriter, "postmint: Postman Vault: add your private key (the PEM or JWK text of %s) as the secret %s, and turn on \"Enable support in scripts\" in the vault's settings; %s holds only the reference {{vault:%s}}\n",
+			keyLabel(c), priv, env, priv)
+		if res.Profile.DPoP() {
+			fmt.Fprintf(c.App.ErrWriter, "postmint: Postman Vault: the collection makes the DPoP key on first use and keeps it in your vault as %s\n", dp)
+		}
+	case !c.Bool("no-key"):
+		fmt.Fprintf(c.App.ErrWriter, "postmint: note: %s holds the private key: fine for Newman and the Postman CLI; in the Postman app, a shared environment's values sync to Postman's cloud, so generate with --vault there (docs/security.md)\n", env)
+	}
+}
+
+// keyLabel names where the key came from, for the vault note: -k's path, or the variable.
+func keyLabel(c *cli.Context) string {
+	if p := c.String("key"); p != "" {
+		return p
+	}
+	return "your key file"
 }
 
 // refuseUnsupported stops generate when the metadata it read says the server cannot serve the

@@ -17,12 +17,12 @@ import (
 const defaultNoKeyAlg = "RS256"
 
 // generateMaterial is the key material generate works with. Without --no-key it is the private
-// key (material). With --no-key the private key is never written, so it is not needed: -k may
+// key (material). With --no-key (or --vault) the private key is never written, so it is not needed: -k may
 // name a public key, certificate or public JWK instead, which chooses alg, kid and the x5c
 // chain; with no key at all, the alg is the definition's or preset's, else RS256, said on stderr.
 func generateMaterial(c *cli.Context, client *config.Client) (generator.Material, error) {
 	m, err := material(c, client)
-	if !c.Bool("no-key") {
+	if !c.Bool("no-key") && !c.Bool("vault") {
 		return m, err
 	}
 	if err != nil {
@@ -38,7 +38,11 @@ func generateMaterial(c *cli.Context, client *config.Client) (generator.Material
 	}
 	if m.Key == nil && client.Alg == "" {
 		client.Alg = defaultNoKeyAlg
-		fmt.Fprintf(c.App.ErrWriter, "postmint: --no-key without a key: alg %s chosen; set alg: in the definition, or pass -k with the public key or certificate, to choose another\n", defaultNoKeyAlg)
+		flag := "--no-key"
+		if c.Bool("vault") {
+			flag = "--vault"
+		}
+		fmt.Fprintf(c.App.ErrWriter, "postmint: %s without a key: alg %s chosen; set alg: in the definition, or pass -k with the key, public key or certificate, to choose another\n", flag, defaultNoKeyAlg)
 	}
 	return m, nil
 }

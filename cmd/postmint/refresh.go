@@ -16,7 +16,8 @@ func refreshCommand() *cli.Command {
 		UsageText: "postmint refresh -e ENV [-k KEY] [--assertion-only] [-o OUT] [--timeout DURATION] [--retries N] [--ca-file FILE] [--code CODE [--code-verifier VERIFIER] | --refresh-token TOKEN]",
 		Description: `Reads everything from the environment (idpServer, clientId, aud, alg, kid, ...), mints an
 assertion, exchanges it, and writes clientAssertion, bearerToken and bearerTokenExpiresAt.
-Every other variable and field, their order and the file mode are kept; the file is replaced
+Every other variable and field, their order and the file mode are kept (except that a file
+others can read becomes 0600 when refresh adds a DPoP private key to it); the file is replaced
 atomically, and on any failure it is left byte-for-byte as it was.
 
 Examples:
@@ -67,6 +68,12 @@ func refreshAction(c *cli.Context) error {
 				}
 			}
 			s.env.SetDPoP(resp.TokenType, resp.DPoPNonce, newKey)
+			if newKey != "" && mode&0o077 != 0 {
+				// A private key never goes into a file others can read (a kit's environment
+				// is 0644 until its first refresh; so is a git checkout).
+				fmt.Fprintf(c.App.ErrWriter, "postmint: %s now holds a DPoP private key, so it is written with mode 0600 (it was %04o)\n", out, mode.Perm())
+				mode = 0o600
+			}
 		}
 	}
 	data, err := s.env.Marshal()

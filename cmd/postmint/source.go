@@ -32,7 +32,8 @@ type signing struct {
 	dpopNonce string
 }
 
-// loadDPoP takes the environment's DPoP key (nil env or an empty dpopKey: a new one).
+// loadDPoP takes the environment's DPoP key (nil env, an empty dpopKey or a Postman Vault
+// reference: a new one).
 func (s *signing) loadDPoP(env *postman.Environment, where string) error {
 	if !s.profile.DPoP() {
 		return nil
@@ -42,7 +43,9 @@ func (s *signing) loadDPoP(env *postman.Environment, where string) error {
 		text, s.dpopNonce = env.Lookup(postman.VarDPoPKey), env.Lookup(postman.VarDPoPNonce)
 	}
 	var err error
-	if strings.TrimSpace(text) == "" {
+	// A Postman Vault reference: the key is in the app's vault, so a new one is made here (and
+	// refresh writes it into the environment, which is then 0600).
+	if _, inVault := oauth.VaultRef(text); inVault || strings.TrimSpace(text) == "" {
 		s.dpop, err = dpop.NewKey(s.profile.DPoPAlg)
 		s.newDPoP = true
 		return err
@@ -105,9 +108,19 @@ func loadSigning(c *cli.Context, requireEnv bool) (*signing, error) {
 	if err != nil {
 		return nil, fmt.Errorf("environment %s: %w", ef, err)
 	}
-	k, err := loadKey(c, "", env.Lookup(postman.VarPrivateKey))
+	// A Postman Vault reference is the Postman app's to read: here the key comes from -k or
+	// the environment variable.
+	envKey := env.Lookup(postman.VarPrivateKey)
+	vaultName, inVault := oauth.VaultRef(envKey)
+	if inVault {
+		envKey = ""
+	}
+	k, err := loadKey(c, "", envKey)
 	if err != nil {
 		return nil, err
+	}
+	if k == nil && inVault {
+		return nil, withHint(fmt.Errorf("environment %s: no private key: privateKey refers to the Postman Vault secret %s, which only the Postman app can read", ef, vaultName), "pass -k KEY or set "+envPrivateKey+" (the CI secret)")
 	}
 	if k == nil {
 		return nil, withHint(fmt.Errorf("environment %s: no private key: privateKey is empty", ef), "pass -k KEY or set "+envPrivateKey+" (the CI secret)")

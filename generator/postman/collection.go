@@ -87,6 +87,11 @@ type CollectionInput struct {
 const (
 	msgNoKey        = "privateKey is empty: paste your private key (PEM or JWK) into the environment variable privateKey, or run postmint refresh"
 	msgNoKeyNoToken = "no privateKey and no valid bearerToken: set privateKey or run postmint refresh -e <environment>"
+	// The Postman Vault messages: {var} is privateKey or dpopKey, {secret} the vault secret's
+	// name, {why} the vault's own refusal.
+	msgVaultMissing = "{var} is the Postman Vault reference {{vault:{secret}}}, and this runner has no Postman Vault (Newman and the Postman CLI cannot read it): in CI run postmint refresh -e <environment> with POSTMINT_PRIVATE_KEY set before the run; in the Postman app add the secret {secret} to your vault"
+	msgVaultDenied  = "the Postman Vault did not give {secret} to the script ({why}): in the Postman app open the Vault's settings and turn on \"Enable support in scripts\" for this collection; the Postman CLI and Newman cannot read the Postman Vault: in CI run postmint refresh -e <environment> with POSTMINT_PRIVATE_KEY set before the run"
+	msgVaultEmpty   = "your Postman Vault has no secret {secret}: add your private key (its PEM or JWK text) to the vault under that name"
 	msgNotBound     = "the token endpoint ignored the DPoP proof and issued a token that is not DPoP-bound: register the client for DPoP-bound tokens (e.g. dpop_bound_access_tokens) or set dpop: false"
 )
 
@@ -118,6 +123,10 @@ func scriptConfig() map[string]any {
 		"serverText":       oauth.ServerTextRules,
 		"maxExpiresIn":     oauth.MaxExpiresIn,
 		"maxApiNonces":     maxAPINonces,
+		"vaultPattern":     oauth.VaultPattern,
+		"vaultMissing":     msgVaultMissing,
+		"vaultDenied":      msgVaultDenied,
+		"vaultEmpty":       msgVaultEmpty,
 	}
 }
 

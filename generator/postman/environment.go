@@ -276,11 +276,14 @@ func (e *Environment) SetDPoP(tokenType, nonce, newKeyJWK string) {
 	}
 }
 
-// HoldsSecret reports whether a private key or a token is present (the file must then be 0600).
+// HoldsSecret reports whether a private key or a token is present (the file must then be 0600);
+// a Postman Vault reference is not one.
 func (e *Environment) HoldsSecret() bool {
 	for _, k := range []string{VarPrivateKey, VarBearerToken, VarClientAssertion, VarRefreshToken, VarAuthorizationCode, VarCodeVerifier, VarDPoPKey} {
-		if strings.TrimSpace(e.Lookup(k)) != "" {
-			return true
+		if v := e.Lookup(k); strings.TrimSpace(v) != "" {
+			if _, inVault := oauth.VaultRef(v); !inVault {
+				return true
+			}
 		}
 	}
 	return false
