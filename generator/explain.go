@@ -31,6 +31,9 @@ func ExplainContext(p *oauth.Profile, k *keys.Key, client *config.Client) token.
 	if client != nil {
 		c.Provider, c.AudienceRule, c.Issuer, c.GrantType = client.Preset.Name, client.AudienceRule, client.Issuer, client.GrantType
 		c.AudienceFromPreset = client.Preset.Name != "" && client.AudienceRule == client.Preset.Audience
+		if client.Preset.Name != "" {
+			c.Algs = client.Preset.Algs
+		}
 	}
 	return c
 }

@@ -225,7 +225,7 @@ func TestRelativePaths(t *testing.T) {
 }
 
 func TestPresetsAreValid(t *testing.T) {
-	want := []string{"auth0", "bcgov", "curity", "duende", "duende-strict", "entra", "fapi2", "helseid", "hydra", "keycloak", "maskinporten", "maskinporten-test", "okta", "rfc7523bis", "signicat"}
+	want := []string{"auth0", "bcgov", "curity", "duende", "duende-strict", "entra", "fapi2", "helseid", "hydra", "keycloak", "maskinporten", "maskinporten-test", "okta", "rfc7523bis", "signicat", "zitadel"}
 	got := PresetNames()
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("presets = %v, want %v", got, want)

@@ -38,6 +38,7 @@ type Context struct {
 	Scope              string        // scope requested, "" when none
 	ScopeIn            string        // where scope was sent: "form", "claim" or "both"; "" when unknown
 	Lifetime           time.Duration // assertion lifetime (exp - iat), 0 when unknown
+	Algs               []string      // the algorithms the preset documents; nil without a preset
 	DPoPAlg            string        // alg of the DPoP proofs; "" for bearer tokens
 }
 
@@ -78,6 +79,9 @@ func Explain(err error, c Context) []string {
 			lines = append(lines, h.text)
 		}
 		lines = withSkew(lines, skewLine(oe.ServerDate, oe.LocalTime), !slices.Contains(clockFreeCodes, oe.Code))
+		// What the server named (an audience, an alg, a kid, the registered method) leads,
+		// with the value it named.
+		lines = append(named(oe.Description, c), lines...)
 	case errors.As(err, &he):
 		lines = append(lines, httpHints(he, c, errors.Is(err, ErrInvalidJSON))...)
 		lines = withSkew(lines, skewLine(he.ServerDate, he.LocalTime), he.Status == 400 || he.Status == 401)
@@ -88,6 +92,21 @@ func Explain(err error, c Context) []string {
 		lines = append(lines, transportHints(te, c)...)
 	}
 	return compact(lines)
+}
+
+// named returns the lines built from the server's own words (serverWords), in their order.
+func named(description string, c Context) []string {
+	d := strings.TrimSpace(description)
+	for _, b := range boilerplate {
+		d = strings.TrimSpace(strings.TrimPrefix(d, b))
+	}
+	var lines []string
+	for _, w := range serverWords {
+		if m := w.pattern.FindStringSubmatch(d); m != nil {
+			lines = append(lines, w.line(m, c))
+		}
+	}
+	return lines
 }
 
 // clockFreeCodes are OAuth errors that an assertion's timing cannot cause: a clock skew is
@@ -261,7 +280,10 @@ func invalidRequestHints(c Context) []hint {
 	hs := []hint{algKidHint(c), keyHint(c)}
 	switch c.GrantType {
 	case "jwt_bearer":
-		hs = append(hs, hint{"", "the form needs grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer and assertion; check nothing is missing, repeated or empty"})
+		// Some servers answer a refused JWT-grant assertion with invalid_request (zitadel/oidc:
+		// "assertion invalid"), so every claim is a suspect, the audience first.
+		hs = append(hs, audienceHint(c, false), lifetimeHint(c),
+			hint{"", "the form needs grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer and assertion; check nothing is missing, repeated or empty"})
 	case "authorization_code":
 		hs = append(hs, hint{"", "the form needs grant_type=authorization_code, code, redirect_uri (and code_verifier with PKCE); check nothing is missing or repeated"})
 	default:

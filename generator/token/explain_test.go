@@ -347,9 +347,9 @@ func TestExplainFollowsHydrasWords(t *testing.T) {
 		never       string
 	}{
 		{"jwk without use sig", "invalid_request", invalidRequest + "Unable to find RSA public key with use='sig' for kid 'rk1' in JSON Web Key Set.",
-			hydra(nil), `kid "kid-1"`, "thumbprint is tp-abc", ""},
+			hydra(nil), `no RSA key with use "sig" under kid "rk1"`, "thumbprint is tp-abc", ""},
 		{"kid not found", "invalid_request", invalidRequest + "The JSON Web Token uses signing key with kid 'other', which could not be found.",
-			hydra(nil), `kid "kid-1"`, "Ory Hydra: each key in the client's jwks needs", ""},
+			hydra(nil), `no key with kid "other"`, "Ory Hydra: each key in the client's jwks needs", ""},
 		{"jwt grant without client authentication", "invalid_request", invalidRequest + "Client credentials missing or malformed in both HTTP Authorization header and HTTP POST body.",
 			hydra(func(c *Context) { c.GrantType = "jwt_bearer" }), "try send_client_id: true", "", ""},
 		{"boilerplate alone ranks nothing", "invalid_client", "Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method).",
@@ -371,5 +371,76 @@ func TestExplainFollowsHydrasWords(t *testing.T) {
 				t.Errorf("no line may hold %q:\n  %s", tc.never, strings.Join(lines, "\n  "))
 			}
 		})
+	}
+}
+
+// TestExplainLeadsWithTheServersWords: when the server's error_description names the audience,
+// the algorithm, the kid or the registered method, the first line says exactly that, with the
+// value the server named; the generic causes follow. The descriptions are the servers' own
+// answers: zitadel/oidc v3.52.0 as served by testdata/zitadel, Ory Hydra v2.3.0 (fosite), and
+// oidc-provider's error detail.
+func TestExplainLeadsWithTheServersWords(t *testing.T) {
+	const fositeInvalidClient = "Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method). "
+	zitadel := func(grant, alg, kid string) Context {
+		c := baseContext()
+		c.Provider, c.GrantType, c.Alg, c.Kid = "zitadel", grant, alg, kid
+		c.Issuer, c.TokenURL, c.Audience, c.ClientID = "http://127.0.0.1:8080", "http://127.0.0.1:8080/oauth/v2/token", "http://127.0.0.1:8080/oauth/v2/token", "svc"
+		c.Algs = []string{"RS256", "PS256", "ES256"}
+		return c
+	}
+	for _, tc := range []struct {
+		name, code, desc string
+		c                Context
+		first            string   // the first line holds all of these
+		later            []string // and later lines these, in order
+	}{
+		{"zitadel audience", "invalid_grant", `audience is not valid: Audience must contain client_id "http://127.0.0.1:8080"`,
+			zitadel("jwt_bearer", "RS256", "k1"), "the server names the audience it expects: set audience: http://127.0.0.1:8080 (aud was \"http://127.0.0.1:8080/oauth/v2/token\")", []string{"aud was"}},
+		{"zitadel algorithm", "invalid_grant", "signature algorithm not supported",
+			zitadel("jwt_bearer", "ES384", "k1"), "the server does not accept alg ES384 for this assertion (preset zitadel documents RS256, PS256, ES256)", []string{"kid/x5c"}},
+		{"zitadel kid missing", "invalid_grant", "invalid signature (error fetching keys: key not found)",
+			zitadel("jwt_bearer", "RS256", ""), "the server looks the key up by kid and the assertion has none: set kid:", nil},
+		{"zitadel kid unknown", "invalid_grant", "invalid signature (error fetching keys: key not found)",
+			zitadel("jwt_bearer", "RS256", "k9"), `the server has no key under kid "k9" for "svc"`, nil},
+		{"zitadel jwt grant: assertion invalid", "invalid_request", "assertion invalid",
+			zitadel("jwt_bearer", "RS256", "k1"), "check aud first: it must contain the issuer http://127.0.0.1:8080 exactly (aud was \"http://127.0.0.1:8080/oauth/v2/token\")",
+			[]string{"aud was", "lifetime", "the form needs grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer"}},
+		{"zitadel method", "invalid_client", "private_key_jwt not allowed for this client",
+			zitadel("client_credentials", "RS256", "k1"), `client "svc" is not registered for private_key_jwt`, []string{"aud was"}},
+		{"hydra algorithm", "invalid_client", fositeInvalidClient + "The 'client_assertion' uses signing algorithm 'EdDSA' but the requested OAuth 2.0 Client enforces signing algorithm 'RS256'.",
+			baseContext(), "the client is registered for RS256 (its token_endpoint_auth_signing_alg), and the assertion was signed with EdDSA: set alg: RS256", nil},
+		{"hydra audience", "invalid_client", fositeInvalidClient + "Claim 'audience' from 'client_assertion' must match the authorization server's token endpoint 'https://hydra.example.com/oauth2/token'.",
+			baseContext(), "set audience: https://hydra.example.com/oauth2/token (aud was", nil},
+		{"oidc-provider audience", "invalid_client", "audience (aud) must equal the endpoint url, issuer identifier or token endpoint url",
+			baseContext(), "the server wants aud to be its issuer identifier or its token endpoint URL", nil},
+		{"oidc-provider alg", "invalid_client", "alg mismatch",
+			baseContext(), "alg ES256 is not the client's registered signing algorithm", nil},
+		{"oidc-provider method", "invalid_client", "the provided authentication mechanism does not match the registered client authentication method",
+			baseContext(), `client "orders" is not registered for private_key_jwt`, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lines := Explain(oauthErr(tc.code, tc.desc), tc.c)
+			if len(lines) < 2 || !strings.Contains(lines[0], tc.first) {
+				t.Fatalf("the first line should hold %q, with other causes after it:\n  %s", tc.first, strings.Join(lines, "\n  "))
+			}
+			if len(tc.later) > 0 && !containsInOrder(lines[1:], tc.later...) {
+				t.Errorf("later lines should hold %q in order:\n  %s", tc.later, strings.Join(lines, "\n  "))
+			}
+			for _, l := range lines {
+				if strings.ContainsAny(l, "\n\r") {
+					t.Errorf("a hint spans lines: %q", l)
+				}
+			}
+		})
+	}
+	// Words that name nothing add no line: the explanation is what it was.
+	c := zitadel("client_credentials", "RS256", "k1")
+	if got, plain := Explain(oauthErr("invalid_grant", "assertion invalid"), c), Explain(oauthErr("invalid_grant", ""), c); !slices.Equal(got, plain) {
+		t.Errorf("'assertion invalid' off the JWT grant changed the explanation:\n  %s", strings.Join(got, "\n  "))
+	}
+	// A value the server names is taken only when it is one plain token: text with spaces or
+	// control characters after it is not copied into a hint.
+	if lines := Explain(oauthErr("invalid_grant", "Audience must contain client_id \"a\nb\""), c); strings.Contains(strings.Join(lines, " "), "set audience: a") {
+		t.Errorf("a server value with a newline was copied: %q", lines)
 	}
 }

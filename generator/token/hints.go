@@ -1,5 +1,11 @@
 package token
 
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
 // providerHints holds what a provider's documentation and habits add to the generic
 // explanation: provider (preset name, see generator/config/presets.yaml) -> OAuth error code ->
 // lines, most likely first. The code "*" applies to every OAuth error from that provider. Keep
@@ -116,6 +122,20 @@ var providerHints = map[string]map[string][]string{
 			"Ory Hydra: the client's scope field lists what it may request; the JWT grant also needs a trust relationship (/admin/trust/grants/jwt-bearer/issuers) that allows the scope",
 		},
 	},
+	"zitadel": {
+		"invalid_request": {
+			"zitadel/oidc: the JWT grant refuses every bad assertion alike: aud must hold the issuer exactly, kid a key of the service user, alg RS256, PS256 or ES256, iss = sub = the user id",
+		},
+		"invalid_grant": {
+			"zitadel/oidc: a refused client assertion is invalid_grant; the key is found by kid only, and only RS256, PS256 and ES256 are accepted",
+		},
+		"invalid_client": {
+			"zitadel/oidc: the stock client_credentials grant checks client_id and client_secret only and ignores client_assertion: a service user uses the JWT grant (grant_type: jwt_bearer)",
+		},
+		"invalid_scope": {
+			"ZITADEL: a service user gets the scopes it asked for and may have; project audience scopes look like urn:zitadel:iam:org:project:id:PROJECT_ID:aud",
+		},
+	},
 	"rfc7523bis": {
 		"invalid_client": {
 			"rfc7523bis: aud is the issuer alone and typ client-authentication+jwt; a server not yet updated wants the token endpoint (and typ JWT) instead",
@@ -137,6 +157,7 @@ var singleAudience = map[string]bool{
 	"maskinporten-test": true,
 	"duende-strict":     true, // the issuer alone
 	"rfc7523bis":        true, // the issuer alone
+	"zitadel":           true, // the issuer exactly (zitadel/oidc's CheckAudience)
 	"duende":            false,
 	"keycloak":          false,
 	"bcgov":             false,
@@ -185,4 +206,74 @@ var descriptionTopics = map[string][]string{
 	"pkce":     {"pkce", "code_verifier", "verifier", "challenge"},
 	"code":     {"code", "authorization code"},
 	"scope":    {"scope", "scopes"},
+}
+
+// serverWords are what servers say when their error_description names the value they expect
+// or refuse (an audience, an algorithm, a kid, the registered method). A line built from a
+// match leads the explanation, with exactly the value the server named, before any generic
+// list. Each pattern is the server's own wording, from its source:
+//   - zitadel/oidc v3 (pkg/oidc/verifier.go, pkg/op): CheckAudience, ErrSignatureUnsupportedAlg,
+//     the LegacyServer's JWT grant ("assertion invalid"), VerifyClient's method checks; "key not
+//     found" is what storages (the library's example, this repository's test server) say of an
+//     unknown kid;
+//   - Ory fosite, and so Hydra (client_authentication.go);
+//   - oidc-provider (lib/shared/client_auth.js, jwt_client_auth.js), whose detail reaches
+//     error_description where a deployment exposes it.
+//
+// Values are taken only from the server's text or the definition, never from a key or token.
+var serverWords = []struct {
+	pattern *regexp.Regexp
+	line    func(m []string, c Context) string
+}{
+	{regexp.MustCompile(`Audience must contain client_id "([^"\s]{1,500})"`), namedAudience},
+	{regexp.MustCompile(`Claim 'audience' from 'client_assertion' must match the authorization server's token endpoint '([^'\s]{1,500})'`), namedAudience},
+	{regexp.MustCompile(`(?:audience \(aud\) must equal|list of audience \(aud\) must include) the endpoint url, issuer identifier or token endpoint url`), func(_ []string, c Context) string {
+		return fmt.Sprintf("the server wants aud to be its issuer identifier or its token endpoint URL, and aud was %s: set audience: issuer or audience: token_endpoint", quoteOr(c.Audience, "empty"))
+	}},
+	{regexp.MustCompile(`uses signing algorithm '([A-Za-z0-9]{1,20})' but the requested OAuth 2.0 Client enforces signing algorithm '([A-Za-z0-9]{1,20})'`), func(m []string, _ Context) string {
+		return fmt.Sprintf("the client is registered for %s (its token_endpoint_auth_signing_alg), and the assertion was signed with %s: set alg: %s (with a key that fits it), or register the client for %s", m[2], m[1], m[2], m[1])
+	}},
+	{regexp.MustCompile(`^signature algorithm not supported$`), func(_ []string, c Context) string {
+		s := fmt.Sprintf("the server does not accept alg %s for this assertion", orUnknown(c.Alg))
+		if len(c.Algs) > 0 {
+			s += fmt.Sprintf(" (preset %s documents %s)", c.Provider, strings.Join(c.Algs, ", "))
+		}
+		return s + ": set alg: to one it accepts, with a key that fits it"
+	}},
+	{regexp.MustCompile(`^alg mismatch$`), func(_ []string, c Context) string {
+		return fmt.Sprintf("the server says alg %s is not the client's registered signing algorithm (token_endpoint_auth_signing_alg): set alg: to the registered one, or register %s", orUnknown(c.Alg), orUnknown(c.Alg))
+	}},
+	{regexp.MustCompile(`uses signing key with kid '([^'\s]{1,200})', which could not be found`), func(m []string, c Context) string {
+		return fmt.Sprintf("the server has no key with kid %q for client %s: set kid: to the registered key's kid, or register this key under %q", m[1], quoteOr(c.ClientID, "(unknown)"), m[1])
+	}},
+	{regexp.MustCompile(`Unable to find (RSA|ECDSA) public key with use='sig' for kid '([^'\s]{1,200})'`), func(m []string, c Context) string {
+		return fmt.Sprintf("the server has no %s key with use \"sig\" under kid %q for client %s: the registered JWK needs \"use\": \"sig\" and that kid", m[1], m[2], quoteOr(c.ClientID, "(unknown)"))
+	}},
+	{regexp.MustCompile(`\bkey not found\b`), func(_ []string, c Context) string {
+		if c.Kid == "" {
+			return "the server looks the key up by kid and the assertion has none: set kid: to the id the key was registered under"
+		}
+		return fmt.Sprintf("the server has no key under kid %q for %s: set kid: to the id the key was registered under", c.Kid, quoteOr(c.ClientID, "this client"))
+	}},
+	{regexp.MustCompile(`^(?:private_key_jwt not allowed for this client|the provided authentication mechanism does not match the registered client authentication method)$`), func(_ []string, c Context) string {
+		return fmt.Sprintf("the server says client %s is not registered for private_key_jwt: register its public key with that method (a client registered for a secret refuses assertions)", quoteOr(c.ClientID, "(unknown)"))
+	}},
+	{regexp.MustCompile(`^auth_method private_key_jwt not supported$`), func(_ []string, _ Context) string {
+		return "the server does not take private_key_jwt client authentication at all: ask its operators to enable it"
+	}},
+	{regexp.MustCompile(`^assertion invalid$`), func(_ []string, c Context) string {
+		if c.GrantType != "jwt_bearer" {
+			return ""
+		}
+		issuer := c.Issuer
+		if issuer == "" {
+			issuer = guessIssuer(c.TokenURL)
+		}
+		return fmt.Sprintf("the server refused the assertion without saying why (zitadel/oidc answers every refused JWT grant so; its log has the cause): check aud first: it must contain the issuer %s exactly (aud was %s); then kid, alg, and iss = sub = %s", orUnknown(issuer), quoteOr(c.Audience, "empty"), quoteOr(c.ClientID, "the user id"))
+	}},
+}
+
+// namedAudience is the line for a server that names the audience it expects.
+func namedAudience(m []string, c Context) string {
+	return fmt.Sprintf("the server names the audience it expects: set audience: %s (aud was %s)", m[1], quoteOr(c.Audience, "empty"))
 }
