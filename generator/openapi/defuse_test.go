@@ -140,6 +140,7 @@ func TestQueryRawAgrees(t *testing.T) {
 		Raw   string `json:"raw"`
 		Query []struct {
 			Key, Value string
+			Disabled   bool
 		} `json:"query"`
 	}
 	type item struct {
@@ -163,19 +164,18 @@ func TestQueryRawAgrees(t *testing.T) {
 			}
 			var parts []string
 			for _, q := range it.Request.URL.Query {
-				parts = append(parts, q.Key+"="+q.Value)
+				if q.Key == "filter" && it.Name == "List all Network Zones" && q.Value == "filter=%28id+eq+%22nzowc1U5Jh5xuAK0o0g3%22%29" {
+					zones = true
+				}
+				if !q.Disabled {
+					parts = append(parts, q.Key+"="+q.Value)
+				}
 			}
 			_, rawQuery, _ := strings.Cut(it.Request.URL.Raw, "?")
 			if rawQuery != strings.Join(parts, "&") {
 				t.Errorf("%s: raw query %q, query[] %q", it.Name, rawQuery, strings.Join(parts, "&"))
 			}
 			checked++
-			if it.Name == "List all Network Zones" {
-				zones = true
-				if !strings.HasSuffix(it.Request.URL.Raw, "&filter=filter=%28id+eq+%22nzowc1U5Jh5xuAK0o0g3%22%29") {
-					t.Errorf("List all Network Zones: raw %q", it.Request.URL.Raw)
-				}
-			}
 		}
 	}
 	walk(doc.Item)

@@ -26,6 +26,7 @@ type Error struct {
 	Line, Column int    // 1-based; 0 when unknown
 	Err          error  // one of the sentinels above
 	Msg          string // what is wrong and what to do
+	whole        bool   // the whole document fails, not only the operation it is met in
 }
 
 func (e *Error) Error() string {

@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"bytes"
+	"errors"
 	"strconv"
 
 	"github.com/postmint/postmint/internal/yamlerr"
@@ -257,6 +258,33 @@ func yamlLine(err error) (int, string) { return yamlerr.Line(err.Error()) }
 // abort stops the walk of a document with an error; Parse recovers it. The walk is deep and
 // recursive, and these errors (an example too large, a $ref cycle met late) are rare, so one
 // recover beats an error return on every helper.
-func abort(e *Error) { panic(aborted{e}) }
+func abort(e *Error) {
+	e.whole = true
+	panic(aborted{e})
+}
+
+// abortOperation stops the walk of the operation being made with an error; a $ref that leaves
+// the origin, or a bound that is reached, stops the whole document.
+func abortOperation(e *Error) {
+	if errors.Is(e, ErrRefOrigin) {
+		e.whole = true
+	}
+	panic(aborted{e})
+}
+
+// catch runs f and returns the error it aborted with when that stops only an operation.
+func catch(f func()) (err *Error) {
+	defer func() {
+		if r := recover(); r != nil {
+			a, ok := r.(aborted)
+			if !ok || a.err.whole {
+				panic(r)
+			}
+			err = a.err
+		}
+	}()
+	f()
+	return nil
+}
 
 type aborted struct{ err *Error }

@@ -1,4 +1,4 @@
-// Package openapi reads an OpenAPI 3.0 or 3.1 document (YAML or JSON) once, with yaml.v3 and
+// Package openapi reads a Swagger 2.0 or OpenAPI 3.0, 3.1 or 3.2 document (YAML or JSON) once, with yaml.v3 and
 // a $ref resolver of its own, and makes its operations into the API requests that
 // generator/postman renders: sub-folders by tag, path variables, query and header parameters
 // with the spec's examples, bodies from examples or made up from schemas, and the first
@@ -64,10 +64,35 @@ func defaultClient() *http.Client { return &http.Client{Timeout: 30 * time.Secon
 type parser struct {
 	refs *resolver
 	vals *values
-	is31 bool
+	is31 bool // OpenAPI 3.1 or 3.2: JSON Schema 2020-12 ($id, $anchor, $ref with siblings)
+	is2  bool // Swagger 2.0
+	// segVars are the path parameters inside a segment made collection variables (extraVars).
+	segVars   map[string]bool
+	extraVars []postman.Param
 }
 
-// Parse reads an OpenAPI 3.0 or 3.1 document (YAML or JSON) and turns every operation into a
+// specVersion reads the version field: swagger 2.0, or openapi 3.0.x, 3.1.x or 3.2.x.
+func specVersion(top *yaml.Node, fail func(line, col int, kind error, format string, a ...any) error) (version string, is2, is31 bool, err error) {
+	if sk, sv := mapEntry(top, "swagger"); sk != nil {
+		if sv.Value != "2.0" {
+			return "", false, false, fail(sv.Line, sv.Column, ErrVersion, "swagger %q is not supported; postmint reads Swagger 2.0 and OpenAPI 3.0, 3.1 and 3.2", sv.Value)
+		}
+		return sv.Value, true, false, nil
+	}
+	_, vv := mapEntry(top, "openapi")
+	if vv == nil {
+		return "", false, false, fail(0, 0, ErrInvalid, "no openapi or swagger field: not an OpenAPI document")
+	}
+	v := vv.Value
+	for _, minor := range []string{"3.0", "3.1", "3.2"} {
+		if v == minor || strings.HasPrefix(v, minor+".") {
+			return v, false, minor != "3.0", nil
+		}
+	}
+	return "", false, false, fail(vv.Line, vv.Column, ErrVersion, "openapi %q is not supported; postmint reads Swagger 2.0 and OpenAPI 3.0.x, 3.1.x and 3.2.x", v)
+}
+
+// Parse reads a Swagger 2.0 or OpenAPI 3.x document (YAML or JSON) and turns every operation into a
 // postman.APIRequest. name (a path or URL) names the document in errors. Parameters get the spec's examples
 // (or defaults, enums, or a <type> placeholder), JSON bodies come from the media type's
 // examples or are made up from the schema. The result is the same for the same bytes:
@@ -99,16 +124,9 @@ func Parse(data []byte, name string, opt Options) (api *API, err error) {
 	if top == nil || top.Kind != yaml.MappingNode {
 		return nil, fail(0, 0, ErrInvalid, "not an OpenAPI document: expected a mapping with openapi, info and paths")
 	}
-	vk, vv := mapEntry(top, "openapi")
-	if vk == nil {
-		if sk, sv := mapEntry(top, "swagger"); sk != nil {
-			return nil, fail(sk.Line, sk.Column, ErrVersion, "swagger %s (OpenAPI 2) is not supported; convert it to OpenAPI 3 first (e.g. with swagger2openapi)", sv.Value)
-		}
-		return nil, fail(0, 0, ErrInvalid, "no openapi field: not an OpenAPI 3 document")
-	}
-	version := vv.Value
-	if !strings.HasPrefix(version, "3.0.") && !strings.HasPrefix(version, "3.1.") && version != "3.0" && version != "3.1" {
-		return nil, fail(vv.Line, vv.Column, ErrVersion, "openapi %q is not supported; postmint reads OpenAPI 3.0.x and 3.1.x", version)
+	version, is2, is31, verr := specVersion(top, fail)
+	if verr != nil {
+		return nil, verr
 	}
 
 	root := &source{name: name, root: top}
@@ -120,10 +138,8 @@ func Parse(data []byte, name string, opt Options) (api *API, err error) {
 			root.file = filepath.Clean(filepath.FromSlash(loc.Path))
 		}
 	}
-	p := &parser{refs: newResolver(root, opt), vals: &values{left: maxValueNodes + len(data), src: root}, is31: strings.HasPrefix(version, "3.1")}
-	if e := p.refs.check(); e != nil {
-		return nil, e
-	}
+	p := &parser{refs: newResolver(root, opt), vals: &values{left: maxValueNodes + len(data), src: root}, is31: is31, is2: is2}
+	p.refs.is31 = is31
 	defer func() {
 		if r := recover(); r != nil {
 			a, ok := r.(aborted)
@@ -138,13 +154,27 @@ func Parse(data []byte, name string, opt Options) (api *API, err error) {
 	if info := field(top, "info"); info != nil {
 		out.Title, out.APIVersion = str(info, "title"), str(info, "version")
 	}
-	out.servers(top, opt.Location)
+	if is2 {
+		out.swaggerServer(top, opt.Location)
+	} else {
+		out.servers(top, opt.Location)
+	}
 	for _, t := range items(field(top, "tags")) {
 		if t != nil && t.Kind == yaml.MappingNode {
 			out.Folders = append(out.Folders, postman.Folder{Name: str(t, "name"), Description: oneParagraph(str(t, "description"))})
 		}
 	}
-	p.operations(top, out)
+	skipped := p.operations(top, out)
+	out.Variables = append(out.Variables, p.extraVars...)
+	if len(out.Requests) == 0 && len(skipped) > 0 {
+		return nil, skipped[0].err
+	}
+	if len(skipped) > 0 {
+		out.Warnings = append(out.Warnings, fmt.Sprintf("%d of %d operations skipped (the kit has the rest):", len(skipped), len(skipped)+len(out.Requests)))
+		for _, s := range skipped {
+			out.Warnings = append(out.Warnings, fmt.Sprintf("skipped %s: %v", s.what, s.err))
+		}
+	}
 	if len(out.Requests) == 0 {
 		out.Warnings = append(out.Warnings, fmt.Sprintf("%s has no operations: the API folder is empty", name))
 	}

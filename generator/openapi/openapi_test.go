@@ -57,6 +57,7 @@ func TestOpenAPI30(t *testing.T) {
 		{Key: "baseUrl", Value: "https://{{region}}.api.acme.example/{{basePath}}"},
 		{Key: "basePath", Value: "v2"},
 		{Key: "region", Value: "eu", Description: "Where your data lives. One of: eu, us."},
+		{Key: "customerId", Value: "c 42", Description: "A path parameter inside a segment of the path (e.g. /compare/{base}...{head}); set it before sending."},
 	}
 	for i, v := range api.Variables {
 		v.Description = strings.TrimPrefix(v.Description, "The API's base URL (the OpenAPI document's first server); every request in API starts with it.")
@@ -83,16 +84,20 @@ func TestOpenAPI30(t *testing.T) {
 	if list.Method != "GET" || list.URL != "{{baseUrl}}/orders" {
 		t.Errorf("List orders: %s %s", list.Method, list.URL)
 	}
-	// Required (first enum value), optional with a default, an exploded array example; the
-	// optional parameter without any example is described, not sent.
-	wantQuery := []postman.Param{{Key: "status", Value: "open"}, {Key: "limit", Value: "20"}, {Key: "fields", Value: "id"}, {Key: "fields", Value: "total"}}
+	// Required (first enum value) is sent; the optional ones are disabled entries: with a
+	// default, without any example (empty, described), an exploded array example.
+	wantQuery := []postman.Param{{Key: "status", Value: "open"}, {Key: "limit", Value: "20", Disabled: true},
+		{Key: "after", Description: "Cursor from the previous page.", Disabled: true},
+		{Key: "fields", Value: "id", Disabled: true}, {Key: "fields", Value: "total", Disabled: true}}
 	if !reflect.DeepEqual(list.Query, wantQuery) {
 		t.Errorf("query = %+v", list.Query)
 	}
-	if list.Headers["X-Request-Id"] != "<uuid>" {
+	// A required header without an example is a variable the partner fills, named in the
+	// description.
+	if list.Headers["X-Request-Id"] != "{{X-Request-Id}}" {
 		t.Errorf("headers = %v", list.Headers)
 	}
-	for _, s := range []string{"`GET /orders` (operationId `listOrders`)", "- `after` (query, string): Cursor from the previous page.", "- `session` (cookie, string)"} {
+	for _, s := range []string{"`GET /orders` (operationId `listOrders`)", "Required parameters the document gives no example of", "- `X-Request-Id` (header, string)", "- `session` (cookie, string)"} {
 		if !strings.Contains(list.Description, s) {
 			t.Errorf("description lacks %q:\n%s", s, list.Description)
 		}
@@ -139,8 +144,8 @@ func TestOpenAPI30(t *testing.T) {
 	if cancel := findRequest(t, api, "cancelOrder"); !strings.HasPrefix(cancel.Description, "**Deprecated.**") {
 		t.Errorf("cancelOrder description = %q", cancel.Description)
 	}
-	// A parameter that is not a whole segment gets its example in place, escaped.
-	if c := findRequest(t, api, "Get a customer as JSON"); c.URL != "{{baseUrl}}/customers/c%2042.json" {
+	// A parameter that is not a whole segment is a collection variable (its example the value).
+	if c := findRequest(t, api, "Get a customer as JSON"); c.URL != "{{baseUrl}}/customers/{{customerId}}.json" {
 		t.Errorf("URL = %q", c.URL)
 	}
 	form := findRequest(t, api, "Create a customer")
@@ -198,7 +203,7 @@ func TestOpenAPIErrors(t *testing.T) {
 	}{
 		{"broken.yaml", 7, 0, ErrSyntax, "did not find expected ',' or '}'"},
 		{"broken.json", 6, 4, ErrSyntax, "invalid character '}'"},
-		{"swagger-2.0.yaml", 2, 1, ErrVersion, "swagger 2.0 (OpenAPI 2) is not supported"},
+		{"swagger-1.2.yaml", 2, 10, ErrVersion, `swagger "1.2" is not supported`},
 		{"openapi-4.0.yaml", 4, 10, ErrVersion, `openapi "4.0.0" is not supported`},
 		{"bad-ref.yaml", 12, 21, ErrInvalid, `$ref "#/components/schemas/Missing" points at nothing`},
 	} {

@@ -10,16 +10,21 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
 
-// Bounds on what the $refs of one document may load.
+// Bounds on what the $refs of one document may load: bytes, depth and time, not a count of
+// files (a split spec such as DigitalOcean's is 2,900 small files, 2.7 MB together).
 const (
-	maxDocuments = 100      // documents besides the root
-	maxRefBytes  = 64 << 20 // bytes of all of them together
-	maxRefChain  = 64       // $ref to $ref to ... hops before a chain counts as a cycle
+	maxRefBytes = 64 << 20 // bytes of all the documents $refs load, together
+	maxRefDepth = 64       // documents loaded by a $ref in a document loaded by a $ref in ...
+	maxRefChain = 64       // $ref to $ref to ... hops before a chain counts as a cycle
 )
+
+// maxRefTime bounds the time spent loading the documents $refs name (a var for the tests).
+var maxRefTime = 2 * time.Minute
 
 // source is one document: the root, or a file or URL a $ref named.
 type source struct {
@@ -28,6 +33,10 @@ type source struct {
 	url    *url.URL   // URL of a document read over http(s)
 	origin string     // scheme://host:port its $refs must stay on (URL documents)
 	root   *yaml.Node // the document's top node
+	depth  int        // 0 for the root, 1 for a document its $refs load, ...
+	// ids are the document's schema resources by absolute $id, and its $anchors by
+	// $id#anchor (OpenAPI 3.1 / JSON Schema 2020-12); built the first time a $ref needs them.
+	ids map[string]*yaml.Node
 }
 
 // at is a node and the document it is written in ($refs in it resolve against that document).
@@ -43,9 +52,10 @@ type resolver struct {
 	root   *source
 	dir    string // the root's folder (symlinks resolved): files must be under it
 	docs   map[string]*source
-	queue  []*source // loaded documents whose $refs are still to be checked
 	bytes  int64
+	start  time.Time // when the first document was loaded
 	client *http.Client
+	is31   bool // $id and $anchor name schemas
 }
 
 func newResolver(root *source, opt Options) *resolver {
@@ -68,54 +78,6 @@ func newResolver(root *source, opt Options) *resolver {
 	return r
 }
 
-// check resolves every $ref of the root and of every document they load, so that a document
-// with a $ref that points at nothing, leaves the origin or loops is refused before anything is
-// made from it, wherever the $ref is.
-func (r *resolver) check() *Error {
-	r.queue = append(r.queue, r.root)
-	for len(r.queue) > 0 {
-		src := r.queue[0]
-		r.queue = r.queue[1:]
-		if err := r.checkRefs(src, src.root, false); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (r *resolver) checkRefs(src *source, n *yaml.Node, names bool) *Error {
-	if n == nil || n.Kind == yaml.AliasNode {
-		return nil // an alias's target is checked where it is written
-	}
-	if n.Kind != yaml.MappingNode {
-		for _, c := range n.Content {
-			if err := r.checkRefs(src, c, false); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if !names && literalKeys[k.Value] {
-			continue // examples and defaults are data: a "$ref" in them is just text
-		}
-		if !names && k.Value == "examples" && unalias(v) != nil && unalias(v).Kind == yaml.SequenceNode {
-			continue // a schema's examples (3.1), data too
-		}
-		if k.Value == "$ref" && !names && v.Kind == yaml.ScalarNode {
-			if err := r.checkChain(src, n); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := r.checkRefs(src, v, !names && nameKeys[k.Value]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // literalKeys hold data, not OpenAPI objects.
 var literalKeys = map[string]bool{"example": true, "value": true, "default": true, "const": true, "enum": true}
 
@@ -125,12 +87,6 @@ var nameKeys = map[string]bool{
 	"schemas": true, "examples": true, "parameters": true, "responses": true, "requestBodies": true, "headers": true,
 	"securitySchemes": true, "links": true, "callbacks": true, "pathItems": true, "content": true, "encoding": true,
 	"variables": true, "mapping": true, "paths": true, "webhooks": true,
-}
-
-// checkChain follows the $ref of the mapping n to a node that is not a $ref.
-func (r *resolver) checkChain(src *source, n *yaml.Node) *Error {
-	_, err := r.follow(at{n, src})
-	return err
 }
 
 // follow resolves $refs from a until a node that is not one.
@@ -156,18 +112,18 @@ func (r *resolver) follow(a at) (at, *Error) {
 // refOf is a node's $ref and the node holding its value; "", nil when it has none.
 func refOf(n *yaml.Node) (string, *yaml.Node) {
 	_, v := mapEntry(n, "$ref")
-	if v == nil || v.Kind != yaml.ScalarNode {
+	if v == nil || v.Kind != yaml.ScalarNode || v.ShortTag() == "!!null" {
 		return "", nil
 	}
 	return v.Value, v
 }
 
-// deref follows $refs until a node that is not one. check has resolved every $ref already, so
-// a failure here is a bug or a document changed under us: it aborts the walk.
+// deref follows $refs until a node that is not one; a $ref that cannot be resolved aborts the
+// walk of the operation it is met in (and one that leaves the origin, the whole document).
 func (r *resolver) deref(a at) at {
 	t, err := r.follow(a)
 	if err != nil {
-		abort(err)
+		abortOperation(err)
 	}
 	return t
 }
@@ -180,16 +136,28 @@ func refError(src *source, n *yaml.Node, kind error, format string, args ...any)
 func (r *resolver) lookup(src *source, node *yaml.Node, ref string) (at, *Error) {
 	docPart, fragment, _ := strings.Cut(ref, "#")
 	target := src
+	if docPart != "" && r.is31 {
+		// A schema's $id names it (JSON Schema 2020-12, OpenAPI 3.1): such a $ref is to a
+		// resource of the document itself, not to another file.
+		if id, ok := src.byID(docPart); ok {
+			return r.inResource(src, node, ref, id, fragment)
+		}
+	}
 	if docPart != "" {
 		var err *Error
 		if target, err = r.document(src, node, ref, docPart); err != nil {
 			return at{}, err
 		}
 	}
+	var n *yaml.Node
 	if fragment != "" && !strings.HasPrefix(fragment, "/") {
-		return at{}, refError(src, node, ErrInvalid, "$ref %q: postmint resolves JSON pointers (#/...) only, not anchors", ref)
+		if !r.is31 {
+			return at{}, refError(src, node, ErrInvalid, "$ref %q: a fragment that is not a JSON pointer (#/...) is a $anchor, which OpenAPI 3.1 has and this document's version does not", ref)
+		}
+		n = target.index()[target.base()+"#"+fragment]
+	} else {
+		n = resolvePointer(target.root, fragment)
 	}
-	n := resolvePointer(target.root, fragment)
 	if n == nil {
 		where := "the document"
 		if target != src {
@@ -303,17 +271,23 @@ func (r *resolver) fetch(src *source, node *yaml.Node, ref string, u *url.URL, o
 	return s, nil
 }
 
-// load reads and parses a referenced document within the bounds, and queues it for check.
+// load reads and parses a referenced document within the bounds.
 func (r *resolver) load(src *source, node *yaml.Node, ref string, body io.Reader, s *source) (*source, *Error) {
-	if len(r.docs) > maxDocuments {
-		return nil, refError(src, node, ErrInvalid, "$ref %q: the document's $refs load more than %d documents", ref, maxDocuments)
+	if r.start.IsZero() {
+		r.start = time.Now()
+	}
+	if s.depth = src.depth + 1; s.depth > maxRefDepth {
+		return nil, bound(refError(src, node, ErrInvalid, "$ref %q: documents load documents more than %d deep", ref, maxRefDepth))
+	}
+	if time.Since(r.start) > maxRefTime {
+		return nil, bound(refError(src, node, ErrInvalid, "$ref %q: loading the documents the $refs name took more than %v", ref, maxRefTime))
 	}
 	data, err := io.ReadAll(io.LimitReader(body, maxRefBytes-r.bytes+1))
 	if err != nil {
 		return nil, refError(src, node, ErrInvalid, "$ref %q: reading %s: %v", ref, s.name, err)
 	}
 	if r.bytes += int64(len(data)); r.bytes > maxRefBytes {
-		return nil, refError(src, node, ErrInvalid, "$ref %q: the documents the $refs load are far too large (over %d MiB together)", ref, maxRefBytes>>20)
+		return nil, bound(refError(src, node, ErrInvalid, "$ref %q: the documents the $refs load are far too large (over %d MiB together)", ref, maxRefBytes>>20))
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -324,8 +298,101 @@ func (r *resolver) load(src *source, node *yaml.Node, ref string, body io.Reader
 	if s.root == nil {
 		s.root = &yaml.Node{Kind: yaml.MappingNode}
 	}
-	r.queue = append(r.queue, s)
 	return s, nil
+}
+
+// bound marks an error that stops the whole document, not one operation: a bound on what its
+// $refs may load is reached.
+func bound(e *Error) *Error {
+	e.whole = true
+	return e
+}
+
+// base is the URI a document's $ids and $refs resolve against.
+func (s *source) base() string {
+	switch {
+	case s.url != nil:
+		return withoutFragment(s.url)
+	case s.file != "":
+		return (&url.URL{Scheme: "file", Path: filepath.ToSlash(s.file)}).String()
+	}
+	return "file:///openapi-document"
+}
+
+// byID is the absolute $id a $ref's document part names, when a schema of src has that $id.
+func (s *source) byID(docPart string) (string, bool) {
+	base, err := url.Parse(s.base())
+	if err != nil {
+		return "", false
+	}
+	u, err := url.Parse(docPart)
+	if err != nil {
+		return "", false
+	}
+	id := withoutFragment(base.ResolveReference(u))
+	_, ok := s.index()[id]
+	return id, ok
+}
+
+// inResource finds a $ref's fragment (a JSON pointer or an $anchor) in the schema whose $id is id.
+func (r *resolver) inResource(src *source, node *yaml.Node, ref, id, fragment string) (at, *Error) {
+	var n *yaml.Node
+	switch {
+	case fragment == "":
+		n = src.index()[id]
+	case strings.HasPrefix(fragment, "/"):
+		n = resolvePointer(src.index()[id], fragment)
+	default:
+		n = src.index()[id+"#"+fragment]
+	}
+	if n == nil {
+		return at{}, refError(src, node, ErrInvalid, "$ref %q points at nothing in the schema with $id %q", ref, id)
+	}
+	return at{n, src}, nil
+}
+
+// index lists the document's schema resources ($id, resolved against the enclosing $id) and
+// $anchors, once.
+func (s *source) index() map[string]*yaml.Node {
+	if s.ids != nil {
+		return s.ids
+	}
+	s.ids = map[string]*yaml.Node{s.base(): s.root}
+	var walk func(n *yaml.Node, base *url.URL, depth int)
+	walk = func(n *yaml.Node, base *url.URL, depth int) {
+		if n == nil || depth > 256 {
+			return
+		}
+		switch n.Kind {
+		case yaml.SequenceNode:
+			for _, c := range n.Content {
+				walk(c, base, depth+1)
+			}
+		case yaml.MappingNode:
+			if id := str(n, "$id"); id != "" {
+				if u, err := url.Parse(id); err == nil {
+					abs := base.ResolveReference(u)
+					abs.Fragment, abs.RawFragment = "", ""
+					base = abs
+					if _, dup := s.ids[abs.String()]; !dup {
+						s.ids[abs.String()] = n
+					}
+				}
+			}
+			if a := str(n, "$anchor"); a != "" {
+				s.ids[withoutFragment(base)+"#"+a] = n
+			}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if !literalKeys[n.Content[i].Value] {
+					walk(n.Content[i+1], base, depth+1)
+				}
+			}
+		}
+	}
+	if base, err := url.Parse(s.base()); err == nil {
+		walk(s.root, base, 0)
+	}
+	return s.ids
 }
 
 // originOf is a URL's scheme://host:port, the port written out.

@@ -19,12 +19,20 @@ import (
 
 var methodOrder = []string{"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"}
 
-// operations walks the paths in document order and makes one request per operation.
-func (p *parser) operations(top *yaml.Node, out *API) {
+// skip is an operation (or a path item) left out, and why.
+type skip struct {
+	what string
+	err  *Error
+}
+
+// operations walks the paths in document order and makes one request per operation. An
+// operation whose $refs cannot be resolved is skipped and listed.
+func (p *parser) operations(top *yaml.Node, out *API) []skip {
 	seenFolder := map[string]bool{}
 	for _, f := range out.Folders {
 		seenFolder[f.Name] = true
 	}
+	var skipped []skip
 	seenPath := map[string]bool{}
 	for _, kv := range pairs(field(top, "paths")) {
 		path := kv[0].Value
@@ -32,7 +40,11 @@ func (p *parser) operations(top *yaml.Node, out *API) {
 			continue
 		}
 		seenPath[path] = true
-		item := p.refs.deref(at{kv[1], p.refs.root})
+		var item at
+		if err := catch(func() { item = p.refs.deref(at{kv[1], p.refs.root}) }); err != nil {
+			skipped = append(skipped, skip{"the path " + path, err})
+			continue
+		}
 		if item.n == nil || item.n.Kind != yaml.MappingNode {
 			continue
 		}
@@ -43,7 +55,15 @@ func (p *parser) operations(top *yaml.Node, out *API) {
 				continue
 			}
 			got[m] = true
-			r := p.operationRequest(path, m, item, at{mk[1], item.src})
+			var r postman.APIRequest
+			if err := catch(func() { r = p.operationRequest(path, m, item, at{mk[1], item.src}) }); err != nil {
+				what := m + " " + path
+				if id := str(mk[1], "operationId"); id != "" {
+					what += " (" + id + ")"
+				}
+				skipped = append(skipped, skip{what, err})
+				continue
+			}
 			if r.Folder != "" && !seenFolder[r.Folder] {
 				seenFolder[r.Folder] = true
 				out.Folders = append(out.Folders, postman.Folder{Name: r.Folder})
@@ -51,6 +71,7 @@ func (p *parser) operations(top *yaml.Node, out *API) {
 			out.Requests = append(out.Requests, r)
 		}
 	}
+	return skipped
 }
 
 // param is a Parameter Object, its $ref resolved.
@@ -76,7 +97,9 @@ func (p *parser) operationRequest(path, method string, item, op at) postman.APIR
 	}
 
 	pathValues := map[string]string{}
-	var optional, cookies []string
+	var cookies, fill []string
+	var body *param
+	var form []param
 	for _, prm := range p.mergeParameters(item, op) {
 		switch prm.in {
 		case "path":
@@ -86,12 +109,10 @@ func (p *parser) operationRequest(path, method string, item, op at) postman.APIR
 				r.PathVariables = append(r.PathVariables, postman.Param{Key: prm.name, Value: defuseURL(v), Description: oneParagraph(str(prm.n, "description"))})
 			}
 		case "query":
-			if !isTrue(boolField(prm.n, "required")) && !p.hasExample(prm) {
-				optional = append(optional, p.paramLine(prm))
-				continue
-			}
-			for _, v := range p.queryValues(prm) {
-				r.Query = append(r.Query, postman.Param{Key: queryComponent(prm.name, true), Value: queryComponent(v, false), Description: oneParagraph(str(prm.n, "description"))})
+			entries, must := p.queryEntries(prm)
+			r.Query = append(r.Query, entries...)
+			if must {
+				fill = append(fill, p.paramLine(prm))
 			}
 		case "header":
 			switch strings.ToLower(prm.name) {
@@ -99,18 +120,43 @@ func (p *parser) operationRequest(path, method string, item, op at) postman.APIR
 				// OpenAPI ignores these as parameters; the request and the auth set them.
 				continue
 			}
-			if !isTrue(boolField(prm.n, "required")) && !p.hasExample(prm) {
-				optional = append(optional, p.paramLine(prm))
+			h := postman.Param{Key: defuseText(prm.name), Description: oneParagraph(str(prm.n, "description"))}
+			ex, real := p.paramExampleOrMade(prm)
+			required := isTrue(boolField(prm.n, "required"))
+			switch {
+			case required && real:
+				r.Headers[h.Key] = defuseText(scalarString(ex))
+				continue
+			case required && fillable(prm.name):
+				r.Headers[h.Key] = "{{" + prm.name + "}}"
+				fill = append(fill, p.paramLine(prm))
 				continue
 			}
-			r.Headers[defuseText(prm.name)] = defuseText(p.paramValue(prm))
+			h.Value, h.Disabled = defuseText(scalarString(ex)), true
+			r.OptionalHeaders = append(r.OptionalHeaders, h)
 		case "cookie":
 			cookies = append(cookies, p.paramLine(prm))
+		case "body":
+			if p.is2 {
+				b := prm
+				body = &b
+			}
+		case "formData":
+			if p.is2 {
+				form = append(form, prm)
+			}
 		}
 	}
-	r.URL = "{{" + VarBaseURL + "}}" + defuseURL(postmanPath(path, pathValues))
+	// The document's text is defused before postmint places its own {{variables}} in it.
+	urlPath, segVars := postmanPath(defuseURL(path), pathValues)
+	r.URL = "{{" + VarBaseURL + "}}" + urlPath
+	for _, v := range segVars {
+		p.segmentVariable(v, pathValues[v])
+	}
 
-	if rb := field(op.n, "requestBody"); rb != nil {
+	if p.is2 {
+		p.swaggerBody(&r, op, body, form)
+	} else if rb := field(op.n, "requestBody"); rb != nil {
 		p.requestBody(&r, p.refs.deref(at{rb, op.src}))
 	}
 
@@ -129,9 +175,9 @@ func (p *parser) operationRequest(path, method string, item, op at) postman.APIR
 		fmt.Fprintf(&d, " (operationId `%s`)", opID)
 	}
 	d.WriteString("\n")
-	if len(optional) > 0 {
-		d.WriteString("\nOptional parameters (add them under Params or Headers):\n\n")
-		for _, l := range optional {
+	if len(fill) > 0 {
+		d.WriteString("\nRequired parameters the document gives no example of (set these variables, or tick and fill the entries under Params or Headers):\n\n")
+		for _, l := range fill {
 			d.WriteString(l + "\n")
 		}
 	}
@@ -178,8 +224,10 @@ var pathVarName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 func isPathVarName(s string) bool { return pathVarName.MatchString(s) }
 
 // postmanPath writes /users/{id} as /users/:id (a Postman path variable). A parameter that is
-// not a whole segment, or has a name Postman cannot take, gets its example value in place.
-func postmanPath(path string, values map[string]string) string {
+// not a whole segment (/compare/{base}...{head}) becomes a {{variable}} of the collection,
+// listed in vars, when its name can be one; otherwise its example value is put in place.
+func postmanPath(path string, values map[string]string) (string, []string) {
+	var vars []string
 	segs := strings.Split(path, "/")
 	for i, s := range segs {
 		if m := pathParam.FindStringSubmatch(s); m != nil && m[0] == s && isPathVarName(m[1]) {
@@ -190,16 +238,43 @@ func postmanPath(path string, values map[string]string) string {
 		}
 		segs[i] = pathParam.ReplaceAllStringFunc(s, func(x string) string {
 			name := x[1 : len(x)-1]
-			if v, ok := values[name]; ok {
-				return url.PathEscape(v)
+			v, ok := values[name]
+			switch {
+			case !ok:
+				return x
+			case fillable(name):
+				vars = append(vars, name)
+				return "{{" + name + "}}"
 			}
-			return x
+			return url.PathEscape(v)
 		})
 	}
-	return strings.Join(segs, "/")
+	return strings.Join(segs, "/"), vars
 }
 
+// fillable is true for a parameter name that can be a Postman variable the partner fills:
+// a plain name that none of postmint's own variables has.
+func fillable(name string) bool { return isVarName(name) && !reservedVariable(name) }
+
+// segmentVariable declares the collection variable of a path parameter inside a segment, once.
+func (p *parser) segmentVariable(name, value string) {
+	if p.segVars == nil {
+		p.segVars = map[string]bool{}
+	}
+	if p.segVars[name] {
+		return
+	}
+	p.segVars[name] = true
+	p.extraVars = append(p.extraVars, postman.Param{Key: name, Value: defuseURL(value),
+		Description: "A path parameter inside a segment of the path (e.g. /compare/{base}...{head}); set it before sending."})
+}
+
+// schemaField is a parameter's schema: its schema field, or (Swagger 2.0, not in: body) the
+// parameter itself, which carries type, format, items, enum and default.
 func (p *parser) schemaField(prm param) *schema {
+	if p.is2 && prm.in != "body" {
+		return p.schemaOf(at{prm.n, prm.src})
+	}
 	return p.schemaOf(at{field(prm.n, "schema"), prm.src})
 }
 
@@ -245,31 +320,134 @@ func (p *parser) paramValue(prm param) string {
 	if v := p.paramExample(prm); v != nil {
 		return scalarString(v)
 	}
+	if v := p.p2Example(prm); v != nil {
+		return scalarString(v)
+	}
 	return placeholder(p.schemaField(prm))
 }
 
-// queryValues is one value per query parameter, or one per item of an exploded array.
-func (p *parser) queryValues(prm param) []string {
-	v := p.paramExample(prm)
-	if v == nil {
-		return []string{placeholder(p.schemaField(prm))}
+// paramExampleOrMade is the document's example of a parameter (real), or a value made up from
+// its schema (placeholders such as <string> in it): never sent unless the partner ticks it.
+func (p *parser) paramExampleOrMade(prm param) (v any, real bool) {
+	if v := p.paramExample(prm); v != nil {
+		return v, true
 	}
-	if list, ok := v.([]any); ok {
-		explode := boolField(prm.n, "explode")
-		if (explode == nil || *explode) && len(list) > 0 {
-			out := make([]string, 0, len(list))
-			for _, x := range list {
-				out = append(out, scalarString(x))
+	if v := p.p2Example(prm); v != nil {
+		return v, true
+	}
+	s := p.schemaField(prm)
+	switch schemaType0(s) {
+	case "array", "object":
+		g := &exampleGen{p: p, budget: maxBodyNodes, onPath: map[schemaKey]bool{}}
+		if v := g.value(s, 0); v != nil {
+			return v, false
+		}
+	}
+	return "", false
+}
+
+// p2Example is a Swagger 2.0 parameter's x-example (a common extension for what 3.0 calls example).
+func (p *parser) p2Example(prm param) any {
+	if ex := field(prm.n, "x-example"); !isNull(ex) {
+		return p.vals.value(ex)
+	}
+	return nil
+}
+
+func schemaType0(s *schema) string {
+	if s == nil {
+		return ""
+	}
+	return schemaType(s)
+}
+
+// style is how a parameter is serialized (OpenAPI 3 style and explode; Swagger 2.0's
+// collectionFormat in those terms).
+func (p *parser) style(prm param) (string, bool) {
+	if p.is2 {
+		return swaggerCollection(prm.n)
+	}
+	style := str(prm.n, "style")
+	if style == "" {
+		style = "form"
+	}
+	explode := style == "form"
+	if e := boolField(prm.n, "explode"); e != nil {
+		explode = *e
+	}
+	return style, explode
+}
+
+// queryEntries are a query parameter's entries, serialized by its style: one per value of an
+// exploded array, key[prop] per property of a deepObject, ... A required parameter with an
+// example is sent; an optional one is a disabled entry with its example (ticked, it is sent
+// as the document shows); a required one without an example is {{name}}, a variable the
+// partner fills (must), or, when its name cannot be one, a disabled entry.
+func (p *parser) queryEntries(prm param) (entries []postman.Param, must bool) {
+	required := isTrue(boolField(prm.n, "required"))
+	desc := oneParagraph(str(prm.n, "description"))
+	v, real := p.paramExampleOrMade(prm)
+	if required && !real && fillable(prm.name) {
+		if _, isList := v.([]any); !isList {
+			if _, isMap := v.(map[string]any); !isMap {
+				return []postman.Param{{Key: queryComponent(prm.name, true), Value: "{{" + prm.name + "}}", Description: desc}}, true
+			}
+		}
+	}
+	style, explode := p.style(prm)
+	for _, kv := range serialize(prm.name, v, style, explode) {
+		entries = append(entries, postman.Param{Key: queryComponent(kv[0], true), Value: queryComponent(kv[1], false), Description: desc, Disabled: !required || !real})
+	}
+	return entries, required && !real
+}
+
+// serialize writes a query parameter's value as OpenAPI 3's style and explode say (RFC 6570
+// form expansion and the styles OpenAPI adds): name/value pairs, values not yet escaped.
+func serialize(name string, v any, style string, explode bool) [][2]string {
+	sep := map[string]string{"spaceDelimited": " ", "pipeDelimited": "|", "tabDelimited": "\t"}[style]
+	if sep == "" {
+		sep = ","
+	}
+	switch x := v.(type) {
+	case []any:
+		if len(x) == 0 {
+			return [][2]string{{name, ""}}
+		}
+		if explode && style == "form" {
+			out := make([][2]string, 0, len(x))
+			for _, e := range x {
+				out = append(out, [2]string{name, scalarString(e)})
 			}
 			return out
 		}
-		parts := make([]string, 0, len(list))
-		for _, x := range list {
-			parts = append(parts, scalarString(x))
+		parts := make([]string, 0, len(x))
+		for _, e := range x {
+			parts = append(parts, scalarString(e))
 		}
-		return []string{strings.Join(parts, ",")}
+		return [][2]string{{name, strings.Join(parts, sep)}}
+	case map[string]any:
+		keys := sortedKeys(x)
+		switch {
+		case style == "deepObject":
+			out := make([][2]string, 0, len(x))
+			for _, k := range keys {
+				out = append(out, [2]string{name + "[" + k + "]", scalarString(x[k])})
+			}
+			return out
+		case explode && style == "form":
+			out := make([][2]string, 0, len(x))
+			for _, k := range keys {
+				out = append(out, [2]string{k, scalarString(x[k])})
+			}
+			return out
+		}
+		parts := make([]string, 0, 2*len(x))
+		for _, k := range keys {
+			parts = append(parts, k, scalarString(x[k]))
+		}
+		return [][2]string{{name, strings.Join(parts, sep)}}
 	}
-	return []string{scalarString(v)}
+	return [][2]string{{name, scalarString(v)}}
 }
 
 func (p *parser) paramLine(prm param) string {
@@ -357,15 +535,59 @@ func (p *parser) requestBody(r *postman.APIRequest, rb at) {
 			r.Headers["Content-Type"] = pick
 		}
 		obj, _ := ex.(map[string]any)
+		files := p.binaryProperties(at{field(m, "schema"), rb.src})
 		for _, k := range sortedKeys(obj) {
-			r.Form = append(r.Form, postman.Param{Key: defuseText(k), Value: defuseText(scalarString(obj[k]))})
+			f := postman.Param{Key: defuseText(k), Value: defuseText(scalarString(obj[k]))}
+			if files[k] && lower == "multipart/form-data" {
+				f.File, f.Value = true, ""
+			}
+			r.Form = append(r.Form, f)
 		}
+	case lower == "application/octet-stream" || isBinary(p.schemaOf(at{field(m, "schema"), rb.src})):
+		r.Headers["Content-Type"] = defuseText(pick)
+		r.BodyFile = true
 	default:
 		if s, isStr := ex.(string); ok && isStr {
 			r.Headers["Content-Type"] = defuseText(pick)
 			r.Body = defuseText(s)
 		}
 	}
+}
+
+// binaryProperties are the properties of a form's schema that are files (format binary, or
+// arrays of them).
+func (p *parser) binaryProperties(a at) map[string]bool {
+	out := map[string]bool{}
+	s := p.schemaOf(a)
+	if s == nil {
+		return out
+	}
+	var add func(s *schema, depth int)
+	add = func(s *schema, depth int) {
+		if s == nil || depth > 4 {
+			return
+		}
+		for _, kv := range s.properties() {
+			ps := p.sub(s, kv[1])
+			if isBinary(ps) || ps != nil && schemaType(ps) == "array" && isBinary(p.sub(ps, field(ps.node, "items"))) {
+				out[kv[0].Value] = true
+			}
+		}
+		for _, sub := range p.list(s, "allOf") {
+			add(sub, depth+1)
+		}
+	}
+	add(s, 0)
+	return out
+}
+
+// isBinary is a schema of a file's bytes: format binary (3.0), or contentMediaType or
+// contentEncoding on a string (3.1).
+func isBinary(s *schema) bool {
+	if s == nil || s.node == nil {
+		return false
+	}
+	return s.format() == "binary" || str(s.node, "contentMediaType") == "application/octet-stream"
 }
 
 func isJSONType(t string) bool {

@@ -58,12 +58,19 @@ func (o *API) servers(top *yaml.Node, location *url.URL) {
 // reservedVariable is true for the environment variables postmint's scripts use: a
 // collection variable of the same name would be confusing even though the environment wins.
 func reservedVariable(name string) bool {
+	if strings.HasPrefix(name, "vault:") || strings.HasPrefix(name, "postmint") {
+		return true
+	}
 	switch name {
 	case postman.VarIDPServer, postman.VarClientID, postman.VarIss, postman.VarSub, postman.VarAud, postman.VarAlg,
 		postman.VarKid, postman.VarTyp, postman.VarX5C, postman.VarX5TS256, postman.VarX5T, postman.VarScope,
 		postman.VarScopeIn, postman.VarSendClientID, postman.VarGrantType, postman.VarAssertionLifetime,
 		postman.VarExtraClaims, postman.VarExtraForm, postman.VarClientAssertionType, postman.VarPrivateKey,
-		postman.VarClientAssertion, postman.VarBearerToken, postman.VarBearerTokenExpires, VarBaseURL:
+		postman.VarClientAssertion, postman.VarBearerToken, postman.VarBearerTokenExpires, VarBaseURL,
+		postman.VarAuthorizationEndpoint, postman.VarRedirectURI, postman.VarAuthorizationCode, postman.VarCodeVerifier,
+		postman.VarCodeChallenge, postman.VarState, postman.VarNonce, postman.VarRefreshToken, postman.VarDPoPAlg,
+		postman.VarDPoPKey, postman.VarTokenType, postman.VarDPoPNonce, postman.VarDPoPAPINonces, postman.VarPAREndpoint,
+		postman.VarRequestURI:
 		return true
 	}
 	return false

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"sort"
 	"strings"
 	"sync"
 
@@ -50,6 +48,11 @@ type APIRequest struct {
 	// or multipart/form-data when Multipart is set.
 	Form      []Param
 	Multipart bool
+	// OptionalHeaders are headers placed disabled (after Headers): the partner ticks those
+	// they need.
+	OptionalHeaders []Param
+	// BodyFile sends a file chosen in Postman as the body (mode file), for a binary upload.
+	BodyFile bool
 }
 
 // Param is a name, a value and what it means: a path variable, a query or form parameter, or a
@@ -58,6 +61,10 @@ type Param struct {
 	Key         string
 	Value       string
 	Description string
+	// Disabled places the entry unticked: shown with its value, not sent until ticked.
+	Disabled bool
+	// File makes a form-data field a file to upload (chosen in Postman) instead of text.
+	File bool
 }
 
 // Folder is a sub-folder of API with its description.
@@ -264,8 +271,18 @@ func BuildCollectionPieces(in CollectionInput) ([][]byte, error) {
 	if in.Profile.DPoP() {
 		api.Description = strings.Replace(api.Description, "Bearer `bearerToken`;", "`Authorization: DPoP {{bearerToken}}`, and the collection's script adds a fresh DPoP proof (RFC 9449) for each request's method and URL;", 1)
 	}
-	addAPIItems(api, in.Folders, in.Requests)
-	prepared := in.Prepared != nil && len(in.Prepared.elems) > 0
+	items := in.Prepared
+	if len(in.Requests) > 0 {
+		own, err := PrepareItems(in.Folders, in.Requests)
+		if err != nil {
+			return nil, err
+		}
+		if items != nil {
+			own = own.then(items)
+		}
+		items = own
+	}
+	prepared := items != nil && len(items.elems) > 0
 	if prepared {
 		api.AddItem(pc.CreateItem(pc.Item{Name: preparedMarker, Request: &pc.Request{URL: &pc.URL{}, Method: pc.Get, Header: []*pc.Header{}}}))
 	}
@@ -291,11 +308,15 @@ func BuildCollectionPieces(in CollectionInput) ([][]byte, error) {
 	if !prepared {
 		return [][]byte{append(out, '\n')}, nil
 	}
-	pieces, err := in.Prepared.splice(out)
+	pieces, err := items.splice(out)
 	if err != nil {
 		return nil, fmt.Errorf("rendering the collection: %w", err)
 	}
 	pieces[2] = append(pieces[2], '\n')
+	if in.Prepared == nil {
+		// Nothing shared: one piece, the file.
+		return [][]byte{bytes.Join(pieces, nil)}, nil
+	}
 	return pieces, nil
 }
 
@@ -322,16 +343,8 @@ const apiItemIndent = Indent + Indent + Indent + Indent
 // PrepareItems renders requests the way BuildCollection would place them in the API folder
 // after its own Requests (with folders ordered and described by folders).
 func PrepareItems(folders []Folder, reqs []APIRequest) (*PreparedItems, error) {
-	holder := &pc.Items{Items: []*pc.Items{}}
-	addAPIItems(holder, folders, reqs)
-	// Collection.Write sets each item's format version; render through it to get the same.
-	tmp := pc.CreateCollection("", "")
-	tmp.AddItem(holder)
-	if err := tmp.Write(io.Discard, pc.V210); err != nil {
-		return nil, fmt.Errorf("rendering the API items: %w", err)
-	}
 	p := &PreparedItems{indent: apiItemIndent, count: len(reqs)}
-	for _, it := range holder.Items {
+	for _, it := range apiItems(folders, reqs) {
 		b, err := json.MarshalIndent(it, apiItemIndent, Indent)
 		if err != nil {
 			return nil, fmt.Errorf("rendering the API items: %w", err)
@@ -340,6 +353,12 @@ func PrepareItems(folders []Folder, reqs []APIRequest) (*PreparedItems, error) {
 	}
 	p.block = joinElements(p.elems, apiItemIndent)
 	return p, nil
+}
+
+// then is p's items followed by q's.
+func (p *PreparedItems) then(q *PreparedItems) *PreparedItems {
+	elems := append(append([][]byte{}, p.elems...), q.elems...)
+	return &PreparedItems{indent: apiItemIndent, elems: elems, block: joinElements(elems, apiItemIndent), count: p.count + q.count}
 }
 
 // joinElements lays out array elements one per line at indent, separated by commas.
@@ -466,104 +485,4 @@ func authorizeItem(par bool) *pc.Items {
 			Header: []*pc.Header{},
 		},
 	})
-}
-
-// addAPIItems places the requests into the API folder in their order, each in its sub-folder,
-// created where its first request comes (with its description from folders).
-func addAPIItems(api *pc.Items, folders []Folder, reqs []APIRequest) {
-	desc := map[string]string{}
-	for _, f := range folders {
-		desc[f.Name] = f.Description
-	}
-	groups := map[string]*pc.Items{}
-	for _, r := range reqs {
-		if r.Folder == "" {
-			api.AddItem(apiItem(r))
-			continue
-		}
-		g, ok := groups[r.Folder]
-		if !ok {
-			g = api.AddItemGroup(r.Folder)
-			g.Description = desc[r.Folder]
-			groups[r.Folder] = g
-		}
-		g.AddItem(apiItem(r))
-	}
-}
-
-func apiItem(r APIRequest) *pc.Items {
-	keys := make([]string, 0, len(r.Headers))
-	for k := range r.Headers {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	headers := []*pc.Header{}
-	for _, k := range keys {
-		headers = append(headers, &pc.Header{Key: k, Value: r.Headers[k]})
-	}
-	req := &pc.Request{URL: apiURL(r), Method: pc.Method(r.Method), Header: headers}
-	switch {
-	case len(r.Form) > 0 && r.Multipart:
-		req.Body = &pc.Body{Mode: "formdata", FormData: formFields(r.Form)}
-	case len(r.Form) > 0:
-		req.Body = &pc.Body{Mode: "urlencoded", URLEncoded: formFields(r.Form)}
-	case r.Body != "":
-		req.Body = &pc.Body{Mode: "raw", Raw: r.Body}
-		if json.Valid([]byte(r.Body)) {
-			req.Body.Options = &pc.BodyOptions{Raw: pc.BodyOptionsRaw{Language: pc.JSON}}
-		}
-	}
-	if r.Description != "" {
-		req.Description = r.Description
-	}
-	return pc.CreateItem(pc.Item{Name: r.Name, Request: req})
-}
-
-// apiURL is the request's URL with its query string and path variables.
-func apiURL(r APIRequest) *pc.URL {
-	if len(r.Query) == 0 && len(r.PathVariables) == 0 {
-		return parseURL(r.URL)
-	}
-	raw := r.URL
-	if len(r.Query) > 0 {
-		parts := make([]string, 0, len(r.Query))
-		for _, q := range r.Query {
-			parts = append(parts, q.Key+"="+q.Value)
-		}
-		sep := "?"
-		if strings.Contains(raw, "?") {
-			sep = "&"
-		}
-		raw += sep + strings.Join(parts, "&")
-	}
-	u := parseURL(raw)
-	// The parts keep each parameter's description.
-	u.Query = u.Query[:len(u.Query)-len(r.Query)]
-	for _, q := range r.Query {
-		u.Query = append(u.Query, &pc.QueryParam{Key: q.Key, Value: q.Value, Description: optional(q.Description)})
-	}
-	for _, v := range r.PathVariables {
-		u.Variables = append(u.Variables, &pc.Variable{Key: v.Key, Value: v.Value, Description: v.Description})
-	}
-	return u
-}
-
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-// formFields renders urlencoded or form-data fields (text only).
-func formFields(ps []Param) []map[string]string {
-	out := make([]map[string]string, 0, len(ps))
-	for _, p := range ps {
-		f := map[string]string{"key": p.Key, "value": p.Value, "type": "text"}
-		if p.Description != "" {
-			f["description"] = p.Description
-		}
-		out = append(out, f)
-	}
-	return out
 }
