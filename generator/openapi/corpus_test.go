@@ -138,3 +138,27 @@ func TestCorpusAnchor(t *testing.T) {
 		t.Errorf("body = %s", add.Body)
 	}
 }
+
+// TestCorpusFoldersByPath: Stripe tags no operation; its requests are grouped by the path
+// segment after /v1, no folder holding more than a few dozen.
+func TestCorpusFoldersByPath(t *testing.T) {
+	apis := loadCorpus(t)
+	for _, name := range []string{"stripe-spec3.yaml", "stripe-spec2-swagger2.yaml"} {
+		api := apis[name]
+		if api == nil {
+			continue
+		}
+		size := map[string]int{}
+		for _, r := range api.Requests {
+			size[r.Folder]++
+		}
+		if len(api.Folders) < 40 || size[""] != 0 || size["customers"] == 0 {
+			t.Errorf("%s: %d folders, %d requests outside them", name, len(api.Folders), size[""])
+		}
+		for f, n := range size {
+			if n > 48 {
+				t.Errorf("%s: folder %s has %d requests", name, f, n)
+			}
+		}
+	}
+}

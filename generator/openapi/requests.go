@@ -33,6 +33,7 @@ func (p *parser) operations(top *yaml.Node, out *API) []skip {
 		seenFolder[f.Name] = true
 	}
 	var skipped []skip
+	var paths []string // of each request
 	seenPath := map[string]bool{}
 	for _, kv := range pairs(field(top, "paths")) {
 		path := kv[0].Value
@@ -69,9 +70,62 @@ func (p *parser) operations(top *yaml.Node, out *API) []skip {
 				out.Folders = append(out.Folders, postman.Folder{Name: r.Folder})
 			}
 			out.Requests = append(out.Requests, r)
+			paths = append(paths, path)
 		}
 	}
+	if len(out.Folders) == 0 {
+		foldersByPath(out, paths)
+	}
 	return skipped
+}
+
+// foldersByPath groups the requests of a document that tags none of its operations by the
+// first segment of their paths after the prefix all of them share (/v1/customers/{id} is in
+// customers when every path starts with /v1). A path that has no such segment stays in API.
+func foldersByPath(out *API, paths []string) {
+	split := make([][]string, len(paths))
+	for i, p := range paths {
+		split[i] = strings.FieldsFunc(p, func(r rune) bool { return r == '/' })
+	}
+	common := 0
+	for len(split) > 1 {
+		first, same := "", true
+		for i, segs := range split {
+			if common >= len(segs) || strings.Contains(segs[common], "{") {
+				same = false
+				break
+			}
+			if i == 0 {
+				first = segs[common]
+			} else if segs[common] != first {
+				same = false
+				break
+			}
+		}
+		if !same {
+			break
+		}
+		common++
+	}
+	seen := map[string]bool{}
+	for i, segs := range split {
+		if common >= len(segs) || strings.Contains(segs[common], "{") {
+			continue
+		}
+		name := segs[common]
+		out.Requests[i].Folder = name
+		if !seen[name] {
+			seen[name] = true
+			out.Folders = append(out.Folders, postman.Folder{Name: name})
+		}
+	}
+	// One folder holding everything says nothing: leave the requests in API.
+	if len(out.Folders) == 1 {
+		out.Folders = nil
+		for i := range out.Requests {
+			out.Requests[i].Folder = ""
+		}
+	}
 }
 
 // param is a Parameter Object, its $ref resolved.
