@@ -125,4 +125,3 @@ func swaggerCollection(n *yaml.Node) (style string, explode bool) {
 	}
 	return "form", false
 }
-
