@@ -736,7 +736,7 @@ function postmintSigner(CryptoJS) {
     }
 
     // RFC 9449 §4.2-4.3 DPoP proof JWT. o: { alg, key (private JWK or text), htm, htu, nonce?,
-    // accessToken?, iat?, jti? }. htm is upper-cased as generator/dpop does; htu loses its query
+    // accessToken?, iat?, jti? }. htm is upper-cased as generator/dpop does; htu loses its userinfo and query
     // and fragment (§4.2); nonce and ath are claims only when given.
     function dpopProof(o) {
         o = o || {};
@@ -747,7 +747,7 @@ function postmintSigner(CryptoJS) {
             fail('a DPoP proof needs htm (the request method) and htu (its URL)');
         }
         var key = keyFor(o.alg, toKey(o.key));
-        var claims = { jti: o.jti || uuid4(), htm: String(o.htm).toUpperCase(), htu: String(o.htu).replace(/[?#][\s\S]*$/, ''), iat: o.iat || Math.floor(Date.now() / 1000) };
+        var claims = { jti: o.jti || uuid4(), htm: String(o.htm).toUpperCase(), htu: String(o.htu).replace(/[?#][\s\S]*$/, '').replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/]*@/, '$1'), iat: o.iat || Math.floor(Date.now() / 1000) };
         if (o.nonce) {
             claims.nonce = String(o.nonce);
         }

@@ -491,6 +491,13 @@ test('dpopProof: every alg verifies with node:crypto and jose; header and claims
         assert.equal(least.claims.htu, 'https://server.example.com/token');
         assert.match(least.claims.jti, UUID);
         assert.ok(least.claims.iat >= before && least.claims.iat <= before + 2, 'iat is now');
+        // No userinfo (RFC 9110 §4.2.4), as generator/dpop's TestHTU: the same cases.
+        for (const [url, htu] of [['https://alice:pw@api.example.com/x?q=1#f', 'https://api.example.com/x'],
+            ['https://alice@api.example.com', 'https://api.example.com'], ['https://a:b@c@api.example.com:8443/p/q/', 'https://api.example.com:8443/p/q/'],
+            ['http://api.example.com/a%2Fb?x', 'http://api.example.com/a%2Fb'], ['https://api.example.com/@me', 'https://api.example.com/@me']]) {
+            const p = await checkProof(alg, signer.dpopProof({ alg, key: jwk, htm: 'GET', htu: url }), want);
+            assert.equal(p.claims.htu, htu, url);
+        }
         // An empty nonce or access token (an empty variable) means none.
         const empty = await checkProof(alg, signer.dpopProof({ alg, key: jwk, htm: 'GET', htu: 'https://a.example/', nonce: '', accessToken: '' }), want);
         assert.deepEqual(Object.keys(empty.claims).sort(), ['htm', 'htu', 'iat', 'jti']);

@@ -311,3 +311,16 @@ requests:
 		t.Errorf("scope, lifetime or scope_in not written as a definition writes them:\n%s", out)
 	}
 }
+
+// Slug: lowercase words joined by '-', and a Windows device name gets a trailing '_'.
+func TestSlug(t *testing.T) {
+	for name, want := range map[string]string{
+		"Acme Corp": "acme-corp", "CON": "con_", "Nul": "nul_", "aux": "aux_", "PRN": "prn_",
+		"COM1": "com1_", "lpt9": "lpt9_", "COM10": "com10", "com0": "com0", "Con Air": "con-air",
+		"  --Con--  ": "con_", "lpt 1": "lpt-1", "Ünïcode": "n-code",
+	} {
+		if got := Slug(name); got != want {
+			t.Errorf("Slug(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

@@ -89,9 +89,20 @@ func checkAudienceRule(rule string) error {
 
 var slugSep = regexp.MustCompile(`[^a-z0-9]+`)
 
-// Slug is the definition name's lowercase words joined by '-'.
+// windowsDevice matches the names Windows reserves for devices (CON, PRN, AUX, NUL, COM1-9,
+// LPT1-9), which it refuses as a file name with or without an extension: "con.zip" cannot be
+// unzipped there.
+var windowsDevice = regexp.MustCompile(`^(con|prn|aux|nul|com[1-9]|lpt[1-9])$`)
+
+// Slug is the definition name's lowercase words joined by '-': the base of every file name
+// postmint writes for it. A Windows device name gets a trailing '_' (con_), which no other
+// name's slug has.
 func Slug(name string) string {
-	return strings.Trim(slugSep.ReplaceAllString(strings.ToLower(name), "-"), "-")
+	s := strings.Trim(slugSep.ReplaceAllString(strings.ToLower(name), "-"), "-")
+	if windowsDevice.MatchString(s) {
+		s += "_"
+	}
+	return s
 }
 
 // Resolve applies the preset and validates everything that does not need the key, in named

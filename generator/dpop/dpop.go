@@ -144,14 +144,30 @@ func (k *Key) Proof(r Request) (string, error) {
 }
 
 // HTU is the htu claim for a request URL: the URL as given, cut before its query and fragment
-// (RFC 9449 §4.2, §4.3), exactly as the collection script cuts it; nothing is re-encoded.
+// (RFC 9449 §4.2, §4.3) and without userinfo (RFC 9110 §4.2.4: a sender must not generate
+// it; a password would be signed into every proof), exactly as the collection script cuts it;
+// nothing is re-encoded. The error never shows a password.
 func HTU(raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("DPoP proof URL %q: %w", raw, ErrURL)
+		shown := "is not an absolute http(s) URL"
+		if err == nil {
+			shown = fmt.Sprintf("%q is not an absolute http(s) URL", u.Redacted())
+		}
+		return "", fmt.Errorf("DPoP proof URL %s: %w", shown, ErrURL)
 	}
 	if i := strings.IndexAny(raw, "?#"); i >= 0 {
 		raw = raw[:i]
+	}
+	if i := strings.Index(raw, "://"); i >= 0 {
+		authority, path, _ := strings.Cut(raw[i+3:], "/")
+		if at := strings.LastIndex(authority, "@"); at >= 0 {
+			rest := authority[at+1:]
+			if path != "" || strings.HasSuffix(raw, "/") {
+				rest += "/" + path
+			}
+			raw = raw[:i+3] + rest
+		}
 	}
 	return raw, nil
 }

@@ -164,3 +164,24 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 }
+
+// HTU drops userinfo (RFC 9110 §4.2.4), query and fragment, and re-encodes nothing; an error
+// never shows a password.
+func TestHTU(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://alice:pw@api.example.com/x?q=1#f":  "https://api.example.com/x",
+		"https://alice@api.example.com":             "https://api.example.com",
+		"https://a:b@c@api.example.com:8443/p/q/":   "https://api.example.com:8443/p/q/",
+		"http://api.example.com/a%2Fb?x":            "http://api.example.com/a%2Fb",
+		"https://api.example.com/token#frag?not-qs": "https://api.example.com/token",
+		"https://api.example.com/@me":               "https://api.example.com/@me",
+	} {
+		if got, err := HTU(in); err != nil || got != want {
+			t.Errorf("HTU(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	_, err := HTU("ftp://alice:s3cret@files.example.com/x")
+	if !errors.Is(err, ErrURL) || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("err = %v", err)
+	}
+}
