@@ -162,6 +162,59 @@ func (p *Provider) Logs() string {
 	return p.logs.String()
 }
 
+// startWithLine starts cmd, a server that stops when its standard input closes (so it never
+// outlives this process), and returns the first line it prints on stdout (30 s at most), the
+// function that stops it (closing stdin, then a signal, then a kill), and its exit error once
+// stopped. The rest of its stdout goes to drain, so it never blocks on a full pipe.
+func startWithLine(cmd *exec.Cmd, drain io.Writer) (line string, stop func(), waitErr func() error, err error) {
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return "", nil, nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", nil, nil, fmt.Errorf("starting %s: %v", filepath.Base(cmd.Path), err)
+	}
+	exited := make(chan struct{})
+	var exitErr error
+	lines := make(chan string, 1)
+	go func() {
+		r := bufio.NewReader(stdout)
+		first, _ := r.ReadString('\n')
+		lines <- first
+		_, _ = io.Copy(drain, r)
+		exitErr = cmd.Wait()
+		close(exited)
+	}()
+	stop = func() {
+		_ = stdin.Close()
+		select {
+		case <-exited:
+			return
+		case <-time.After(5 * time.Second):
+		}
+		_ = cmd.Process.Signal(terminateSignal)
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	}
+	waitErr = func() error { <-exited; return exitErr }
+	select {
+	case line = <-lines:
+		return line, stop, waitErr, nil
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		<-exited
+		return "", nil, nil, errors.New("it printed nothing in 30 s")
+	}
+}
+
 // HarnessDir is the absolute path of testdata/e2e, found from this source file's location.
 func HarnessDir() string {
 	_, file, _, ok := runtime.Caller(0)
@@ -278,62 +331,16 @@ func StartServerConfig(config Config, dir string) (*Provider, func(), error) {
 	cmd.Dir = HarnessDir()
 	cmd.Env = cleanEnv(nil)
 	cmd.Stderr = stderr
-	// The server stops when this pipe closes, so it never outlives the process.
-	stdin, err := cmd.StdinPipe()
+	line, stop, waitErr, err := startWithLine(cmd, stderr)
 	if err != nil {
-		return nil, nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, nil, fmt.Errorf("starting node: %v", err)
-	}
-
-	exited := make(chan struct{})
-	var waitErr error
-	lines := make(chan string, 1)
-	go func() {
-		r := bufio.NewReader(stdout)
-		line, _ := r.ReadString('\n')
-		lines <- line
-		// Keep draining stdout so the server never blocks on a full pipe.
-		_, _ = io.Copy(stderr, r)
-		waitErr = cmd.Wait()
-		close(exited)
-	}()
-
-	stop := func() {
-		_ = stdin.Close()
-		select {
-		case <-exited:
-			return
-		case <-time.After(5 * time.Second):
-		}
-		_ = cmd.Process.Signal(terminateSignal)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	}
-
-	var line string
-	select {
-	case line = <-lines:
-	case <-time.After(30 * time.Second):
-		_ = cmd.Process.Kill()
-		<-exited
-		return nil, nil, fmt.Errorf("the harness server printed nothing in 30 s; its stderr:\n%s", logs.String())
+		return nil, nil, fmt.Errorf("the harness server: %v; its stderr:\n%s", err, logs.String())
 	}
 	p := &Provider{logs: logs}
 	if err := json.Unmarshal([]byte(line), p); err != nil || p.TokenEndpoint == "" {
 		stop()
 		msg := strings.TrimSpace(logs.String())
 		if msg == "" {
-			msg = fmt.Sprintf("(no stderr; exit: %v; stdout: %q)", waitErr, line)
+			msg = fmt.Sprintf("(no stderr; exit: %v; stdout: %q)", waitErr(), line)
 		}
 		return nil, nil, fmt.Errorf("the harness server did not start:\n%s", msg)
 	}
