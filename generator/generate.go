@@ -83,17 +83,15 @@ type Material struct {
 // algorithm chosen and checked against the key, and the certificate headers computed.
 func BuildProfile(c *config.Client, m Material) (*oauth.Profile, []string, error) {
 	var warnings []string
-	alg := c.Alg
+	keyAlg := ""
 	if m.Key != nil {
-		if alg == "" {
-			alg = m.Key.DefaultAlg()
-		}
+		keyAlg = m.Key.DefaultAlg()
+	}
+	alg, _ := ChooseAlg(c, keyAlg)
+	if m.Key != nil {
 		if err := m.Key.CheckAlg(alg); err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", c.File, err)
 		}
-	}
-	if alg == "" {
-		return nil, nil, fmt.Errorf("%s: alg: cannot be chosen without a key; add `alg:` to the definition (e.g. RS256) or give the key with -k", c.File)
 	}
 	if len(c.Algs) > 0 && !slices.Contains(c.Algs, alg) {
 		warnings = append(warnings, fmt.Sprintf("alg %s is not among the algorithms %s documents (%s)", alg, c.Preset.Label(), strings.Join(c.Algs, " ")))

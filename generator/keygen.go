@@ -24,22 +24,22 @@ type KeyOptions struct {
 }
 
 // KeyFiles makes a key and renders its files in memory, in the order they are listed: the
-// private key (PKCS#8 PEM, Secret), the public JWK, a JWKS holding it, and the certificate.
-// Like Generate, it writes nothing.
-func KeyFiles(o KeyOptions) ([]Artifact, error) {
+// private key (PKCS#8 PEM, Secret), the public JWK, a JWKS holding it, and the certificate;
+// and returns the kid its JWK carries. Like Generate, it writes nothing.
+func KeyFiles(o KeyOptions) ([]Artifact, string, error) {
 	signer, err := keys.Generate(o.Kind, nil)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	kid := o.Kid
 	if kid == "" {
 		if kid, err = keys.Thumbprint(signer.Public()); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 	keyPEM, err := keys.MarshalPKCS8PEM(signer, o.Password)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	out := []Artifact{{Name: o.Name + ".key.pem", Data: keyPEM, Secret: true}}
 	var jwk, certPEM []byte
@@ -50,18 +50,18 @@ func KeyFiles(o KeyOptions) ([]Artifact, error) {
 		}
 		var cert *x509.Certificate
 		if cert, certPEM, err = keys.SelfSignedCertificate(signer, subject, o.Days, o.Now); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		jwk, err = keys.PublicJWKWithCertificates(signer.Public(), kid, o.Alg, []*x509.Certificate{cert})
 	} else {
 		jwk, err = keys.PublicJWK(signer.Public(), kid, o.Alg)
 	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	set, err := keys.JWKS(jwk)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	for _, f := range []struct {
 		suffix string
@@ -69,7 +69,7 @@ func KeyFiles(o KeyOptions) ([]Artifact, error) {
 	}{{".jwk.json", jwk}, {".jwks.json", set}} {
 		var b bytes.Buffer
 		if err := json.Indent(&b, f.raw, "", "  "); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		b.WriteByte('\n')
 		out = append(out, Artifact{Name: o.Name + f.suffix, Data: b.Bytes()})
@@ -77,5 +77,5 @@ func KeyFiles(o KeyOptions) ([]Artifact, error) {
 	if o.Cert {
 		out = append(out, Artifact{Name: o.Name + ".crt.pem", Data: certPEM})
 	}
-	return out, nil
+	return out, kid, nil
 }

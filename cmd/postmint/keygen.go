@@ -80,7 +80,7 @@ func keygenAction(c *cli.Context) error {
 		}
 	}
 
-	files, err := generator.KeyFiles(generator.KeyOptions{
+	files, kid, err := generator.KeyFiles(generator.KeyOptions{
 		Name: name, Alg: alg, Kind: kind, Kid: c.String("kid"), Password: password,
 		Cert: withCert, Subject: c.String("subject"), Days: c.Int("days"), Now: timeNow(),
 	})
@@ -103,7 +103,13 @@ func keygenAction(c *cli.Context) error {
 				"pass --force to replace them, or choose another --name or -o DIR")
 		}
 	}
-	return writeArtifacts(c, dir, files)
+	if err := writeArtifacts(c, dir, files); err != nil {
+		return err
+	}
+	// The kid is in the JWKS the provider registers; an assertion that does not carry it may be
+	// refused by a provider that looks keys up by kid. The definition is where it goes.
+	notef(c, "kid %s: put `kid: %s` in the client definition so that assertions carry it", kid, kid)
+	return nil
 }
 
 // keygenKind checks --alg and --bits and returns the alg and the keys.Generate kind.

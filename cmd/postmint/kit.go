@@ -62,6 +62,36 @@ type kitResult struct {
 	path     string
 	err      error
 	warnings []string
+	notes    []string
+}
+
+// grouped says each distinct warning (or note) of the kits once, for the first kit that has
+// it, with the count of the others.
+func grouped(c *cli.Context, kind string, jobs []*kit.Job, results []kitResult, of func(kitResult) []string) {
+	type line struct {
+		label string
+		n     int
+	}
+	lines := map[string]*line{}
+	var order []string
+	for i, r := range results {
+		for _, w := range of(r) {
+			if x, ok := lines[w]; ok {
+				x.n++
+				continue
+			}
+			lines[w] = &line{label: jobs[i].Label, n: 1}
+			order = append(order, w)
+		}
+	}
+	for _, w := range order {
+		x := lines[w]
+		more := ""
+		if x.n > 1 {
+			more = fmt.Sprintf(" (and %d more kit%s)", x.n-1, plural(x.n-1))
+		}
+		fmt.Fprintf(c.App.ErrWriter, "postmint: %s: %s: %s%s\n", kind, x.label, oneLine(w), more)
+	}
 }
 
 func kitAction(c *cli.Context) error {
@@ -129,32 +159,11 @@ func kitAction(c *cli.Context) error {
 		_ = bar.Finish()
 	}
 
-	// Report in input order, whatever order the workers finished in. A warning many kits share
-	// (one base, one OpenAPI document) is said once, for the first kit, with a count.
-	type warning struct {
-		label string
-		n     int
-	}
-	warnings := map[string]*warning{}
-	var warningOrder []string
-	for i, r := range results {
-		for _, w := range r.warnings {
-			if x, ok := warnings[w]; ok {
-				x.n++
-				continue
-			}
-			warnings[w] = &warning{label: jobs[i].Label, n: 1}
-			warningOrder = append(warningOrder, w)
-		}
-	}
-	for _, w := range warningOrder {
-		x := warnings[w]
-		more := ""
-		if x.n > 1 {
-			more = fmt.Sprintf(" (and %d more kit%s)", x.n-1, plural(x.n-1))
-		}
-		fmt.Fprintf(c.App.ErrWriter, "postmint: warning: %s: %s%s\n", x.label, oneLine(w), more)
-	}
+	// Report in input order, whatever order the workers finished in. A warning or note many
+	// kits share (one base, one OpenAPI document, the default alg) is said once, for the first
+	// kit, with a count.
+	grouped(c, "warning", jobs, results, func(r kitResult) []string { return r.warnings })
+	grouped(c, "note", jobs, results, func(r kitResult) []string { return r.notes })
 	written, failed := 0, 0
 	for _, r := range results {
 		if r.err != nil {
@@ -237,7 +246,7 @@ func buildAndWrite(b *kit.Builder, j *kit.Job, out string, zipped bool) kitResul
 	if err != nil {
 		return kitResult{err: err}
 	}
-	r := kitResult{warnings: k.Warnings}
+	r := kitResult{warnings: k.Warnings, notes: k.Notes}
 	if zipped {
 		r.path, r.err = writeKitZip(out, k)
 	} else {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -12,14 +13,10 @@ import (
 	"github.com/postmint/postmint/generator/keys"
 )
 
-// defaultNoKeyAlg is the alg of a --no-key environment when neither the definition, its preset
-// nor a public key chooses one: the alg every provider accepts.
-const defaultNoKeyAlg = "RS256"
-
 // generateMaterial is the key material generate works with. Without --no-key it is the private
 // key (material). With --no-key (or --vault) the private key is never written, so it is not needed: -k may
 // name a public key, certificate or public JWK instead, which chooses alg, kid and the x5c
-// chain; with no key at all, the alg is the definition's or preset's, else RS256, said on stderr.
+// chain; with no key at all, generator.ChooseAlg's rule applies (the default said on stderr).
 func generateMaterial(c *cli.Context, client *config.Client) (generator.Material, error) {
 	m, err := material(c, client)
 	if !c.Bool("no-key") && !c.Bool("vault") {
@@ -36,13 +33,11 @@ func generateMaterial(c *cli.Context, client *config.Client) (generator.Material
 		}
 		return publicMaterial(client, pub, path)
 	}
-	if m.Key == nil && client.Alg == "" {
-		client.Alg = defaultNoKeyAlg
-		flag := "--no-key"
-		if c.Bool("vault") {
-			flag = "--vault"
+	if m.Key == nil {
+		var defaulted bool
+		if client.Alg, defaulted = generator.ChooseAlg(client, ""); defaulted {
+			notef(c, "%s", generator.DefaultAlgNote)
 		}
-		fmt.Fprintf(c.App.ErrWriter, "postmint: %s without a key: alg %s chosen; set alg: in the definition, or pass -k with the key, public key or certificate, to choose another\n", flag, defaultNoKeyAlg)
 	}
 	return m, nil
 }
@@ -79,13 +74,8 @@ func publicMaterial(client *config.Client, pub *keys.Public, path string) (gener
 	if client.Kid == "" {
 		client.Kid = pub.KeyID
 	}
-	if client.Alg == "" {
-		client.Alg = pub.Alg
-	}
-	if client.Alg == "" {
-		client.Alg = keys.DefaultAlgFor(pub.Key)
-	}
-	if client.Alg == "" {
+	var defaulted bool
+	if client.Alg, defaulted = generator.ChooseAlg(client, cmp.Or(pub.Alg, keys.DefaultAlgFor(pub.Key))); defaulted {
 		return m, fmt.Errorf("%s: alg: the key in %s is of a type postmint cannot sign with", client.File, path)
 	}
 	return m, nil

@@ -221,7 +221,7 @@ func TestREADMEQuickStart(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
 	t.Setenv(envPrivateKey, "")
-	var defName string
+	var defName, keygenStderr string
 	ran := map[string]bool{}
 	for _, b := range sh {
 		for _, args := range postmintCommands(b.text) {
@@ -242,6 +242,9 @@ func TestREADMEQuickStart(t *testing.T) {
 			if code := Run(append([]string{"postmint"}, args...), &stdout, &stderr); code != 0 {
 				t.Fatalf("README %s: postmint %s: exit %d\n%s", b.section, strings.Join(args, " "), code, stderr.String())
 			}
+			if args[0] == "keygen" {
+				keygenStderr = stderr.String()
+			}
 			for _, p := range strings.Fields(stdout.String()) {
 				if _, err := os.Stat(p); err != nil {
 					t.Errorf("postmint %s printed %s, which is not there", strings.Join(args, " "), p)
@@ -261,6 +264,59 @@ func TestREADMEQuickStart(t *testing.T) {
 	}
 	if bytes.Contains(env, []byte("PRIVATE KEY")) {
 		t.Errorf("the CI recipe's environment holds the private key")
+	}
+	// keygen's kid is the one the definition carries, so assertions name the registered key.
+	if !strings.Contains(keygenStderr, "kid "+quickStartKid(t, def)+":") {
+		t.Errorf("keygen does not print the kid the Quick-start definition carries (%q):\n%s", quickStartKid(t, def), keygenStderr)
+	}
+	if !bytes.Contains(env, []byte(`"value": "`+quickStartKid(t, def)+`"`)) {
+		t.Errorf("the environment does not carry the definition's kid %q", quickStartKid(t, def))
+	}
+}
+
+// quickStartKid is the kid: of the README's Quick-start definition.
+func quickStartKid(t *testing.T, def string) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^kid: (\S+)$`).FindStringSubmatch(def)
+	if m == nil {
+		t.Fatalf("the README's Quick-start definition has no kid:\n%s", def)
+	}
+	return m[1]
+}
+
+// TestREADMEKitExample runs the README's kit example (`postmint kit -c acme.yaml globex.yaml
+// -o kits`) on the README's own Quick-start definition, with globex.yaml the same definition
+// for another partner: it needs no alg: (issue 23: it failed with "alg: missing").
+func TestREADMEKitExample(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("`postmint (kit -c acme.yaml [^`]*)`").FindSubmatch(data)
+	if m == nil {
+		t.Fatal("the README shows no `postmint kit …` example")
+	}
+	var def string
+	for _, b := range blocks(t, "../../README.md", "yaml") {
+		if b.section == "Quick start" {
+			def = b.text
+		}
+	}
+	t.Chdir(t.TempDir())
+	globex := strings.NewReplacer("Acme", "Globex", "acme", "globex").Replace(def)
+	if err := os.WriteFile("acme.yaml", []byte(def), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile("globex.yaml", []byte(globex), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := strings.Fields(string(m[1]))
+	var stdout, stderr bytes.Buffer
+	if code := Run(append([]string{"postmint"}, args...), &stdout, &stderr); code != 0 {
+		t.Fatalf("README: postmint %s: exit %d\n%s", m[1], code, stderr.String())
+	}
+	if n := len(strings.Fields(stdout.String())); n != 2 {
+		t.Errorf("postmint %s wrote %d kits, want 2:\n%s", m[1], n, stdout.String())
 	}
 }
 

@@ -113,6 +113,17 @@ func Run(ctx context.Context, in Input) []Check {
 		}
 	}
 	var profile *oauth.Profile
+	alg := "" // for the metadata check
+	if in.KeyErr == nil && m.Key == nil {
+		// No key to check the alg against: the alg is what generate --no-key and kit choose.
+		var defaulted bool
+		alg, defaulted = generator.ChooseAlg(c, "")
+		why := "the definition's or its preset's"
+		if defaulted {
+			why = "the default, as neither the definition nor its preset names one"
+		}
+		add(Skip, "alg", "%s (%s, what generate --no-key and kit use) not checked against a key", alg, why)
+	}
 	if in.KeyErr == nil && m.Key != nil {
 		p, warnings, err := generator.BuildProfile(c, m)
 		switch {
@@ -125,6 +136,9 @@ func Run(ctx context.Context, in Input) []Check {
 			profile = p
 			add(Pass, "alg", "%s fits the %s key and %s", p.Alg, m.Key.Describe(), presetName(c))
 		}
+		if profile != nil {
+			alg = profile.Alg
+		}
 	}
 	if in.Offline {
 		add(Skip, "network", "--offline: metadata, clock, TLS and the token request not checked")
@@ -135,7 +149,7 @@ func Run(ctx context.Context, in Input) []Check {
 		add(Fail, "tls", "%s", oneLine(err.Error()))
 		return out
 	}
-	out = append(out, server(ctx, tc, c, profile, in.Now)...)
+	out = append(out, server(ctx, tc, c, alg, in.Now)...)
 	if profile != nil {
 		live := tokenChecks(ctx, tc, c, profile, m.Key)
 		if len(live) > 0 && live[0].Topic == "token" && live[0].Status == Pass {
@@ -186,7 +200,7 @@ func Failed(checks []Check) int {
 // server reads the metadata (when an issuer is known), compares the audience rule and the
 // algorithm with it, measures the clock against the server's Date header, and makes sure the
 // token endpoint answers over verified TLS.
-func server(ctx context.Context, tc *token.Client, c *config.Client, p *oauth.Profile, now func() time.Time) []Check {
+func server(ctx context.Context, tc *token.Client, c *config.Client, alg string, now func() time.Time) []Check {
 	var out []Check
 	add := func(s Status, topic, format string, a ...any) {
 		out = append(out, Check{Status: s, Topic: topic, Detail: fmt.Sprintf(format, a...)})
@@ -205,10 +219,6 @@ func server(ctx context.Context, tc *token.Client, c *config.Client, p *oauth.Pr
 			add(Warn, "metadata", "%s", oneLine(err.Error()))
 		default:
 			serverDate = meta.Date
-			alg := ""
-			if p != nil {
-				alg = p.Alg
-			}
 			findings := discovery.Check(meta, Expectation(c, alg))
 			if len(findings) == 0 {
 				add(Pass, "metadata", "%s agrees with the definition (auth method, alg, grant)", meta.URL)

@@ -9,6 +9,7 @@ package kit
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
@@ -76,6 +77,8 @@ type Kit struct {
 	// Operations is the number of requests made from the OpenAPI document (0 without one).
 	Operations int
 	Warnings   []string
+	// Notes say what postmint chose for the kit where the definition left it open.
+	Notes []string
 }
 
 // Job is one kit to make: a definition file, or one entry of a clients file.
@@ -240,7 +243,7 @@ func (b *Builder) Build(j *Job) (*Kit, error) {
 		return nil, fmt.Errorf("%s: not resolved", j.Label)
 	}
 	c := *j.Client // Build fills alg and kid in from the public key: work on a copy
-	pub, certs, err := partnerKey(j, &c)
+	pub, certs, defaulted, err := partnerKey(j, &c)
 	if err != nil {
 		return nil, err
 	}
@@ -252,13 +255,18 @@ func (b *Builder) Build(j *Job) (*Kit, error) {
 	if err != nil {
 		return nil, err
 	}
-	return assemble(j, &c, pub, certs, jwks, res, api)
+	k, err := assemble(j, &c, pub, certs, jwks, res, api, defaulted)
+	if err == nil && defaulted {
+		k.Notes = append(k.Notes, generator.DefaultAlgNote)
+	}
+	return k, err
 }
 
 // partnerKey reads the partner's public key (key:) and certificate (certificate:, or key:
 // when that is one), checks that they belong together, and fills the kid and alg the
-// definition leaves to them. A kit needs an alg, and a certificate when the JWT carries one.
-func partnerKey(j *Job, c *config.Client) (*keys.Public, []*x509.Certificate, error) {
+// definition leaves to them (the alg by generator.ChooseAlg's rule; defaulted reports its
+// last case). A kit needs a certificate when the JWT carries one.
+func partnerKey(j *Job, c *config.Client) (*keys.Public, []*x509.Certificate, bool, error) {
 	var pub *keys.Public
 	if c.KeyPath != "" {
 		var err error
@@ -267,20 +275,20 @@ func partnerKey(j *Job, c *config.Client) (*keys.Public, []*x509.Certificate, er
 			if errors.Is(err, ErrPrivateKey) {
 				kind = ErrPrivateKey
 			}
-			return nil, nil, j.fieldError("key", kind, strings.TrimPrefix(strings.TrimPrefix(err.Error(), ErrPrivateKey.Error()+": "), ErrPublicKey.Error()+": "))
+			return nil, nil, false, j.fieldError("key", kind, strings.TrimPrefix(strings.TrimPrefix(err.Error(), ErrPrivateKey.Error()+": "), ErrPublicKey.Error()+": "))
 		}
 	}
 	var certs []*x509.Certificate
 	if c.CertPath != "" {
 		cs, err := keys.LoadCertificates(c.CertPath)
 		if err != nil {
-			return nil, nil, j.fieldError("certificate", config.ErrBadValue, err.Error())
+			return nil, nil, false, j.fieldError("certificate", config.ErrBadValue, err.Error())
 		}
 		certs = cs
 		if pub == nil {
 			pub = &keys.Public{Key: cs[0].PublicKey}
 		} else if err := keys.MatchCertificate(pub.Key, cs[0]); err != nil {
-			return nil, nil, j.fieldError("certificate", config.ErrBadValue, fmt.Sprintf("does not belong to the public key in key: (%v)", err))
+			return nil, nil, false, j.fieldError("certificate", config.ErrBadValue, fmt.Sprintf("does not belong to the public key in key: (%v)", err))
 		}
 	} else if pub != nil {
 		certs = pub.Certificates
@@ -289,19 +297,19 @@ func partnerKey(j *Job, c *config.Client) (*keys.Public, []*x509.Certificate, er
 		if c.Kid == "" {
 			c.Kid = pub.KeyID
 		} else if pub.KeyID != "" && pub.KeyID != c.Kid {
-			return nil, nil, j.fieldError("kid", config.ErrBadValue, fmt.Sprintf("is %q, but the JWK in key: has kid %q; make them agree", c.Kid, pub.KeyID))
-		}
-		if c.Alg == "" {
-			c.Alg = keys.DefaultAlgFor(pub.Key)
+			return nil, nil, false, j.fieldError("kid", config.ErrBadValue, fmt.Sprintf("is %q, but the JWK in key: has kid %q; make them agree", c.Kid, pub.KeyID))
 		}
 	}
+	keyAlg := ""
+	if pub != nil {
+		keyAlg = cmp.Or(pub.Alg, keys.DefaultAlgFor(pub.Key))
+	}
+	var defaulted bool
+	c.Alg, defaulted = generator.ChooseAlg(c, keyAlg)
 	if which := c.CertificateHeader(); which != "" && len(certs) == 0 {
-		return nil, nil, j.fieldError("headers", config.ErrMissingField, fmt.Sprintf("%s needs the partner's certificate: add certificate: (or key: pointing at the certificate)", which))
+		return nil, nil, false, j.fieldError("headers", config.ErrMissingField, fmt.Sprintf("%s needs the partner's certificate: add certificate: (or key: pointing at the certificate)", which))
 	}
-	if c.Alg == "" {
-		return nil, nil, j.fieldError("alg", config.ErrMissingField, "missing; a kit has no private key to choose it from: add alg: (e.g. ES256), or key: with the partner's public key")
-	}
-	return pub, certs, nil
+	return pub, certs, defaulted, nil
 }
 
 // renderJWKS is jwks.json: the JWK Set the provider registered, or nil without a public key.
@@ -348,7 +356,7 @@ func (b *Builder) generate(j *Job, c *config.Client, certs []*x509.Certificate) 
 }
 
 // assemble renders the README and client.yaml and puts the kit's files in their fixed order.
-func assemble(j *Job, c *config.Client, pub *keys.Public, certs []*x509.Certificate, jwks []byte, res *generator.Result, api *openapi.API) (*Kit, error) {
+func assemble(j *Job, c *config.Client, pub *keys.Public, certs []*x509.Certificate, jwks []byte, res *generator.Result, api *openapi.API, algDefaulted bool) (*Kit, error) {
 	kit := &Kit{Name: c.Name, Slug: c.Slug, Warnings: res.Warnings}
 	if api != nil {
 		kit.Operations = len(api.Requests)
@@ -359,7 +367,7 @@ func assemble(j *Job, c *config.Client, pub *keys.Public, certs []*x509.Certific
 
 	// The certificate (from certificate:, or from key: when that is one) goes into the kit, so
 	// that its definition works for x5c and x5t with the partner's key alone.
-	def, err := renderDefinition(j, c, pub != nil && j.Def.Alg == "", len(certs) > 0)
+	def, err := renderDefinition(j, c, j.Def.Alg == "" && (pub != nil || algDefaulted), len(certs) > 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s: rendering %s: %w", j.Label, DefinitionFile, err)
 	}

@@ -443,7 +443,7 @@ clients:
 		`clients.yaml:32: clients[8].requests[0].urll: unknown field; did you mean "url"?`,
 		`clients.yaml:33: clients[9]: must be a mapping of definition fields (name, client_id, ...)`,
 		`ok (Good)`,
-		`clients.yaml:38: clients[11].alg: missing; a kit has no private key to choose it from: add alg: (e.g. ES256), or key: with the partner's public key`,
+		`ok alg)`, // generator.ChooseAlg: RS256, said as a note (TestKitDefaultAlg)
 		`clients.yaml:43: clients[12].scope: scope must be a string or a list of strings`,
 	}
 	if !reflect.DeepEqual(got, want) {
