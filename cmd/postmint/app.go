@@ -14,12 +14,13 @@ import (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "0.1.0-dev"
 
-// usageError is a mistake in how the command was called: exit code 2.
-type usageError struct{ msg string }
+// usageError is a mistake in how the command was called: exit code 2. command is the command
+// it was made to, when known, for the line that points at its --help.
+type usageError struct{ msg, command string }
 
 func (e *usageError) Error() string { return e.msg }
 
-func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+func usagef(format string, a ...any) error { return &usageError{msg: fmt.Sprintf(format, a...)} }
 
 // hintError carries a second line that tells the user what to do, and optionally the other
 // likely causes, printed under it.
@@ -48,7 +49,14 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	var ue *usageError
 	if errors.As(err, &ue) {
 		fmt.Fprintf(stderr, "postmint: %s\n", oneLine(ue.msg))
-		fmt.Fprintf(stderr, "Run 'postmint --help' or 'postmint <command> --help' for usage.\n")
+		if ue.command == "" {
+			ue.command = commandOf(app, args)
+		}
+		if ue.command != "" && ue.command != "help" {
+			fmt.Fprintf(stderr, "Run 'postmint %s --help' for usage.\n", ue.command)
+		} else {
+			fmt.Fprintf(stderr, "Run 'postmint help' or 'postmint help <command>' for usage.\n")
+		}
 		return 2
 	}
 	fmt.Fprintf(stderr, "postmint: %s\n", oneLine(err.Error()))
@@ -65,12 +73,26 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	return 1
 }
 
+// commandOf is the command an argument list runs (its first argument that is not a flag), or "".
+func commandOf(app *cli.App, args []string) string {
+	for _, a := range args[min(1, len(args)):] {
+		if isFlag(a) {
+			continue
+		}
+		if c := app.Command(a); c != nil {
+			return c.Name
+		}
+		return ""
+	}
+	return ""
+}
+
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
-	onUsage := func(_ *cli.Context, err error, _ bool) error { return &usageError{err.Error()} }
+	onUsage := func(c *cli.Context, err error, _ bool) error { return usageFor(c, err) }
 	app := &cli.App{
 		Name:    "postmint",
 		Usage:   "Postman collections and tokens for OAuth clients that authenticate with signed JWTs (RFC 7523, private_key_jwt)",
@@ -88,7 +110,10 @@ Examples:
 		UseShortOptionHandling: true,
 		EnableBashCompletion:   true,
 		OnUsageError:           onUsage,
-		ExitErrHandler:         func(*cli.Context, error) {},
+		// urfave/cli adds --help only to an app without a command named help; postmint has
+		// one (`postmint help [COMMAND]`), so the flag is added here.
+		Flags:          []cli.Flag{cli.HelpFlag},
+		ExitErrHandler: func(*cli.Context, error) {},
 		Commands: []*cli.Command{
 			generateCommand(),
 			mintCommand(),
@@ -101,6 +126,7 @@ Examples:
 			dpopCommand(),
 			doctorCommand(),
 			completionCommand(),
+			helpCommand(),
 		},
 	}
 	for _, c := range app.Commands {

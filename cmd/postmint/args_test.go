@@ -35,7 +35,7 @@ func TestFlagsFirst(t *testing.T) {
 func TestFlagsAfterArgsUsageError(t *testing.T) {
 	var out, errb bytes.Buffer
 	code := Run([]string{"postmint", "kit", "a.yaml", "-o", t.TempDir(), "--zipp"}, &out, &errb)
-	if code != 2 || !strings.HasPrefix(errb.String(), "postmint: flag provided but not defined: -zipp\n") || out.Len() != 0 {
+	if code != 2 || !strings.HasPrefix(errb.String(), "postmint: kit: unknown flag --zipp; did you mean --zip?\n") || out.Len() != 0 {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
 	}
 }

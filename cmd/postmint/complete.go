@@ -58,6 +58,12 @@ func completions(app *cli.App, words []string) []string {
 		return flagNames(cmd)
 	}
 	switch cmd.Name {
+	case "help":
+		var names []string
+		for _, c := range app.VisibleCommands() {
+			names = append(names, c.Name)
+		}
+		return names
 	case "presets":
 		return config.PresetNames()
 	case "completion":

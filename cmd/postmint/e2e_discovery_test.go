@@ -34,7 +34,7 @@ func TestE2EDiscovery(t *testing.T) {
 	if code := Run([]string{"postmint", "generate", "-c", def, "-k", key, "-o", dir}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
-	if want := "postmint: discovered token_url " + prov.TokenEndpoint + " (from " + prov.Discovery + ")"; !strings.Contains(errb.String(), want) {
+	if want := "postmint: note: discovered token_url " + prov.TokenEndpoint + " (from " + prov.Discovery + ")"; !strings.Contains(errb.String(), want) {
 		t.Errorf("stderr %q does not say %q", errb.String(), want)
 	}
 	paths := strings.Fields(out.String())

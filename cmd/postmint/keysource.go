@@ -127,7 +127,7 @@ func loadDefinition(c *cli.Context, path string) (*config.Client, *discovery.Met
 			return nil, nil, withHint(fmt.Errorf("%s: token_url: not given, and %w", path, err), "add token_url: (and authorization_endpoint: for authorization_code) to the definition")
 		}
 		for _, note := range def.ApplyDiscovery(meta) {
-			fmt.Fprintf(c.App.ErrWriter, "postmint: %s\n", note)
+			notef(c, "%s", note)
 		}
 		if def.WantsPAR() && def.PAREndpoint == "" {
 			// Resolve would only say par_endpoint is missing; the metadata says why.

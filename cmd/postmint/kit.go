@@ -114,7 +114,7 @@ func kitAction(c *cli.Context) error {
 	jobs := kit.Load(defs, clients, kit.Options{Discover: func(issuer string) (*discovery.Metadata, error) {
 		meta, err := discover(c, issuer)
 		if err == nil {
-			fmt.Fprintf(c.App.ErrWriter, "postmint: discovered the endpoints of %s (from %s)\n", issuer, meta.URL)
+			notef(c, "discovered the endpoints of %s (from %s)", issuer, meta.URL)
 		}
 		return meta, err
 	}})
@@ -182,7 +182,7 @@ func kitAction(c *cli.Context) error {
 	if failed > 0 {
 		return fmt.Errorf("%d of %d kits failed; %d written to %s (%s) in %s", failed, len(jobs), written, out, kind, elapsed)
 	}
-	fmt.Fprintf(c.App.ErrWriter, "postmint: %d kit%s written to %s (%s) in %s\n", written, plural(written), out, kind, elapsed)
+	notef(c, "%d kit%s written to %s (%s) in %s", written, plural(written), out, kind, elapsed)
 	return nil
 }
 

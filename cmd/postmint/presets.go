@@ -43,6 +43,9 @@ func presetsAction(c *cli.Context) error {
 	}
 	p, ok := config.LookupPreset(c.Args().First())
 	if !ok {
+		if s := config.Closest(c.Args().First(), config.PresetNames()); s != "" {
+			return fmt.Errorf("unknown preset %q; did you mean %q? (`postmint presets` lists them)", c.Args().First(), s)
+		}
 		return fmt.Errorf("unknown preset %q; run `postmint presets` to list them", c.Args().First())
 	}
 	alg := p.Alg

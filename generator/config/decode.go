@@ -104,12 +104,29 @@ func checkKnown(field string, n *yaml.Node, t reflect.Type) error {
 	return nil
 }
 
+// unknownField is the error for a key no field takes: the path to it, and the name meant when
+// it is a plausible typo, else the names the place takes (a short list) or where they are.
 func unknownField(k *yaml.Node, field string, candidates []string) error {
-	fix := "remove it"
-	if s := Closest(k.Value, candidates); s != "" {
+	var fix string
+	parent, _, nested := cutLast(field)
+	switch s := Closest(k.Value, candidates); {
+	case s != "":
 		fix = fmt.Sprintf("did you mean %q?", s)
+	case nested && len(candidates) <= 8:
+		fix = fmt.Sprintf("%s takes %s", parent, strings.Join(candidates, ", "))
+	default:
+		fix = "docs/definition.md lists the fields a definition takes"
 	}
 	return &FieldError{Line: k.Line, Field: field, Err: ErrUnknownField, Msg: "unknown field; " + fix}
+}
+
+// cutLast splits a field path at its last ".": "requests[0].url" is "requests[0]" and "url".
+func cutLast(field string) (parent, name string, ok bool) {
+	i := strings.LastIndexByte(field, '.')
+	if i < 0 {
+		return "", field, false
+	}
+	return field[:i], field[i+1:], true
 }
 
 // decodeError makes a Node.Decode error into a FieldError at the line yaml.v3 names, or at

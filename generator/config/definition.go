@@ -185,6 +185,17 @@ func Parse(data []byte, file string) (*Definition, error) {
 	if version != "1" {
 		return nil, &FieldError{File: file, Line: lines["version"], Field: "version", Err: ErrBadVersion, Msg: fmt.Sprintf("version %s is not supported; this postmint reads version 1", version)}
 	}
+	// Every key, nested ones included, is checked first, so that an unknown one is named by its
+	// path ("requests[0].URL") with the field meant; yaml.v3's KnownFields names only the key.
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if err := CheckField(m.Content[i], m.Content[i+1]); err != nil {
+			var fe *FieldError
+			if errors.As(err, &fe) {
+				fe.File = file
+			}
+			return nil, err
+		}
+	}
 	def := &Definition{File: file, lines: lines}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -228,11 +239,14 @@ func cleanYAMLMsg(s string) string {
 	return yamlerr.Readable(strings.ReplaceAll(s, "config.Definition", "a client definition"))
 }
 
-// Closest returns the candidate nearest to s when it is a plausible typo of it (at most three
-// edits, a transposition counting as two), else "".
+// Closest returns the candidate nearest to s when it is a plausible typo of it (the same name in
+// other letter case, or at most three edits, a transposition counting as two), else "".
 func Closest(s string, candidates []string) string {
 	best, bestD := "", 4
 	for _, c := range candidates {
+		if strings.EqualFold(s, c) {
+			return c
+		}
 		if d := smetrics.WagnerFischer(s, c, 1, 1, 2); d < bestD {
 			best, bestD = c, d
 		}
