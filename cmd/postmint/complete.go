@@ -67,7 +67,7 @@ func completions(app *cli.App, words []string) []string {
 	case "presets":
 		return config.PresetNames()
 	case "completion":
-		return []string{"bash", "zsh", "fish", "man"}
+		return []string{"bash", "zsh", "fish", "powershell", "man"}
 	case "kit", "verify":
 		return nil // definition files, a token file or "-"
 	}
