@@ -1,11 +1,17 @@
 package openapi
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/postman"
 )
 
@@ -159,6 +165,184 @@ func TestCorpusFoldersByPath(t *testing.T) {
 			if n > 48 {
 				t.Errorf("%s: folder %s has %d requests", name, f, n)
 			}
+		}
+	}
+}
+
+// parityFile is what Postman's converter (openapi-to-postmanv2 6.3.3, defaults) made of a
+// document, per request: written by bench/openapi-parity.sh.
+type parityFile struct {
+	Failed   string `json:"failed"`
+	Count    int    `json:"count"`
+	Requests map[string]struct {
+		Path  []string `json:"path"`
+		Query []string `json:"query"`
+		JSON  bool     `json:"json"`
+	} `json:"requests"`
+}
+
+// templatePath writes a request's URL as the document's path template: /repos/{owner}/...
+// (the host of an operation's own server left out, as the converter's path has it).
+func templatePath(u string) string {
+	u = strings.TrimPrefix(u, "{{"+VarBaseURL+"}}")
+	if _, rest, ok := strings.Cut(u, "://"); ok {
+		_, u, _ = strings.Cut(rest, "/")
+		u = "/" + u
+	}
+	segs := strings.Split(u, "/")
+	for i, s := range segs {
+		if strings.HasPrefix(s, ":") {
+			segs[i] = "{" + s[1:] + "}"
+			continue
+		}
+		segs[i] = strings.NewReplacer("{{", "{", "}}", "}").Replace(s)
+	}
+	return strings.Join(segs, "/")
+}
+
+// TestCorpusParity: for each document, postmint makes a request for every request Postman's
+// converter makes, and each has every path variable, query parameter and JSON body the
+// converter's has (postmint's optional ones disabled where the converter sends placeholders).
+func TestCorpusParity(t *testing.T) {
+	apis := loadCorpus(t)
+	files, _ := filepath.Glob("../../testdata/openapi/parity/*.json")
+	if len(files) != len(corpusOps) {
+		t.Fatalf("%d converter summaries in testdata/openapi/parity, want %d (run bench/openapi-parity.sh)", len(files), len(corpusOps))
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".json")
+		api := apis[name]
+		if api == nil {
+			for n := range apis {
+				if strings.TrimSuffix(n, filepath.Ext(n)) == name {
+					api = apis[n]
+				}
+			}
+		}
+		if api == nil {
+			t.Errorf("%s: no document", name)
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var conv parityFile
+		if err := json.Unmarshal(data, &conv); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if conv.Failed != "" {
+			continue // the converter made nothing: postmint's requests are checked by TestCorpus
+		}
+		ours := map[string]postman.APIRequest{}
+		for _, r := range api.Requests {
+			ours[r.Method+" "+templatePath(r.URL)] = r
+		}
+		missing := 0
+		for key, want := range conv.Requests {
+			// The converter writes an operation server's empty path as a leading "/" (//v1/files)
+			// and drops a segment written <name> (DigitalOcean's /<upload_url>).
+			key = strings.Replace(key, " //", " /", 1)
+			r, ok := ours[key]
+			if !ok {
+				for k, o := range ours {
+					if regexp.MustCompile(`/<[^/]*>`).ReplaceAllString(k, "") == strings.TrimSuffix(key, "/") {
+						r, ok = o, true
+					}
+				}
+			}
+			if !ok {
+				missing++
+				if missing <= 3 {
+					t.Errorf("%s: the converter has %s, postmint not", name, key)
+				}
+				continue
+			}
+			vars := map[string]bool{}
+			for _, v := range api.Variables { // the server's variables
+				vars[v.Key] = true
+			}
+			for _, v := range r.PathVariables {
+				vars[v.Key] = true
+			}
+			for _, m := range regexp.MustCompile(`\{\{([^{}]+)\}\}`).FindAllStringSubmatch(strings.TrimPrefix(r.URL, "{{"+VarBaseURL+"}}"), -1) {
+				vars[m[1]] = true
+			}
+			for _, v := range want.Path {
+				if !vars[v] {
+					t.Errorf("%s: %s lacks the path variable %s", name, key, v)
+				}
+			}
+			query := map[string]bool{}
+			for _, q := range r.Query {
+				query[q.Key] = true
+			}
+			for _, q := range want.Query {
+				// The converter writes a leaf of a nested deepObject as name[a][b][value], a key
+				// no server reads (Stripe reads name[a][b]): compared without that suffix. A key
+				// postmint writes deeper (name[a][b][c]) has the converter's too.
+				q = strings.TrimSuffix(q, "[value]")
+				// Its names for a map's entries (metadata[key_0]) are made up, as postmint's are
+				// (metadata[key]): compared by the map's name.
+				if m := regexp.MustCompile(`\[key_\d+\]`).FindStringIndex(q); m != nil {
+					q = q[:m[0]]
+				}
+				if !query[q] && !query[queryComponent(q, true)] && !hasPrefixKey(query, q+"[") {
+					t.Errorf("%s: %s lacks the query parameter %s", name, key, q)
+				}
+			}
+			if want.JSON && (r.Body == "" || !json.Valid([]byte(r.Body))) {
+				t.Errorf("%s: %s has no JSON body", name, key)
+			}
+		}
+		if missing > 3 {
+			t.Errorf("%s: %d of the converter's %d requests missing", name, missing, conv.Count)
+		}
+	}
+}
+
+func hasPrefixKey(keys map[string]bool, prefix string) bool {
+	for k := range keys {
+		if strings.HasPrefix(k, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestCorpusSchema: the collection made from each document follows the official Postman
+// Collection v2.1.0 schema (testdata/schema): disabled entries, file fields and bodies included.
+func TestCorpusSchema(t *testing.T) {
+	f, err := os.Open("../../testdata/schema/collection-v2.1.0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	const id = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+	if err := c.AddResource(id, doc); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := c.Compile(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &oauth.Profile{TokenURL: "https://idp.example.com/token", ClientID: "c", Audience: "https://idp.example.com/token", Alg: "ES256", GrantType: "client_credentials", ScopeIn: "form"}
+	for name, api := range loadCorpus(t) {
+		coll, err := postman.BuildCollection(postman.CollectionInput{Name: name, Profile: p, Requests: api.Requests, Folders: api.Folders, Variables: api.Variables})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(coll))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := schema.Validate(inst); err != nil {
+			t.Errorf("%s: the collection does not follow the v2.1.0 schema: %v", name, err)
 		}
 	}
 }

@@ -165,7 +165,15 @@ func Parse(data []byte, name string, opt Options) (api *API, err error) {
 		}
 	}
 	skipped := p.operations(top, out)
-	out.Variables = append(out.Variables, p.extraVars...)
+	have := map[string]bool{}
+	for _, v := range out.Variables {
+		have[v.Key] = true
+	}
+	for _, v := range p.extraVars {
+		if !have[v.Key] {
+			out.Variables = append(out.Variables, v)
+		}
+	}
 	if len(out.Requests) == 0 && len(skipped) > 0 {
 		return nil, skipped[0].err
 	}

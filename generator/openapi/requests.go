@@ -57,7 +57,10 @@ func (p *parser) operations(top *yaml.Node, out *API) []skip {
 			}
 			got[m] = true
 			var r postman.APIRequest
-			if err := catch(func() { r = p.operationRequest(path, m, item, at{mk[1], item.src}) }); err != nil {
+			// An operation that is a $ref (not in the specification, but DigitalOcean's is
+			// written so, as the converter and the tools it is published with accept) is read
+			// from where it points.
+			if err := catch(func() { r = p.operationRequest(path, m, item, p.refs.deref(at{mk[1], item.src})) }); err != nil {
 				what := m + " " + path
 				if id := str(mk[1], "operationId"); id != "" {
 					what += " (" + id + ")"
@@ -204,6 +207,9 @@ func (p *parser) operationRequest(path, method string, item, op at) postman.APIR
 	// The document's text is defused before postmint places its own {{variables}} in it.
 	urlPath, segVars := postmanPath(defuseURL(path), pathValues)
 	r.URL = "{{" + VarBaseURL + "}}" + urlPath
+	if base, ok := p.operationServer(item, op); ok {
+		r.URL = strings.TrimRight(base, "/") + urlPath
+	}
 	for _, v := range segVars {
 		p.segmentVariable(v, pathValues[v])
 	}
@@ -306,21 +312,51 @@ func postmanPath(path string, values map[string]string) (string, []string) {
 	return strings.Join(segs, "/"), vars
 }
 
+// operationServer is the first server of an operation's (or its path item's) own servers,
+// which replace the document's for it (3.x): its URL with its variables as collection
+// variables. A relative or empty one is left to baseUrl.
+func (p *parser) operationServer(item, op at) (string, bool) {
+	if p.is2 {
+		return "", false
+	}
+	for _, owner := range []at{op, item} {
+		list := items(field(owner.n, "servers"))
+		if len(list) == 0 || list[0] == nil || list[0].Kind != yaml.MappingNode {
+			continue
+		}
+		base, vars := serverURL(list[0])
+		u, err := url.Parse(strings.NewReplacer("{{", "", "}}", "").Replace(base))
+		if err != nil || u.Host == "" {
+			return "", false
+		}
+		for _, v := range vars {
+			p.collectionVariable(v)
+		}
+		return base, true
+	}
+	return "", false
+}
+
 // fillable is true for a parameter name that can be a Postman variable the partner fills:
 // a plain name that none of postmint's own variables has.
 func fillable(name string) bool { return isVarName(name) && !reservedVariable(name) }
 
 // segmentVariable declares the collection variable of a path parameter inside a segment, once.
 func (p *parser) segmentVariable(name, value string) {
+	p.collectionVariable(postman.Param{Key: name, Value: defuseURL(value),
+		Description: "A path parameter inside a segment of the path (e.g. /compare/{base}...{head}); set it before sending."})
+}
+
+// collectionVariable adds a collection variable the requests use, once per name.
+func (p *parser) collectionVariable(v postman.Param) {
 	if p.segVars == nil {
 		p.segVars = map[string]bool{}
 	}
-	if p.segVars[name] {
+	if p.segVars[v.Key] {
 		return
 	}
-	p.segVars[name] = true
-	p.extraVars = append(p.extraVars, postman.Param{Key: name, Value: defuseURL(value),
-		Description: "A path parameter inside a segment of the path (e.g. /compare/{base}...{head}); set it before sending."})
+	p.segVars[v.Key] = true
+	p.extraVars = append(p.extraVars, v)
 }
 
 // schemaField is a parameter's schema: its schema field, or (Swagger 2.0, not in: body) the
@@ -389,13 +425,12 @@ func (p *parser) paramExampleOrMade(prm param) (v any, real bool) {
 	if v := p.p2Example(prm); v != nil {
 		return v, true
 	}
-	s := p.schemaField(prm)
-	switch schemaType0(s) {
-	case "array", "object":
-		g := &exampleGen{p: p, budget: maxBodyNodes, onPath: map[schemaKey]bool{}}
-		if v := g.value(s, 0); v != nil {
-			return v, false
-		}
+	// A made-up array or object gives the entries their structure (ids=, filter[status]=);
+	// a made-up scalar says nothing the description does not: the value is left empty.
+	g := &exampleGen{p: p, budget: maxBodyNodes, onPath: map[schemaKey]bool{}, param: true}
+	switch v := g.value(p.schemaField(prm), 0).(type) {
+	case []any, map[string]any:
+		return v, false
 	}
 	return "", false
 }
@@ -406,13 +441,6 @@ func (p *parser) p2Example(prm param) any {
 		return p.vals.value(ex)
 	}
 	return nil
-}
-
-func schemaType0(s *schema) string {
-	if s == nil {
-		return ""
-	}
-	return schemaType(s)
 }
 
 // style is how a parameter is serialized (OpenAPI 3 style and explode; Swagger 2.0's
@@ -455,6 +483,29 @@ func (p *parser) queryEntries(prm param) (entries []postman.Param, must bool) {
 	return entries, required && !real
 }
 
+// deepObject writes a value as name[prop]=value, nested objects as name[a][b]=value and arrays
+// as name[0]=value: OpenAPI defines deepObject for one level of properties; deeper ones and
+// arrays are written the way Stripe reads them (and Postman's converter writes them).
+func deepObject(name string, v any, out [][2]string, depth int) [][2]string {
+	switch x := v.(type) {
+	case map[string]any:
+		if depth < maxSchemaDepth {
+			for _, k := range sortedKeys(x) {
+				out = deepObject(name+"["+k+"]", x[k], out, depth+1)
+			}
+			return out
+		}
+	case []any:
+		if depth < maxSchemaDepth {
+			for i, e := range x {
+				out = deepObject(name+"["+strconv.Itoa(i)+"]", e, out, depth+1)
+			}
+			return out
+		}
+	}
+	return append(out, [2]string{name, scalarString(v)})
+}
+
 // serialize writes a query parameter's value as OpenAPI 3's style and explode say (RFC 6570
 // form expansion and the styles OpenAPI adds): name/value pairs, values not yet escaped.
 func serialize(name string, v any, style string, explode bool) [][2]string {
@@ -466,6 +517,9 @@ func serialize(name string, v any, style string, explode bool) [][2]string {
 	case []any:
 		if len(x) == 0 {
 			return [][2]string{{name, ""}}
+		}
+		if style == "deepObject" {
+			return deepObject(name, x, nil, 0)
 		}
 		if explode && style == "form" {
 			out := make([][2]string, 0, len(x))
@@ -483,11 +537,7 @@ func serialize(name string, v any, style string, explode bool) [][2]string {
 		keys := sortedKeys(x)
 		switch {
 		case style == "deepObject":
-			out := make([][2]string, 0, len(x))
-			for _, k := range keys {
-				out = append(out, [2]string{name + "[" + k + "]", scalarString(x[k])})
-			}
-			return out
+			return deepObject(name, x, nil, 0)
 		case explode && style == "form":
 			out := make([][2]string, 0, len(x))
 			for _, k := range keys {

@@ -123,6 +123,9 @@ type exampleGen struct {
 	p      *parser
 	budget int
 	onPath map[schemaKey]bool
+	// param makes a parameter's value, shown in a disabled entry: two items per array and a
+	// "key" for a map (additionalProperties), to show how they are written.
+	param bool
 }
 
 func (g *exampleGen) value(s *schema, depth int) any {
@@ -184,6 +187,9 @@ func (g *exampleGen) value(s *schema, depth int) any {
 			return out
 		}
 		if v := g.value(g.p.sub(s, field(s.node, "items")), depth+1); v != nil {
+			if g.param {
+				return []any{v, v}
+			}
 			return []any{v}
 		}
 		return []any{}
@@ -207,6 +213,10 @@ func (g *exampleGen) value(s *schema, depth int) any {
 
 func (g *exampleGen) object(s *schema, depth int) map[string]any {
 	out := map[string]any{}
+	if ap := field(s.node, "additionalProperties"); g.param && len(s.properties()) == 0 && ap != nil && ap.Kind == yaml.MappingNode {
+		out["key"] = g.value(g.p.sub(s, ap), depth+1)
+		return out
+	}
 	props := map[string]*yaml.Node{}
 	for _, kv := range s.properties() {
 		props[kv[0].Value] = kv[1]

@@ -17,28 +17,7 @@ func (o *API) servers(top *yaml.Node, location *url.URL) {
 	var vars []postman.Param
 	list := items(field(top, "servers"))
 	if len(list) > 0 && list[0] != nil && list[0].Kind == yaml.MappingNode {
-		s := list[0]
-		base = defuseURL(str(s, "url"))
-		svars := byKey(field(s, "variables"))
-		for _, name := range sortedKeys(svars) {
-			v := svars[name]
-			if v == nil || v.Kind != yaml.MappingNode {
-				continue
-			}
-			// A default is substituted next to other text and other defaults, where a "{" of one
-			// and a "{" of the next would make a pair: none of its braces is left.
-			def := braces.Replace(str(v, "default"))
-			if reservedVariable(name) || !isVarName(name) {
-				base = strings.ReplaceAll(base, "{"+name+"}", def)
-				continue
-			}
-			base = strings.ReplaceAll(base, "{"+name+"}", "{{"+name+"}}")
-			desc := oneParagraph(str(v, "description"))
-			if enum := stringList(v, "enum"); len(enum) > 0 {
-				desc = strings.TrimSpace(desc + " One of: " + strings.Join(enum, ", ") + ".")
-			}
-			vars = append(vars, postman.Param{Key: name, Value: def, Description: desc})
-		}
+		base, vars = serverURL(list[0])
 	} else {
 		o.Warnings = append(o.Warnings, "the OpenAPI document names no servers: set the collection variable baseUrl to the API's URL")
 	}
@@ -53,6 +32,34 @@ func (o *API) servers(top *yaml.Node, location *url.URL) {
 	}
 	o.BaseURL = strings.TrimRight(base, "/")
 	o.Variables = append([]postman.Param{{Key: VarBaseURL, Value: o.BaseURL, Description: "The API's base URL (the OpenAPI document's first server); every request in API starts with it."}}, vars...)
+}
+
+// serverURL is a Server Object's URL, its variables as {{name}} (their defaults in place
+// where the name cannot be a variable), and those variables.
+func serverURL(s *yaml.Node) (string, []postman.Param) {
+	var vars []postman.Param
+	base := defuseURL(str(s, "url"))
+	svars := byKey(field(s, "variables"))
+	for _, name := range sortedKeys(svars) {
+		v := svars[name]
+		if v == nil || v.Kind != yaml.MappingNode {
+			continue
+		}
+		// A default is substituted next to other text and other defaults, where a "{" of one
+		// and a "{" of the next would make a pair: none of its braces is left.
+		def := braces.Replace(str(v, "default"))
+		if reservedVariable(name) || !isVarName(name) {
+			base = strings.ReplaceAll(base, "{"+name+"}", def)
+			continue
+		}
+		base = strings.ReplaceAll(base, "{"+name+"}", "{{"+name+"}}")
+		desc := oneParagraph(str(v, "description"))
+		if enum := stringList(v, "enum"); len(enum) > 0 {
+			desc = strings.TrimSpace(desc + " One of: " + strings.Join(enum, ", ") + ".")
+		}
+		vars = append(vars, postman.Param{Key: name, Value: def, Description: desc})
+	}
+	return base, vars
 }
 
 // reservedVariable is true for the environment variables postmint's scripts use: a
