@@ -112,13 +112,13 @@ func keyNotes(c *cli.Context, client *config.Client, res *generator.Result) {
 	switch {
 	case c.Bool("vault"):
 		priv, dp := oauth.VaultNames(client.Slug)
-		fmt.Fprintf(c.App.ErrWriter, "postmint: Postman Vault: add your private key (the PEM or JWK text of %s) as the secret %s, and turn on \"Enable support in scripts\" in the vault's settings; %s holds only the reference {{vault:%s}}\n",
+		notef(c, "Postman Vault: add your private key (the PEM or JWK text of %s) as the secret %s, and turn on \"Enable support in scripts\" in the vault's settings; %s holds only the reference {{vault:%s}}",
 			keyLabel(c), priv, env, priv)
 		if res.Profile.DPoP() {
-			fmt.Fprintf(c.App.ErrWriter, "postmint: Postman Vault: the collection makes the DPoP key on first use and keeps it in your vault as %s\n", dp)
+			notef(c, "Postman Vault: the collection makes the DPoP key on first use and keeps it in your vault as %s", dp)
 		}
 	case !c.Bool("no-key"):
-		fmt.Fprintf(c.App.ErrWriter, "postmint: note: %s holds the private key: fine for Newman and the Postman CLI; in the Postman app, a shared environment's values sync to Postman's cloud, so generate with --vault there (docs/security.md)\n", env)
+		notef(c, "%s holds the private key: fine for Newman and the Postman CLI; in the Postman app, a shared environment's values sync to Postman's cloud, so generate with --vault there (docs/security.md)", env)
 	}
 }
 

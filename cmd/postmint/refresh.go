@@ -71,7 +71,7 @@ func refreshAction(c *cli.Context) error {
 			if newKey != "" && mode&0o077 != 0 {
 				// A private key never goes into a file others can read (a kit's environment
 				// is 0644 until its first refresh; so is a git checkout).
-				fmt.Fprintf(c.App.ErrWriter, "postmint: %s now holds a DPoP private key, so it is written with mode 0600 (it was %04o)\n", out, mode.Perm())
+				notef(c, "%s now holds a DPoP private key, so it is written with mode 0600 (it was %04o)", out, mode.Perm())
 				mode = 0o600
 			}
 		}
