@@ -3,41 +3,62 @@ package main
 import (
 	"fmt"
 	"os"
-	"path/filepath"
+	"strings"
 	"time"
-
-	"github.com/google/renameio/v2"
 )
 
 // timeNow is the clock; a variable so tests can pin it.
 var timeNow = time.Now
 
-// writeFileAtomic writes a temp file in the same directory, fsyncs it and renames it over
-// path (google/renameio), with exactly mode whatever the umask: a reader sees the old file
-// or the new one, never a part.
-func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
-	// WithTempDir: without it renameio puts the temp file in $TMPDIR whenever a rename from
-	// there works, and a killed process then leaves a copy of the secrets in /tmp.
-	// NewPendingFile, not renameio.WriteFile: WriteFile copies an existing file's mode over
-	// the one asked for, and a 0644 file that now holds a key must become 0600.
-	pf, err := renameio.NewPendingFile(path, renameio.WithStaticPermissions(mode), renameio.WithTempDir(filepath.Dir(path)))
-	if err == nil {
-		defer pf.Cleanup()
-		if _, err = pf.Write(data); err == nil {
-			err = pf.CloseAtomicallyReplace()
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, unwrapPath(err))
-	}
-	return nil
-}
+// writeFileAtomic (files_unix.go, files_windows.go) writes a temp file in the same directory,
+// flushes it to disk and renames it over path: a reader sees the old file or the new one,
+// never a part, and a failure leaves path as it was. On Unix the file gets exactly mode
+// whatever the umask; on Windows a mode without group and other bits means an ACL that
+// grants the current user alone.
 
 // checkWritable refuses a file the user made read-only: a rename would replace it anyway,
 // so the mode is the user's only way of saying "do not touch".
 func checkWritable(path string, mode os.FileMode) error {
 	if mode&0o200 == 0 {
-		return fmt.Errorf("%s is read-only (mode %04o); make it writable (chmod u+w) or write elsewhere with -o OUT", path, mode)
+		return fmt.Errorf("%s is read-only (mode %04o); make it writable (%s) or write elsewhere with -o OUT", path, mode, makeWritableHint)
 	}
 	return nil
+}
+
+// ownerOnlySDDL is the security descriptor of a Windows file only the user with SID sid may
+// open: a protected DACL ("P", the folder's inheritable entries do not apply) with one entry,
+// full access ("FA") for that user.
+func ownerOnlySDDL(sid string) string { return "D:P(A;;FA;;;" + sid + ")" }
+
+// extendedLengthPath gives an absolute, cleaned Windows path the \\?\ prefix when it is too
+// long for the Win32 calls that writeFileAtomic makes itself (package os does this for its
+// own calls), and leaves a path that has a prefix already or is short enough as it is.
+func extendedLengthPath(abs string) string {
+	const maxDir = 248 // MAX_PATH (260) less room for an 8.3 file name: CreateFile's limit for a folder
+	switch {
+	case len(abs) < maxDir, strings.HasPrefix(abs, `\\?\`), strings.HasPrefix(abs, `\\.\`):
+		return abs
+	case strings.HasPrefix(abs, `\\`):
+		return `\\?\UNC\` + abs[2:]
+	}
+	return `\\?\` + abs
+}
+
+// Windows error codes (winerror.h) that replaceError explains.
+const (
+	winAccessDenied     = 5
+	winSharingViolation = 32
+	winLockViolation    = 33
+)
+
+// replaceError puts in words why Windows refused to replace a file: most often another
+// program (an editor, Postman, a running newman) has it open without sharing it for deletion.
+func replaceError(code uint32, err error) error {
+	switch code {
+	case winSharingViolation, winLockViolation:
+		return fmt.Errorf("another program has the file open (%w); close it there (an editor, Postman, a running newman) and run again", err)
+	case winAccessDenied:
+		return fmt.Errorf("%w: another program may have the file open (an editor, Postman, a running newman), or you may not replace it; close it there, check its permissions, and run again", err)
+	}
+	return err
 }

@@ -33,3 +33,21 @@ func TestReleaseScriptUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestWindowsCrossCheck: postmint builds and vets for Windows, and every package's tests
+// compile and link for it (scripts/crosscheck.sh), so the test command catches a Unix-only
+// call that this machine, which cannot run Windows binaries, would otherwise never see.
+func TestWindowsCrossCheck(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cross-compiles the module and its tests for windows/amd64")
+	}
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	t.Parallel()
+	cmd := exec.Command("bash", "../../scripts/crosscheck.sh")
+	cmd.Env = append(os.Environ(), "PLATFORMS=windows/amd64")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("scripts/crosscheck.sh: %v\n%s", err, out)
+	}
+}

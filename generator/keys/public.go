@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/postmint/postmint/internal/textenc"
 )
 
 // Public is a public key read by ParsePublic, with what came with it.
@@ -117,6 +119,11 @@ func (e *PublicError) describe() *Error {
 // Problems with the public material are a *PublicError; with opt.PublicHalf, problems reading a
 // private key are Parse's errors.
 func ParsePublic(data []byte, source string, opt PublicOptions) (*Public, error) {
+	// A JWKS from a URL or a file as a Windows tool saved it: a byte-order mark, UTF-16.
+	data, err := textenc.Decode(data)
+	if err != nil {
+		return nil, &Error{Source: source, Problem: err.Error(), Kind: ErrMalformed, Err: err, quiet: true}
+	}
 	trimmed := bytes.TrimSpace(data)
 	switch {
 	case len(trimmed) == 0:

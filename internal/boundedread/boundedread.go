@@ -6,6 +6,9 @@
 // else is read through the limit, so /dev/zero costs limit+1 bytes. Files are opened without
 // blocking, so a named pipe with no writer is an error in words instead of a hang, and a
 // pipe whose writer stays silent for StallTimeout is refused too.
+//
+// Text is returned as UTF-8 without a byte-order mark, however a Windows tool saved it
+// (internal/textenc), so no parser has to know about BOMs or UTF-16.
 package boundedread
 
 import (
@@ -15,6 +18,8 @@ import (
 	"io/fs"
 	"os"
 	"time"
+
+	"github.com/postmint/postmint/internal/textenc"
 )
 
 // Sentinel errors, wrapped by ReadFile with the details. Test for them with errors.Is.
@@ -33,9 +38,10 @@ var (
 // StallTimeout is how long a pipe or device may stay silent before ReadFile gives up.
 var StallTimeout = 60 * time.Second
 
-// ReadFile reads path whole when it holds at most limit bytes. Errors wrap ErrTooLarge,
-// ErrDirectory, ErrEmptyPipe, ErrStalled, or the *fs.PathError of opening or reading; their
-// text does not repeat the path (callers name the file and what it is for).
+// ReadFile reads path whole when it holds at most limit bytes, with a UTF-8 byte-order mark
+// dropped and UTF-16 with a mark converted to UTF-8 (textenc.Decode). Errors wrap ErrTooLarge,
+// ErrDirectory, ErrEmptyPipe, ErrStalled, textenc.ErrUTF16, or the *fs.PathError of opening
+// or reading; their text does not repeat the path (callers name the file and what it is for).
 func ReadFile(path string, limit int64) ([]byte, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|nonBlock, 0)
 	if err != nil {
@@ -46,7 +52,11 @@ func ReadFile(path string, limit int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return read(f, st.Mode(), st.Size(), limit)
+	data, err := read(f, st.Mode(), st.Size(), limit)
+	if err != nil {
+		return nil, err
+	}
+	return textenc.Decode(data)
 }
 
 func read(f *os.File, mode fs.FileMode, size, limit int64) ([]byte, error) {

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -59,11 +58,8 @@ func TestDevZero(t *testing.T) {
 
 func mkfifo(t *testing.T) string {
 	t.Helper()
-	if runtime.GOOS == "windows" {
-		t.Skip("no named pipes")
-	}
 	p := filepath.Join(t.TempDir(), "fifo")
-	if err := syscall.Mkfifo(p, 0o600); err != nil {
+	if err := makeFifo(p); err != nil {
 		t.Skip("mkfifo:", err)
 	}
 	return p
@@ -168,4 +164,20 @@ func FuzzReadFile(f *testing.F) {
 		got, err = ReadFile("/dev/fd/"+strconv.Itoa(int(r.Fd())), limit)
 		check("pipe", got, err, ErrEmptyPipe)
 	})
+}
+
+// TestWindowsText: a file as Notepad (UTF-8 with a byte-order mark) or PowerShell 5's
+// Out-File (UTF-16LE with one) saves it is read as plain UTF-8.
+func TestWindowsText(t *testing.T) {
+	dir := t.TempDir()
+	for name, raw := range map[string][]byte{
+		"utf8bom": append([]byte{0xEF, 0xBB, 0xBF}, "{}\r\n"...),
+		"utf16le": {0xFF, 0xFE, '{', 0, '}', 0, '\r', 0, '\n', 0},
+	} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, raw, 0o600)
+		if got, err := ReadFile(p, 100); err != nil || string(got) != "{}\r\n" {
+			t.Errorf("%s: %q, %v", name, got, err)
+		}
+	}
 }

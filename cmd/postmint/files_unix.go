@@ -1,0 +1,34 @@
+//go:build !windows
+
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/google/renameio/v2"
+)
+
+// makeWritableHint is the command that clears a file's read-only state.
+const makeWritableHint = "chmod u+w"
+
+// writeFileAtomic writes a temp file in the same directory, fsyncs it and renames it over
+// path (google/renameio), with exactly mode whatever the umask.
+func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+	// WithTempDir: without it renameio puts the temp file in $TMPDIR whenever a rename from
+	// there works, and a killed process then leaves a copy of the secrets in /tmp.
+	// NewPendingFile, not renameio.WriteFile: WriteFile copies an existing file's mode over
+	// the one asked for, and a 0644 file that now holds a key must become 0600.
+	pf, err := renameio.NewPendingFile(path, renameio.WithStaticPermissions(mode), renameio.WithTempDir(filepath.Dir(path)))
+	if err == nil {
+		defer pf.Cleanup()
+		if _, err = pf.Write(data); err == nil {
+			err = pf.CloseAtomicallyReplace()
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, unwrapPath(err))
+	}
+	return nil
+}
