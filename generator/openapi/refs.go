@@ -19,12 +19,14 @@ import (
 // files (a split spec such as DigitalOcean's is 2,900 small files, 2.7 MB together).
 const (
 	maxRefBytes = 64 << 20 // bytes of all the documents $refs load, together
-	maxRefDepth = 64       // documents loaded by a $ref in a document loaded by a $ref in ...
 	maxRefChain = 64       // $ref to $ref to ... hops before a chain counts as a cycle
 )
 
-// maxRefTime bounds the time spent loading the documents $refs name (a var for the tests).
-var maxRefTime = 2 * time.Minute
+// Vars for the tests.
+var (
+	maxRefDepth = 64              // documents loaded by a $ref in a document loaded by a $ref in ...
+	maxRefTime  = 2 * time.Minute // loading the documents $refs name, all together
+)
 
 // source is one document: the root, or a file or URL a $ref named.
 type source struct {

@@ -254,3 +254,65 @@ func TestBoundedWork(t *testing.T) {
 		t.Errorf("alias bomb took %v", d)
 	}
 }
+
+// TestUnresolvableOperationSkipped: a $ref that cannot be resolved skips the operation it is
+// met in, with a warning naming it and why; the other operations make the kit.
+func TestUnresolvableOperationSkipped(t *testing.T) {
+	doc := docWithBodyRef("#/components/schemas/Nope") + `  /y:
+    get:
+      operationId: getY
+      responses: {"200": {description: ok}}
+`
+	api, err := Parse([]byte(doc), "partial.yaml", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(api.Requests) != 1 || api.Requests[0].Name != "getY" {
+		t.Fatalf("requests = %+v", api.Requests)
+	}
+	want := []string{"1 of 2 operations skipped (the kit has the rest):",
+		`skipped POST /x: partial.yaml:11:28: $ref "#/components/schemas/Nope" points at nothing in the document`}
+	if len(api.Warnings) != 2 || api.Warnings[0] != want[0] || api.Warnings[1] != want[1] {
+		t.Errorf("warnings = %q", api.Warnings)
+	}
+}
+
+// TestRefBounds: what $refs load is bounded by depth (a document loading a document ...) and
+// by time, not by how many files: 150 files side by side load.
+func TestRefBounds(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{}
+	var props strings.Builder
+	for i := 0; i < 150; i++ {
+		fmt.Fprintf(&props, "p%d: {$ref: 'f%d.yaml#/S'}, ", i, i)
+		files[fmt.Sprintf("f%d.yaml", i)] = fmt.Sprintf("S: {type: integer, example: %d}\n", i)
+	}
+	files["wide.yaml"] = "W: {type: object, properties: {" + props.String() + "}}\n"
+	files["api.yaml"] = docWithBodyRef("wide.yaml#/W")
+	defer func(d int) { maxRefDepth = d }(maxRefDepth)
+	maxRefDepth = 3
+	for i := 0; i <= maxRefDepth; i++ {
+		files[fmt.Sprintf("d%d.yaml", i)] = fmt.Sprintf("S: {type: object, properties: {next: {$ref: 'd%d.yaml#/S'}}}\n", i+1)
+	}
+	files["deep.yaml"] = docWithBodyRef("d0.yaml#/S")
+	write(t, dir, files)
+	api, err := Load(filepath.Join(dir, "api.yaml"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(api.Requests[0].Body, `"p149": 149`) {
+		t.Errorf("body = %s", api.Requests[0].Body)
+	}
+
+	_, err = Load(filepath.Join(dir, "deep.yaml"), Options{})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "documents load documents more than 3 deep") {
+		t.Errorf("deep: err = %v", err)
+	}
+
+	defer func(d time.Duration) { maxRefTime = d }(maxRefTime)
+	maxRefTime = 0
+	_, err = Load(filepath.Join(dir, "api.yaml"), Options{})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "took more than 0s") {
+		t.Errorf("time: err = %v", err)
+	}
+}
