@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -292,7 +293,7 @@ func TestRefreshWarnsOfReadableFile(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
-		want := fmt.Sprintf("postmint: warning: %s is mode %04o: %s\n", c.env, tc.mode, tc.warned)
+		want := fmt.Sprintf("postmint: warning: %s is mode %04o: %s, or (in CI, where the file is checked out 0644) leave it as committed and write the refreshed copy elsewhere with -o", c.env, tc.mode, tc.warned)
 		switch {
 		case tc.warned == "" && strings.Contains(stderr, "warning"):
 			t.Errorf("mode %04o: warned: %s", tc.mode, stderr)
@@ -302,5 +303,22 @@ func TestRefreshWarnsOfReadableFile(t *testing.T) {
 		if st, _ := os.Stat(c.env); st.Mode().Perm() != tc.mode {
 			t.Errorf("mode changed from %04o to %04o", tc.mode, st.Mode().Perm())
 		}
+	}
+	// What the warning advises for CI (and the README's CI recipe does): the committed 0644
+	// file stays as it is, the refreshed copy is 0600 elsewhere, and nothing is warned.
+	if err := os.Chmod(c.env, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(c.env)
+	copyPath := filepath.Join(t.TempDir(), "env.json")
+	code, _, stderr := runPM("refresh", "-e", c.env, "-o", copyPath)
+	if code != 0 || strings.Contains(stderr, "warning") {
+		t.Errorf("refresh -o: exit %d, stderr %s", code, stderr)
+	}
+	if after, _ := os.ReadFile(c.env); !bytes.Equal(before, after) {
+		t.Errorf("refresh -o changed the committed file")
+	}
+	if st, err := os.Stat(copyPath); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("refresh -o: the copy is %v (%v), want mode 0600", st, err)
 	}
 }

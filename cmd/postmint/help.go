@@ -9,15 +9,24 @@ import (
 )
 
 // tidyHelp adjusts what --help shows where a shared flag set does not fit a command: refresh
-// reads everything from -e ENV, so its -c (kept so that `refresh -c` can say so) is hidden.
+// reads everything from -e ENV, so its -c (kept so that `refresh -c` can say so) is hidden;
+// and where -k falls back to depends on what the command reads: the definition's key:, or
+// with -e the environment's privateKey.
 func tidyHelp(app *cli.App) {
 	for _, c := range app.Commands {
-		if c.Name != "refresh" {
-			continue
-		}
+		hasEnv := findFlag(c, "environment") != nil
 		for _, f := range c.Flags {
-			if sf, ok := f.(*cli.StringFlag); ok && sf.Name == "client" {
+			sf, ok := f.(*cli.StringFlag)
+			if !ok {
+				continue
+			}
+			switch {
+			case sf.Name == "client" && c.Name == "refresh":
 				sf.Hidden = true
+			case sf.Name == "key" && hasEnv && c.Name == "refresh":
+				sf.Usage = strings.Replace(sf.Usage, "the definition's key:", "the environment's privateKey", 1)
+			case sf.Name == "key" && hasEnv:
+				sf.Usage = strings.Replace(sf.Usage, "the definition's key:", "the definition's key: (with -c) or the environment's privateKey (with -e)", 1)
 			}
 		}
 	}

@@ -341,3 +341,23 @@ func TestCIRunsTheREADMETestCommand(t *testing.T) {
 		t.Errorf("the README's first block has the test command %q; .ci/run does not run it as a line of its own", testCmd)
 	}
 }
+
+// TestREADMEInstallsNewman: a README that shows `newman run` to a user also shows how to
+// install Newman before it (the tour's Newman is the test harness's, under testdata/).
+func TestREADMEInstallsNewman(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	install := strings.Index(text, "npm install -g newman@6")
+	for i, l := range strings.Split(text, "\n") {
+		at := strings.Index(text, l)
+		if !strings.Contains(l, "newman run ") || strings.Contains(l, "testdata/e2e/node_modules") {
+			continue
+		}
+		if install < 0 || install > at {
+			t.Errorf("README.md:%d runs Newman (%s) before any line installs it", i+1, strings.TrimSpace(l))
+		}
+	}
+}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/urfave/cli/v2"
 
 	"github.com/postmint/postmint/generator/assertion"
@@ -88,8 +86,8 @@ func refreshAction(c *cli.Context) error {
 		what = "clientAssertion"
 	}
 	if w := secretModeWarning(out, mode, what); w != "" {
-		fmt.Fprintln(c.App.ErrWriter, "postmint: warning: "+w)
+		warnf(c, "%s", w)
 	}
-	fmt.Fprintf(c.App.ErrWriter, "postmint: refreshed %s in %s\n", what, out)
+	notef(c, "refreshed %s in %s", what, out)
 	return nil
 }
