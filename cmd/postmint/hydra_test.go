@@ -120,14 +120,22 @@ func TestHydra(t *testing.T) {
 	})
 
 	t.Run("explanations follow Hydra's words", func(t *testing.T) {
-		for _, tc := range []struct{ name, body, hint, server string }{
-			{"jwk without use sig", "client_id: cc-no-use\nscope: orders.read\n", `kid "hk1"`, "use='sig'"},
-			{"kid not registered", "client_id: cc\nscope: orders.read\nkid: other\n", `kid "other"`, "which could not be found"},
-			{"jwt grant without client_id", "client_id: jb\ngrant_type: jwt_bearer\nscope: orders.read\nsend_client_id: false\n", "try send_client_id: true", "Client credentials missing"},
+		ecKey, _, _ := fixtureKey(t, "ec-p256.pkcs8.pem")
+		for _, tc := range []struct{ name, body, hint, server, key string }{
+			{"jwk without use sig", "client_id: cc-no-use\nscope: orders.read\n", `kid "hk1"`, "use='sig'", ""},
+			{"kid not registered", "client_id: cc\nscope: orders.read\nkid: other\n", `kid "other"`, "which could not be found", ""},
+			{"jwt grant without client_id", "client_id: jb\ngrant_type: jwt_bearer\nscope: orders.read\nsend_client_id: false\n", "try send_client_id: true", "Client credentials missing", ""},
+			// The client is registered for RS256: the first hint names that alg, from Hydra's words.
+			{"alg not the registered one", "client_id: cc\nscope: orders.read\n", "the client is registered for RS256 (its token_endpoint_auth_signing_alg), and the assertion was signed with ES256",
+				"enforces signing algorithm 'RS256'", ecKey},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				d := def(strings.ReplaceAll(tc.name, " ", "-"), tc.body)
-				code, stdout, stderr := runPM("token", "-c", d, "-k", keyPath)
+				key := keyPath
+				if tc.key != "" {
+					key = tc.key
+				}
+				code, stdout, stderr := runPM("token", "-c", d, "-k", key)
 				checkFailure(t, code, stdout, stderr)
 				checkNoSecrets(t, stderr, keyPEM)
 				if !strings.Contains(stderr, tc.server) {

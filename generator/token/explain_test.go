@@ -413,6 +413,8 @@ func TestExplainLeadsWithTheServersWords(t *testing.T) {
 			baseContext(), "set audience: https://hydra.example.com/oauth2/token (aud was", nil},
 		{"oidc-provider audience", "invalid_client", "audience (aud) must equal the endpoint url, issuer identifier or token endpoint url",
 			baseContext(), "the server wants aud to be its issuer identifier or its token endpoint URL", nil},
+		{"e2e harness audience", "invalid_client", `aud must be exactly "https://idp.example.com" (issuer), got "https://idp.example.com/connect/token"`,
+			baseContext(), "the server names the audience it expects: set audience: https://idp.example.com (aud was", nil},
 		{"oidc-provider alg", "invalid_client", "alg mismatch",
 			baseContext(), "alg ES256 is not the client's registered signing algorithm", nil},
 		{"oidc-provider method", "invalid_client", "the provided authentication mechanism does not match the registered client authentication method",

@@ -227,6 +227,8 @@ var serverWords = []struct {
 }{
 	{regexp.MustCompile(`Audience must contain client_id "([^"\s]{1,500})"`), namedAudience},
 	{regexp.MustCompile(`Claim 'audience' from 'client_assertion' must match the authorization server's token endpoint '([^'\s]{1,500})'`), namedAudience},
+	// postmint's own e2e harness (testdata/e2e/server.mjs), in front of oidc-provider.
+	{regexp.MustCompile(`aud must be exactly "([^"\s]{1,500})"`), namedAudience},
 	{regexp.MustCompile(`(?:audience \(aud\) must equal|list of audience \(aud\) must include) the endpoint url, issuer identifier or token endpoint url`), func(_ []string, c Context) string {
 		return fmt.Sprintf("the server wants aud to be its issuer identifier or its token endpoint URL, and aud was %s: set audience: issuer or audience: token_endpoint", quoteOr(c.Audience, "empty"))
 	}},
