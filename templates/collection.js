@@ -27,23 +27,23 @@ postmint = (function (cfg) {
         }
         return signer;
     }
-    // P is the pm of the script that called in: each script of a request has its own, and a
-    // change (a variable, the request body) counts only through the caller's.
-    var P = null;
+    // Every function takes the pm of the script that called in (the way Go passes ctx): each
+    // script of a request has its own, and a change (a variable, the request body, a test)
+    // counts only through the caller's. No pm is kept between calls.
     // held are keys read from the Postman Vault for this request (never stored in a variable):
     // this object is made anew for every request, by the collection script.
     var held = {};
     // v reads a variable the way Postman resolves {{name}} (environment before collection);
     // an empty or missing one means what oauth's table says (cfg.absent), as in Go.
-    function v(name) {
+    function v(pm, name) {
         if (Object.prototype.hasOwnProperty.call(held, name)) {
             return held[name];
         }
-        var x = P.variables.get(name);
+        var x = pm.variables.get(name);
         x = x === undefined || x === null ? '' : String(x);
         var a = cfg.absent[name];
         if (!x.trim() && a) {
-            return a.from ? v(a.from) : a.value;
+            return a.from ? v(pm, a.from) : a.value;
         }
         return x;
     }
@@ -51,16 +51,16 @@ postmint = (function (cfg) {
         this.message = message;
     }
     // need reads a variable every postmint environment has.
-    function need(name) {
-        var x = v(name);
+    function need(pm, name) {
+        var x = v(pm, name);
         if (!x.trim()) {
             throw new Problem('variable ' + name + ' is ' + cfg.missingHint);
         }
         return x;
     }
-    function json(name) {
+    function json(pm, name) {
         try {
-            return JSON.parse(need(name));
+            return JSON.parse(need(pm, name));
         } catch (e) {
             if (e instanceof Problem) {
                 throw e;
@@ -72,77 +72,79 @@ postmint = (function (cfg) {
         return Math.floor(Date.now() / 1000);
     }
     // fail records the cause as a failing test: runners count it, reporters print it.
-    function fail(cause) {
-        P.test('postmint: no token: ' + cause, function () {
+    function fail(pm, cause) {
+        pm.test('postmint: no token: ' + cause, function () {
             throw new Error(cause);
         });
     }
     // assertion signs a fresh RFC 7523 assertion with the header and claims of oauth.Profile in
     // Go: extra claims first, the ones postmint sets over them.
-    function assertion() {
-        cfg.required.forEach(need);
-        var key = v('privateKey');
+    function assertion(pm) {
+        cfg.required.forEach(function (name) {
+            need(pm, name);
+        });
+        var key = v(pm, 'privateKey');
         if (!key.trim()) {
             throw new Problem(cfg.noKey);
         }
-        var header = { alg: v('alg') };
-        if (v('typ')) {
-            header.typ = v('typ');
+        var header = { alg: v(pm, 'alg') };
+        if (v(pm, 'typ')) {
+            header.typ = v(pm, 'typ');
         }
-        if (v('kid')) {
-            header.kid = v('kid');
+        if (v(pm, 'kid')) {
+            header.kid = v(pm, 'kid');
         }
-        if (v('x5c')) {
-            header.x5c = JSON.parse(v('x5c'));
+        if (v(pm, 'x5c')) {
+            header.x5c = JSON.parse(v(pm, 'x5c'));
         }
-        if (v('x5tS256')) {
-            header['x5t#S256'] = v('x5tS256');
+        if (v(pm, 'x5tS256')) {
+            header['x5t#S256'] = v(pm, 'x5tS256');
         }
-        if (v('x5t')) {
-            header.x5t = v('x5t');
+        if (v(pm, 'x5t')) {
+            header.x5t = v(pm, 'x5t');
         }
         // The same checks as oauth's table in Go: a value it refuses is refused here too.
-        if (cfg.scopePlacements.indexOf(v('scopeIn')) < 0) {
+        if (cfg.scopePlacements.indexOf(v(pm, 'scopeIn')) < 0) {
             throw new Problem('variable scopeIn must be ' + cfg.scopePlacements.join(', '));
         }
-        if (v('sendClientId') !== 'true' && v('sendClientId') !== 'false') {
+        if (v(pm, 'sendClientId') !== 'true' && v(pm, 'sendClientId') !== 'false') {
             throw new Problem('variable sendClientId must be true or false');
         }
-        var claims = json('extraClaims');
+        var claims = json(pm, 'extraClaims');
         var t = now();
-        var lifetime = parseInt(v('assertionLifetime'), 10);
+        var lifetime = parseInt(v(pm, 'assertionLifetime'), 10);
         if (!(lifetime > 0)) {
             throw new Problem('variable assertionLifetime must be a positive number of seconds');
         }
-        claims.iss = v('iss');
-        claims.aud = v('aud');
+        claims.iss = v(pm, 'iss');
+        claims.aud = v(pm, 'aud');
         claims.iat = t;
         claims.exp = t + lifetime;
         claims.jti = sign().uuid4();
-        if (v('sub')) {
-            claims.sub = v('sub');
+        if (v(pm, 'sub')) {
+            claims.sub = v(pm, 'sub');
         }
-        var scopeIn = v('scopeIn');
-        if ((scopeIn === 'claim' || scopeIn === 'both') && v('scope')) {
-            claims.scope = v('scope');
+        var scopeIn = v(pm, 'scopeIn');
+        if ((scopeIn === 'claim' || scopeIn === 'both') && v(pm, 'scope')) {
+            claims.scope = v(pm, 'scope');
         }
         return sign().jwt(header, claims, key);
     }
     // fields lists a token request's parameters in the order of oauth.Profile.fields in Go:
     // grant_type, client_id, the grant's own parameters, the assertion, extra parameters.
-    function fields(grant, a, params) {
+    function fields(pm, grant, a, params) {
         var f = [{ key: 'grant_type', value: grant }];
-        if (v('sendClientId') === 'true') {
-            f.push({ key: 'client_id', value: v('clientId') });
+        if (v(pm, 'sendClientId') === 'true') {
+            f.push({ key: 'client_id', value: v(pm, 'clientId') });
         }
         f = f.concat(params);
         if (grant === cfg.jwtBearerGrant) {
             f.push({ key: 'assertion', value: a });
         } else {
-            f.push({ key: 'client_assertion_type', value: v('clientAssertionType') });
+            f.push({ key: 'client_assertion_type', value: v(pm, 'clientAssertionType') });
             f.push({ key: 'client_assertion', value: a });
         }
-        var extra = json('extraForm');
+        var extra = json(pm, 'extraForm');
         Object.keys(extra).sort().forEach(function (k) {
             f.push({ key: k, value: String(extra[k]) });
         });
@@ -150,28 +152,27 @@ postmint = (function (cfg) {
     }
     // request is the one token request of this client: kind 'grant' (the profile's own grant),
     // 'code' (RFC 6749 §4.1.3 with PKCE) or 'refresh' (§6), each with a fresh assertion.
-    function request(p, kind) {
-        P = p;
-        var a = assertion();
+    function request(pm, kind) {
+        var a = assertion(pm);
         var params;
         if (kind === 'code') {
-            params = [{ key: 'code', value: v('authorizationCode') }, { key: 'redirect_uri', value: v('redirectUri') }];
-            if (v('codeVerifier')) {
-                params.push({ key: 'code_verifier', value: v('codeVerifier') });
+            params = [{ key: 'code', value: v(pm, 'authorizationCode') }, { key: 'redirect_uri', value: v(pm, 'redirectUri') }];
+            if (v(pm, 'codeVerifier')) {
+                params.push({ key: 'code_verifier', value: v(pm, 'codeVerifier') });
             }
-            params = fields('authorization_code', a, params);
+            params = fields(pm, 'authorization_code', a, params);
         } else if (kind === 'refresh') {
-            params = fields('refresh_token', a, [{ key: 'refresh_token', value: v('refreshToken') }]);
+            params = fields(pm, 'refresh_token', a, [{ key: 'refresh_token', value: v(pm, 'refreshToken') }]);
         } else {
-            var scopeIn = v('scopeIn');
-            params = fields(v('grantType'), a, (scopeIn === 'form' || scopeIn === 'both') && v('scope') ? [{ key: 'scope', value: v('scope') }] : []);
+            var scopeIn = v(pm, 'scopeIn');
+            params = fields(pm, v(pm, 'grantType'), a, (scopeIn === 'form' || scopeIn === 'both') && v(pm, 'scope') ? [{ key: 'scope', value: v(pm, 'scope') }] : []);
         }
-        P.environment.set('clientAssertion', a);
-        return { assertion: a, form: params, dpop: dpopOn() ? proof('POST', v('idpServer'), v('dpopNonce'), '') : '' };
+        pm.environment.set('clientAssertion', a);
+        return { assertion: a, form: params, dpop: dpopOn(pm) ? proof(pm, 'POST', v(pm, 'idpServer'), v(pm, 'dpopNonce'), '') : '' };
     }
     // ---- The Postman Vault: privateKey and dpopKey may be references {{vault:NAME}} ----
-    function vaultRef(name) {
-        var m = new RegExp(cfg.vaultPattern).exec(String(P.variables.get(name) || ''));
+    function vaultRef(pm, name) {
+        var m = new RegExp(cfg.vaultPattern).exec(String(pm.variables.get(name) || ''));
         return m ? m[1] : '';
     }
     function say(template, name, secret, why) {
@@ -182,32 +183,32 @@ postmint = (function (cfg) {
     // with '' or the problem. A DPoP key the vault does not have yet is made and put there.
     // Without references it calls done at once; in a runner without a vault, done names the
     // Postman Vault and the CI fix.
-    function unlock(names, done) {
+    function unlock(pm, names, done) {
         var name = names.filter(function (n) {
-            return vaultRef(n) && !Object.prototype.hasOwnProperty.call(held, n);
+            return vaultRef(pm, n) && !Object.prototype.hasOwnProperty.call(held, n);
         })[0];
         if (!name) {
             done('');
             return;
         }
-        var secret = vaultRef(name);
-        if (!P.vault || typeof P.vault.get !== 'function') {
+        var secret = vaultRef(pm, name);
+        if (!pm.vault || typeof pm.vault.get !== 'function') {
             done(say(cfg.vaultMissing, name, secret));
             return;
         }
         var refused = function (e) {
             done(say(cfg.vaultDenied, name, secret, String(e && e.message || e)));
         };
-        P.vault.get(secret).then(function (value) {
+        pm.vault.get(secret).then(function (value) {
             value = value === undefined || value === null ? '' : String(value);
             if (value.trim()) {
                 held[name] = value;
-                unlock(names, done);
+                unlock(pm, names, done);
             } else if (name === 'dpopKey') {
-                var made = sign().newDpopKey(v('dpopAlg'));
-                P.vault.set(secret, made).then(function () {
+                var made = sign().newDpopKey(v(pm, 'dpopAlg'));
+                pm.vault.set(secret, made).then(function () {
                     held[name] = made;
-                    unlock(names, done);
+                    unlock(pm, names, done);
                 }, refused);
             } else {
                 done(say(cfg.vaultEmpty, name, secret));
@@ -215,27 +216,27 @@ postmint = (function (cfg) {
         }, refused);
     }
     // keys are the variables a token request signs with.
-    function keys() {
-        return dpopOn() ? ['privateKey', 'dpopKey'] : ['privateKey'];
+    function keys(pm) {
+        return dpopOn(pm) ? ['privateKey', 'dpopKey'] : ['privateKey'];
     }
     // ---- DPoP (RFC 9449): on when the environment names dpopAlg ----
-    function dpopOn() {
-        return !!v('dpopAlg').trim();
+    function dpopOn(pm) {
+        return !!v(pm, 'dpopAlg').trim();
     }
     // dpopKey is the environment's DPoP key; where it has none, one is made (and kept) when
     // the sandbox has a CSPRNG (the signer refuses otherwise, with the fix).
-    function dpopKey() {
-        var k = v('dpopKey');
+    function dpopKey(pm) {
+        var k = v(pm, 'dpopKey');
         if (!k.trim()) {
-            k = sign().newDpopKey(v('dpopAlg'));
-            P.environment.set('dpopKey', k);
+            k = sign().newDpopKey(v(pm, 'dpopAlg'));
+            pm.environment.set('dpopKey', k);
         }
         return k;
     }
     // proof signs a DPoP proof for one request; a signer refusal becomes a Problem.
-    function proof(method, url, nonce, token) {
+    function proof(pm, method, url, nonce, token) {
         try {
-            return sign().dpopProof({ alg: v('dpopAlg'), key: dpopKey(), htm: method, htu: url, nonce: nonce, accessToken: token });
+            return sign().dpopProof({ alg: v(pm, 'dpopAlg'), key: dpopKey(pm), htm: method, htu: url, nonce: nonce, accessToken: token });
         } catch (e) {
             throw new Problem('DPoP: ' + String(e.message).replace(/^postmint: /, ''));
         }
@@ -245,47 +246,46 @@ postmint = (function (cfg) {
         var m = /^([a-z][a-z0-9+.-]*:\/\/[^/?#]+)/i.exec(url);
         return m ? m[1].toLowerCase() : '';
     }
-    function apiNonces() {
+    function apiNonces(pm) {
         try {
-            return JSON.parse(v('dpopApiNonces') || '{}') || {};
+            return JSON.parse(v(pm, 'dpopApiNonces') || '{}') || {};
         } catch (e) {
             return {};
         }
     }
     // sentURL is the URL the request being sent goes to, variables and path variables resolved.
-    function sentURL() {
-        var u = P.request.url;
+    function sentURL(pm) {
+        var u = pm.request.url;
         var base = (u.protocol ? u.protocol + '://' : '') + u.getHost() + (u.port ? ':' + u.port : '') + u.getPath();
-        return P.variables.replaceIn(base);
+        return pm.variables.replaceIn(base);
     }
     // signAPIRequest gives the API request being sent its own proof, bound to the token (ath)
     // and carrying the nonce its server last gave.
-    function signAPIRequest() {
-        var url = sentURL();
-        P.request.headers.upsert({ key: 'DPoP', value: proof(P.request.method, url, apiNonces()[origin(url)] || '', v('bearerToken')) });
+    function signAPIRequest(pm) {
+        var url = sentURL(pm);
+        pm.request.headers.upsert({ key: 'DPoP', value: proof(pm, pm.request.method, url, apiNonces(pm)[origin(url)] || '', v(pm, 'bearerToken')) });
     }
     // prepare fills the Auth request being sent with the token request (its form in the
     // collection only shows which variables go where).
-    function prepare(p, kind) {
-        P = p;
+    function prepare(pm, kind) {
         // refuse fails the request: nothing worth sending, and a request without a fresh
         // assertion would only add a second, misleading failure.
         var refuse = function (problem) {
-            fail(problem);
-            if (P.execution && P.execution.skipRequest) {
-                P.execution.skipRequest();
+            fail(pm, problem);
+            if (pm.execution && pm.execution.skipRequest) {
+                pm.execution.skipRequest();
             }
         };
-        unlock(keys(), function (problem) {
+        unlock(pm, keys(pm), function (problem) {
             if (problem) {
                 refuse(problem);
                 return;
             }
             try {
-                var r = request(P, kind);
-                P.request.body.update({ mode: 'urlencoded', urlencoded: r.form });
+                var r = request(pm, kind);
+                pm.request.body.update({ mode: 'urlencoded', urlencoded: r.form });
                 if (r.dpop) {
-                    P.request.headers.upsert({ key: 'DPoP', value: r.dpop });
+                    pm.request.headers.upsert({ key: 'DPoP', value: r.dpop });
                 }
             } catch (e) {
                 if (!(e instanceof Problem)) {
@@ -297,13 +297,12 @@ postmint = (function (cfg) {
     }
     // isAuthRequest tells the Auth requests (a token request carrying an assertion, or the
     // authorization request carrying a PKCE challenge) from API requests.
-    function isAuthRequest(p) {
-        P = p;
-        var b = P.request.body;
+    function isAuthRequest(pm) {
+        var b = pm.request.body;
         if (b && b.mode === 'urlencoded' && b.urlencoded && (b.urlencoded.has('client_assertion') || b.urlencoded.has('assertion'))) {
             return true;
         }
-        var q = P.request.url && P.request.url.query;
+        var q = pm.request.url && pm.request.url.query;
         return !!(q && (q.has('code_challenge') || q.has('request_uri')));
     }
     function unreachable(err) {
@@ -315,49 +314,48 @@ postmint = (function (cfg) {
     // ensureToken fetches a token with pm.sendRequest when bearerToken is missing or has
     // under minValidity seconds left (the request waits for it); with DPoP the request then
     // gets its own proof.
-    function ensureToken(p) {
-        P = p;
+    function ensureToken(pm) {
         var then = function () {
-            if (!dpopOn()) {
+            if (!dpopOn(pm)) {
                 return;
             }
-            unlock(['dpopKey'], function (problem) {
+            unlock(pm, ['dpopKey'], function (problem) {
                 if (problem) {
-                    fail(problem);
+                    fail(pm, problem);
                     return;
                 }
                 try {
-                    signAPIRequest();
+                    signAPIRequest(pm);
                 } catch (e) {
                     if (!(e instanceof Problem)) {
                         throw e;
                     }
-                    fail(e.message);
+                    fail(pm, e.message);
                 }
             });
         };
-        var expiresAt = parseInt(v('bearerTokenExpiresAt'), 10) || 0;
-        if (v('bearerToken') && (expiresAt - now() >= cfg.minValidity || (!expiresAt && !v('privateKey').trim()))) {
+        var expiresAt = parseInt(v(pm, 'bearerTokenExpiresAt'), 10) || 0;
+        if (v(pm, 'bearerToken') && (expiresAt - now() >= cfg.minValidity || (!expiresAt && !v(pm, 'privateKey').trim()))) {
             then();
             return;
         }
-        var code = v('grantType') === 'authorization_code';
-        if (code && !v('refreshToken')) {
-            fail('no refreshToken and no valid bearerToken: send Auth / Authorize, then Auth / Exchange code');
+        var code = v(pm, 'grantType') === 'authorization_code';
+        if (code && !v(pm, 'refreshToken')) {
+            fail(pm, 'no refreshToken and no valid bearerToken: send Auth / Authorize, then Auth / Exchange code');
             return;
         }
-        if (!v('privateKey').trim()) {
-            fail(cfg.noKeyNoToken);
+        if (!v(pm, 'privateKey').trim()) {
+            fail(pm, cfg.noKeyNoToken);
             return;
         }
-        unlock(keys(), function (problem) {
+        unlock(pm, keys(pm), function (problem) {
             if (problem) {
-                fail(problem);
+                fail(pm, problem);
                 return;
             }
-            send(code ? 'refresh' : 'grant', false, function (problem) {
+            send(pm, code ? 'refresh' : 'grant', false, function (problem) {
                 if (problem) {
-                    fail(problem);
+                    fail(pm, problem);
                 } else {
                     then();
                 }
@@ -365,10 +363,10 @@ postmint = (function (cfg) {
         });
     }
     // send posts a token request of that kind with pm.sendRequest; done gets '' or the problem.
-    function send(kind, retried, done) {
+    function send(pm, kind, retried, done) {
         var r;
         try {
-            r = request(P, kind);
+            r = request(pm, kind);
         } catch (e) {
             if (!(e instanceof Problem)) {
                 throw e;
@@ -376,70 +374,67 @@ postmint = (function (cfg) {
             done(e.message);
             return;
         }
-        var url = v('idpServer');
+        var url = v(pm, 'idpServer');
         var header = [{ key: 'Accept', value: 'application/json' }];
         if (r.dpop) {
             header.push({ key: 'DPoP', value: r.dpop });
         }
-        P.sendRequest({ url: url, method: 'POST', header: header, body: { mode: 'urlencoded', urlencoded: r.form } }, function (err, res) {
+        pm.sendRequest({ url: url, method: 'POST', header: header, body: { mode: 'urlencoded', urlencoded: r.form } }, function (err, res) {
             if (err) {
                 done('token endpoint unreachable: ' + unreachable(err) + ' (' + url + ')');
                 return;
             }
-            finish(res.code, res.text(), res.headers.get('DPoP-Nonce'), r.assertion, kind, retried, done);
+            finish(pm, res.code, res.text(), res.headers.get('DPoP-Nonce'), r.assertion, kind, retried, done);
         });
     }
     // finish takes a token endpoint's answer. One that asks for a DPoP nonce (RFC 9449 §8:
     // 400 use_dpop_nonce with DPoP-Nonce) is tried once more, with the nonce and a fresh
     // assertion (a replayed one is refused).
-    function finish(status, text, nonce, sent, kind, retried, done) {
-        if (nonce && dpopOn()) {
+    function finish(pm, status, text, nonce, sent, kind, retried, done) {
+        if (nonce && dpopOn(pm)) {
             // Stored and sent again: checked like every server text (oauth.ServerTextRules).
             var bad = postmintCheckText(cfg.serverText, 'DPoP-Nonce', nonce);
             if (bad) {
                 done('token response is not usable: ' + bad);
                 return;
             }
-            P.environment.set('dpopNonce', nonce);
+            pm.environment.set('dpopNonce', nonce);
         }
         var body = postmintJSON(text);
-        if (!retried && nonce && dpopOn() && status === 400 && body && body.error === 'use_dpop_nonce') {
-            send(kind, true, done);
+        if (!retried && nonce && dpopOn(pm) && status === 400 && body && body.error === 'use_dpop_nonce') {
+            send(pm, kind, true, done);
             return;
         }
-        done(accept(P, status, text, sent));
+        done(accept(pm, status, text, sent));
     }
     // answered takes the answer to an Auth token request (its test script calls it).
-    function answered(p, kind, done) {
-        P = p;
-        finish(P.response.code, P.response.text(), P.response.headers.get('DPoP-Nonce'), v('clientAssertion'), kind, false, done);
+    function answered(pm, kind, done) {
+        finish(pm, pm.response.code, pm.response.text(), pm.response.headers.get('DPoP-Nonce'), v(pm, 'clientAssertion'), kind, false, done);
     }
     // accept checks the answer to an Auth request (its test script calls it).
-    function accept(p, status, text, sent) {
-        P = p;
+    function accept(pm, status, text, sent) {
         if (!status) {
-            return 'token endpoint unreachable: no response from ' + v('idpServer');
+            return 'token endpoint unreachable: no response from ' + v(pm, 'idpServer');
         }
-        return postmintAccept(p, status, text, sent, cfg, dpopOn());
+        return postmintAccept(pm, status, text, sent, cfg, dpopOn(pm));
     }
     // checkAPI is the collection-level test: an API request that the API refuses with 401 or
     // 403 fails, with the WWW-Authenticate challenge, so a token the API rejects fails the run.
-    function checkAPI(p) {
-        if (isAuthRequest(p)) {
+    function checkAPI(pm) {
+        if (isAuthRequest(pm)) {
             return;
         }
-        P = p;
-        var code = P.response.code;
-        var challenge = P.response.headers.get('WWW-Authenticate') || '';
-        var nonce = dpopOn() && P.response.headers.get('DPoP-Nonce');
+        var code = pm.response.code;
+        var challenge = pm.response.headers.get('WWW-Authenticate') || '';
+        var nonce = dpopOn(pm) && pm.response.headers.get('DPoP-Nonce');
         var badNonce = nonce ? postmintCheckText(cfg.serverText, 'DPoP-Nonce', nonce) : '';
         if (badNonce) {
-            P.test('API answer usable: ' + badNonce, function () {
+            pm.test('API answer usable: ' + badNonce, function () {
                 throw new Error(badNonce);
             });
         } else if (nonce) {
-            var all = apiNonces();
-            var at = origin(sentURL());
+            var all = apiNonces(pm);
+            var at = origin(sentURL(pm));
             delete all[at];
             all[at] = nonce;
             // The newest nonces of at most cfg.maxApiNonces APIs are kept: the variable stays small.
@@ -447,15 +442,15 @@ postmint = (function (cfg) {
             keys.slice(0, Math.max(0, keys.length - cfg.maxApiNonces)).forEach(function (k) {
                 delete all[k];
             });
-            P.environment.set('dpopApiNonces', JSON.stringify(all));
+            pm.environment.set('dpopApiNonces', JSON.stringify(all));
         }
         // RFC 9449 §7.1 errors of a resource server, explained (cfg.dpopHints, from Go).
-        var why = dpopOn() && /error="?([a-z_]+)/.exec(challenge);
+        var why = dpopOn(pm) && /error="?([a-z_]+)/.exec(challenge);
         if (why && cfg.dpopHints[why[1]]) {
             challenge += ' (' + cfg.dpopHints[why[1]] + ')';
         }
         var refused = code === 401 || code === 403;
-        P.test('API accepted the token' + (refused ? ': HTTP ' + code + (challenge ? ' ' + challenge : '') : ''), function () {
+        pm.test('API accepted the token' + (refused ? ': HTTP ' + code + (challenge ? ' ' + challenge : '') : ''), function () {
             if (refused) {
                 throw new Error('HTTP ' + code + ' from the API' + (challenge ? ': WWW-Authenticate: ' + challenge : '') + '; check scope and audience, or run postmint refresh');
             }
@@ -467,29 +462,28 @@ postmint = (function (cfg) {
     // push sends the authorization request to the PAR endpoint (RFC 9126 §2.1) with a fresh
     // client assertion, and dpop_jkt (RFC 9449 §10) for a DPoP client; done gets '' (and
     // requestUri is set) or the problem.
-    function push(p, done) {
-        P = p;
-        unlock(keys(), function (problem) {
+    function push(pm, done) {
+        unlock(pm, keys(pm), function (problem) {
             if (problem) {
                 done(problem);
             } else {
-                pushUnlocked(done);
+                pushUnlocked(pm, done);
             }
         });
     }
-    function pushUnlocked(done) {
+    function pushUnlocked(pm, done) {
         var f, a;
         try {
-            a = assertion();
-            f = [{ key: 'response_type', value: 'code' }, { key: 'client_id', value: v('clientId') }, { key: 'redirect_uri', value: need('redirectUri') },
-                { key: 'state', value: v('state') }, { key: 'nonce', value: v('nonce') },
-                { key: 'code_challenge', value: v('codeChallenge') }, { key: 'code_challenge_method', value: 'S256' },
-                { key: 'client_assertion_type', value: v('clientAssertionType') }, { key: 'client_assertion', value: a }];
-            if (v('scope')) {
-                f.splice(3, 0, { key: 'scope', value: v('scope') });
+            a = assertion(pm);
+            f = [{ key: 'response_type', value: 'code' }, { key: 'client_id', value: v(pm, 'clientId') }, { key: 'redirect_uri', value: need(pm, 'redirectUri') },
+                { key: 'state', value: v(pm, 'state') }, { key: 'nonce', value: v(pm, 'nonce') },
+                { key: 'code_challenge', value: v(pm, 'codeChallenge') }, { key: 'code_challenge_method', value: 'S256' },
+                { key: 'client_assertion_type', value: v(pm, 'clientAssertionType') }, { key: 'client_assertion', value: a }];
+            if (v(pm, 'scope')) {
+                f.splice(3, 0, { key: 'scope', value: v(pm, 'scope') });
             }
-            if (dpopOn()) {
-                f.push({ key: 'dpop_jkt', value: sign().thumbprint(dpopKey()) });
+            if (dpopOn(pm)) {
+                f.push({ key: 'dpop_jkt', value: sign().thumbprint(dpopKey(pm)) });
             }
         } catch (e) {
             if (!(e instanceof Problem)) {
@@ -498,8 +492,8 @@ postmint = (function (cfg) {
             done(e.message);
             return;
         }
-        var url = need('parEndpoint');
-        P.sendRequest({ url: url, method: 'POST', header: [{ key: 'Accept', value: 'application/json' }], body: { mode: 'urlencoded', urlencoded: f } }, function (err, res) {
+        var url = need(pm, 'parEndpoint');
+        pm.sendRequest({ url: url, method: 'POST', header: [{ key: 'Accept', value: 'application/json' }], body: { mode: 'urlencoded', urlencoded: f } }, function (err, res) {
             if (err) {
                 done('PAR endpoint unreachable: ' + unreachable(err) + ' (' + url + ')');
                 return;
@@ -515,16 +509,15 @@ postmint = (function (cfg) {
                 done('the PAR answer is not usable: ' + bad);
                 return;
             }
-            P.environment.set('requestUri', body.request_uri);
+            pm.environment.set('requestUri', body.request_uri);
             // Built here from the values themselves, never through pm.variables.replaceIn: the
             // request_uri is the server's text.
-            done('', v('authorizationEndpoint') + (v('authorizationEndpoint').indexOf('?') < 0 ? '?' : '&') +
-                'client_id=' + encodeURIComponent(v('clientId')) + '&request_uri=' + encodeURIComponent(body.request_uri));
+            done('', v(pm, 'authorizationEndpoint') + (v(pm, 'authorizationEndpoint').indexOf('?') < 0 ? '?' : '&') +
+                'client_id=' + encodeURIComponent(v(pm, 'clientId')) + '&request_uri=' + encodeURIComponent(body.request_uri));
         });
     }
-    function pushes(p) {
-        P = p;
-        return !!v('parEndpoint').trim();
+    function pushes(pm) {
+        return !!v(pm, 'parEndpoint').trim();
     }
     return { request: request, prepare: prepare, accept: accept, answered: answered, checkAPI: checkAPI, isAuthRequest: isAuthRequest, ensureToken: ensureToken, pkce: pkce, push: push, pushes: pushes };
 })(postmintConfig);
