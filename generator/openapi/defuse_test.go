@@ -183,3 +183,46 @@ func TestQueryRawAgrees(t *testing.T) {
 		t.Errorf("checked %d requests with a query (List all Network Zones among them: %v)", checked, zones)
 	}
 }
+
+// TestDefuseNewPlaces: the places issue 20 added (Swagger 2.0 host and x-example, disabled
+// headers and query entries, form fields, an operation's server, a path parameter inside a
+// segment) keep document text from becoming a {{variable}}, and a parameter named like one of
+// postmint's variables is never made a {{variable}} the partner fills.
+func TestDefuseNewPlaces(t *testing.T) {
+	doc := `swagger: "2.0"
+info: {title: T, version: "1"}
+host: "{{privateKey}}.example.com"
+basePath: "/{{privateKey}}"
+paths:
+  /a/{id}.json:
+    post:
+      parameters:
+        - {name: id, in: path, required: true, type: string, x-example: "{{privateKey}}"}
+        - {name: X-Opt, in: header, type: string, x-example: "{{privateKey}}"}
+        - {name: q, in: query, type: string, default: "{{privateKey}}"}
+        - {name: privateKey, in: query, required: true, type: string}
+        - {name: f, in: formData, type: string, default: "{{privateKey}}"}
+      responses: {"200": {description: ok}}
+`
+	api, err := Parse([]byte(doc), "d.yaml", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &oauth.Profile{TokenURL: "https://idp.example.com/token", ClientID: "c", Audience: "https://idp.example.com/token", Alg: "ES256", GrantType: "client_credentials", ScopeIn: "form"}
+	coll, err := postman.BuildCollection(postman.CollectionInput{Name: "T", Profile: p, Requests: api.Requests, Folders: api.Folders, Variables: api.Variables})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(coll), "{{privateKey}}") {
+		t.Errorf("the collection holds {{privateKey}}:\n%s", coll)
+	}
+	r := api.Requests[0]
+	if r.URL != "{{baseUrl}}/a/{{id}}.json" || len(r.Query) != 2 || r.Query[1].Value == "{{privateKey}}" || !r.Query[1].Disabled {
+		t.Errorf("request = %s %+v", r.URL, r.Query)
+	}
+	for _, v := range api.Variables {
+		if strings.Contains(v.Value, "{{") {
+			t.Errorf("variable %s = %q", v.Key, v.Value)
+		}
+	}
+}
