@@ -14,7 +14,7 @@ import (
 func doctorCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "doctor",
-		Usage:     "check everything a client can get wrong, one line each: pass, warn or fail",
+		Usage:     "check everything a client can get wrong, one line each: pass, warn, fail or skip (not checked, and why)",
 		UsageText: "postmint doctor -c CLIENT [-k KEY] [--offline] [--timeout DURATION] [--ca-file FILE]",
 		Description: `Checks the definition, the key and certificate, the algorithm, the audience rule against the
 server's metadata, the clock against the server's Date header, TLS to the token endpoint, and

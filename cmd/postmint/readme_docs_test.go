@@ -203,6 +203,10 @@ func TestDocsCommandsParse(t *testing.T) {
 // keygen and generate commands of its ```sh blocks, with its ```yaml block as the definition
 // it names, then the CI section's `generate --no-key` line, which needs no key.
 func TestREADMEQuickStart(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var sh []shellBlock
 	var def string
 	for _, b := range blocks(t, "../../README.md", "sh") {
@@ -265,6 +269,14 @@ func TestREADMEQuickStart(t *testing.T) {
 	if bytes.Contains(env, []byte("PRIVATE KEY")) {
 		t.Errorf("the CI recipe's environment holds the private key")
 	}
+	// Step 4 selects the environment by the name generate gives it.
+	sel := regexp.MustCompile(`select the environment \*([^*]+)\*`).FindSubmatch(readme)
+	if sel == nil {
+		t.Fatal("the README's Quick start no longer says which environment to select")
+	}
+	if want := `"name": "` + string(sel[1]) + `"`; !bytes.Contains(env, []byte(want)) {
+		t.Errorf("the README says to select the environment %q; generate named it otherwise", sel[1])
+	}
 	// keygen's kid is the one the definition carries, so assertions name the registered key.
 	if !strings.Contains(keygenStderr, "kid "+quickStartKid(t, def)+":") {
 		t.Errorf("keygen does not print the kid the Quick-start definition carries (%q):\n%s", quickStartKid(t, def), keygenStderr)
@@ -317,6 +329,11 @@ func TestREADMEKitExample(t *testing.T) {
 	}
 	if n := len(strings.Fields(stdout.String())); n != 2 {
 		t.Errorf("postmint %s wrote %d kits, want 2:\n%s", m[1], n, stdout.String())
+	}
+	// The kit's environment has the name generate gives it (the name the README selects).
+	kitEnv, err := os.ReadFile(filepath.Join(strings.Fields(stdout.String())[0], "acme-orders-test.postman_environment.json"))
+	if err != nil || !bytes.Contains(kitEnv, []byte(`"name": "Acme Orders (test)"`)) {
+		t.Errorf("the kit's environment is not named \"Acme Orders (test)\" (%v)", err)
 	}
 }
 

@@ -101,6 +101,14 @@ read:
 			}
 		}
 	}
+	// doctor on the tour's definition checks everything, metadata and audience included (the
+	// definition names the issuer), and nothing is skipped.
+	doc := exec.Command(bin, "doctor", "-c", filepath.Join(dir, "tour.yaml"))
+	doc.Env = binEnv()
+	if out, err := doc.CombinedOutput(); err != nil || strings.Contains(string(out), "SKIP") ||
+		!strings.Contains(string(out), "PASS  metadata") || !strings.Contains(string(out), "PASS  audience") {
+		t.Errorf("doctor on the tour's definition: %v\n%s", err, out)
+	}
 	if data, err := os.ReadFile(filepath.Join(dir, "tour.key.pem")); err != nil || !strings.Contains(string(data), "PRIVATE KEY") {
 		t.Errorf("the tour's key is not in %s: %v", dir, err)
 	}

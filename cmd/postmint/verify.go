@@ -126,6 +126,13 @@ const maxTokenSize = 1 << 20
 func readToken(c *cli.Context) (string, error) {
 	arg := c.Args().First()
 	if arg != "-" {
+		// A file's name where the token belongs (verify a.jwt): say so, instead of "malformed".
+		if strings.Count(arg, ".") != 2 {
+			if st, err := os.Stat(arg); err == nil && st.Mode().IsRegular() {
+				return "", withHint(fmt.Errorf("verify: %s is a file, not a JWT", arg),
+					fmt.Sprintf("give the token itself, or read it from the file through stdin: postmint verify ... - < %s", arg))
+			}
+		}
 		return arg, nil
 	}
 	data, err := io.ReadAll(io.LimitReader(stdin, maxTokenSize+1))

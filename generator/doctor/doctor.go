@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -257,7 +258,8 @@ func server(ctx context.Context, tc *token.Client, c *config.Client, alg string,
 	u, _ := url.Parse(c.TokenURL)
 	date, state, probeErr := probe(ctx, tc.HTTP(), c.TokenURL)
 	if probeErr != nil {
-		add(Fail, "tls", "could not reach %s: %s", hostPort(u), oneLine(probeErr.Error()))
+		topic, detail := unreachable(u, probeErr)
+		add(Fail, topic, "%s", detail)
 	} else {
 		if serverDate.IsZero() {
 			serverDate = date
@@ -273,13 +275,49 @@ func server(ctx context.Context, tc *token.Client, c *config.Client, alg string,
 	}
 	switch {
 	case serverDate.IsZero() && probeErr != nil:
-		add(Skip, "clock", "not checked: %s could not be reached (%s)", hostPort(u), oneLine(probeErr.Error()))
+		add(Skip, "clock", "not checked: %s could not be reached (%s)", hostPort(u), reason(probeErr))
 	case serverDate.IsZero():
 		add(Skip, "clock", "the server sent no Date header")
 	default:
 		out = append(out, Clock(now().Sub(serverDate)))
 	}
 	return out
+}
+
+// unreachable says why the token endpoint could not be reached, under the topic it belongs to:
+// dns (the name does not resolve), tls (the handshake or the certificate failed), or network
+// (refused, timed out, reset).
+func unreachable(u *url.URL, err error) (topic, detail string) {
+	var dnsErr *net.DNSError
+	var certErr *tls.CertificateVerificationError
+	var recErr tls.RecordHeaderError
+	switch {
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return "dns", fmt.Sprintf("%s does not resolve (no such host): check the host name in token_url; on a network that needs a proxy, set HTTPS_PROXY", u.Hostname())
+	case errors.As(err, &dnsErr):
+		return "dns", fmt.Sprintf("looking up %s failed (%s): the network's DNS did not answer", u.Hostname(), reason(err))
+	case errors.As(err, &certErr):
+		return "tls", fmt.Sprintf("%s's certificate is not trusted: %s (a private CA: --ca-file)", hostPort(u), oneLine(certErr.Err.Error()))
+	case errors.As(err, &recErr):
+		return "tls", fmt.Sprintf("%s does not speak TLS (is token_url http:// on a TLS port, or the other way round?)", hostPort(u))
+	}
+	return "network", fmt.Sprintf("could not reach %s: %s", hostPort(u), reason(err))
+}
+
+// reason is the cause of a failed request in a few words: the innermost error of a dial.
+func reason(err error) string {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		if dnsErr.IsNotFound {
+			return "no such host"
+		}
+		return oneLine(dnsErr.Err)
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Err != nil {
+		return oneLine(opErr.Err.Error())
+	}
+	return oneLine(err.Error())
 }
 
 // Clock judges the local clock's offset from the server's (positive: the local clock is

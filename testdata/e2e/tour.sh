@@ -62,6 +62,7 @@ cat > "$dir/tour.yaml" <<YAML
 # The client the tour's provider knows: written by testdata/e2e/tour.sh.
 version: 1
 name: Tour
+issuer: $issuer
 token_url: $token
 client_id: tour
 alg: ES256
@@ -84,6 +85,7 @@ Next, in another terminal in $PWD:
 
 The first writes the collection and the environment; the second runs them: Auth / Get token
 signs an assertion and gets a token, API / Who am I calls the API with it. You can also import
-both files into Postman (File > Import) and press Send. Ctrl-C stops the provider.
+both files into Postman (File > Import) and press Send. "$pm doctor -c $dir/tour.yaml" checks
+every step, the server's metadata included. Ctrl-C stops the provider.
 TEXT
 wait "$server"
