@@ -96,6 +96,9 @@ paths:
         - {name: expand, in: query, required: true, schema: {type: string, enum: [lines]}}
         - {name: note, in: query, required: true, schema: {type: string}, example: "{{privateKey}}"}
         - {name: X-Note, in: header, required: true, schema: {type: string}, example: "{{privateKey}}"}
+        - {name: page, in: query, schema: {type: integer}, example: 7}
+        - {name: X-Trace, in: header, schema: {type: string}, example: t-1}
+        - {name: since, in: query, required: true, schema: {type: string, format: date}}
       responses: {"200": {description: OK}}
     delete:
       tags: [Orders]
@@ -177,7 +180,7 @@ func runKit(t *testing.T, prov *e2e.Provider, keys *testKeys, f kitFamily, kitDi
 		t.Fatal("the kit's environment holds a private key")
 	}
 	keyPEM := string(pemPKCS8(t, keys.forAlg(f.client.Alg)))
-	var args []string
+	args := []string{"--env-var", "since=2024-05-01"}
 	if f.envVar {
 		// README: newman run ... --env-var "privateKey=$(cat client.key.pem)"
 		args = append(args, "--env-var", "privateKey="+keyPEM)
@@ -221,6 +224,11 @@ func runKit(t *testing.T, prov *e2e.Provider, keys *testKeys, f kitFamily, kitDi
 		case "Get an order":
 			if who.Method != "GET" || who.Path != "/api/orders/o-1" || !strings.Contains(last.URL, "expand=lines") {
 				t.Errorf("Get an order: %s %s (%s)", who.Method, who.Path, last.URL)
+			}
+			// Optional parameters are disabled entries: not sent. A required one without an
+			// example is the variable {{since}}, set here as a partner would.
+			if strings.Contains(last.URL, "page=") || last.Header("X-Trace") != "" || !strings.Contains(last.URL, "since=2024-05-01") {
+				t.Errorf("Get an order sent %s with X-Trace %q", last.URL, last.Header("X-Trace"))
 			}
 		case "Cancel an order":
 			if who.Method != "DELETE" || who.Path != "/api/orders/o-2" {

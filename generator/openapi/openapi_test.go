@@ -57,7 +57,7 @@ func TestOpenAPI30(t *testing.T) {
 		{Key: "baseUrl", Value: "https://{{region}}.api.acme.example/{{basePath}}"},
 		{Key: "basePath", Value: "v2"},
 		{Key: "region", Value: "eu", Description: "Where your data lives. One of: eu, us."},
-		{Key: "customerId", Value: "c 42", Description: "A path parameter inside a segment of the path (e.g. /compare/{base}...{head}); set it before sending."},
+		{Key: "customerId", Value: "c 42", Description: "A path parameter inside a segment of the path (e.g. /compare/{base}...{head}); set it before sending (its value is the document's example, if it gives one)."},
 	}
 	for i, v := range api.Variables {
 		v.Description = strings.TrimPrefix(v.Description, "The API's base URL (the OpenAPI document's first server); every request in API starts with it.")
@@ -350,5 +350,35 @@ components:
 	}
 	if want := []string{"inline post", "inline get", "ref post", "ref get"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("order %q, want %q", got, want)
+	}
+}
+
+// TestSegmentVariableNoPlaceholder: a path parameter inside a segment without an example is a
+// collection variable with no value (not <string>, which would be sent).
+func TestSegmentVariableNoPlaceholder(t *testing.T) {
+	doc := `openapi: 3.0.3
+info: {title: T, version: "1"}
+servers: [{url: "https://api.example.com"}]
+paths:
+  /compare/{base}...{head}:
+    get:
+      parameters:
+        - {name: base, in: path, required: true, schema: {type: string}}
+        - {name: head, in: path, required: true, schema: {type: string}, example: main}
+      responses: {"200": {description: ok}}
+`
+	api, err := Parse([]byte(doc), "seg.yaml", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if api.Requests[0].URL != "{{baseUrl}}/compare/{{base}}...{{head}}" {
+		t.Errorf("URL = %s", api.Requests[0].URL)
+	}
+	got := map[string]string{}
+	for _, v := range api.Variables {
+		got[v.Key] = v.Value
+	}
+	if v, ok := got["base"]; !ok || v != "" || got["head"] != "main" {
+		t.Errorf("variables = %+v", api.Variables)
 	}
 }

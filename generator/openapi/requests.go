@@ -154,6 +154,7 @@ func (p *parser) operationRequest(path, method string, item, op at) postman.APIR
 	}
 
 	pathValues := map[string]string{}
+	realValues := map[string]string{} // the document's own values: a collection variable gets no placeholder
 	var cookies, fill []string
 	var body *param
 	var form []param
@@ -162,6 +163,9 @@ func (p *parser) operationRequest(path, method string, item, op at) postman.APIR
 		case "path":
 			v := p.paramValue(prm)
 			pathValues[prm.name] = v
+			if ex, real := p.paramExampleOrMade(prm); real {
+				realValues[prm.name] = scalarString(ex)
+			}
 			if isPathVarName(prm.name) {
 				r.PathVariables = append(r.PathVariables, postman.Param{Key: prm.name, Value: defuseURL(v), Description: oneParagraph(str(prm.n, "description"))})
 			}
@@ -211,7 +215,7 @@ func (p *parser) operationRequest(path, method string, item, op at) postman.APIR
 		r.URL = strings.TrimRight(base, "/") + urlPath
 	}
 	for _, v := range segVars {
-		p.segmentVariable(v, pathValues[v])
+		p.segmentVariable(v, realValues[v])
 	}
 
 	if p.is2 {
@@ -344,7 +348,7 @@ func fillable(name string) bool { return isVarName(name) && !reservedVariable(na
 // segmentVariable declares the collection variable of a path parameter inside a segment, once.
 func (p *parser) segmentVariable(name, value string) {
 	p.collectionVariable(postman.Param{Key: name, Value: defuseURL(value),
-		Description: "A path parameter inside a segment of the path (e.g. /compare/{base}...{head}); set it before sending."})
+		Description: "A path parameter inside a segment of the path (e.g. /compare/{base}...{head}); set it before sending (its value is the document's example, if it gives one)."})
 }
 
 // collectionVariable adds a collection variable the requests use, once per name.
