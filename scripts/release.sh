@@ -4,9 +4,10 @@
 #
 #   bash scripts/release.sh VERSION [OUT]        # e.g. bash scripts/release.sh 0.1.0
 #
-# OUT (default dist/) receives postmint_VERSION_OS_ARCH.tar.gz and
-# checksums.txt, which `sha256sum -c checksums.txt` verifies. PLATFORMS (default below) is a
-# space-separated list of GOOS/GOARCH pairs. .goreleaser.yaml describes the same build.
+# OUT (default dist/) receives postmint_VERSION_OS_ARCH.tar.gz (.zip for Windows, with
+# postmint.exe; packed by scripts/zipdir) and checksums.txt, which `sha256sum -c checksums.txt`
+# verifies. PLATFORMS (default below) is a space-separated list of GOOS/GOARCH pairs.
+# .goreleaser.yaml describes the same build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,9 +17,7 @@ if [[ ! "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$ ]]; then
   exit 2
 fi
 out=${2:-dist}
-# No windows: postmint's atomic writes use github.com/google/renameio/v2, which has no Windows
-# implementation (GOOS=windows go build fails in cmd/postmint/files.go).
-platforms=${PLATFORMS:-linux/amd64 linux/arm64 darwin/amd64 darwin/arm64}
+platforms=${PLATFORMS:-linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64}
 
 mkdir -p "$out"
 work=$(mktemp -d)
@@ -28,14 +27,20 @@ for p in $platforms; do
   os=${p%/*} arch=${p#*/}
   name=postmint_${version}_${os}_${arch}
   exe=postmint
+  [[ $os == windows ]] && exe=postmint.exe
   mkdir -p "$work/$name"
   echo "release.sh: building $name" >&2
   CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath \
     -ldflags "-s -w -X main.version=$version" -o "$work/$name/$exe" ./cmd/postmint
   cp README.md "$work/$name/"
   [[ -d docs ]] && cp -r docs "$work/$name/"
-  tar -C "$work" -czf "$work/$name.tar.gz" --owner=0 --group=0 --sort=name "$name"
-  archive=$name.tar.gz
+  if [[ $os == windows ]]; then
+    archive=$name.zip
+    (cd scripts/zipdir && go run . "$work/$archive" "$work/$name")
+  else
+    archive=$name.tar.gz
+    tar -C "$work" -czf "$work/$archive" --owner=0 --group=0 --sort=name "$name"
+  fi
   mv "$work/$archive" "$out/"
   archives+=("$archive")
 done

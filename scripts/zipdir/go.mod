@@ -1,0 +1,3 @@
+module github.com/postmint/postmint/scripts/zipdir
+
+go 1.22
