@@ -23,6 +23,7 @@ func TestDoctorUnreachable(t *testing.T) {
 	}
 	wantLine(t, out, "FAIL", "network", "could not reach "+addr+": connect: connection refused")
 	wantLine(t, out, "SKIP", "clock", "not checked: "+addr+" could not be reached (connect: connection refused)")
+	wantLine(t, out, "SKIP", "token", "not tried: the token endpoint could not be reached")
 }
 
 // TestDoctorNoSuchHost: a host name that does not resolve is a DNS failure, said as one (not
@@ -34,6 +35,7 @@ func TestDoctorNoSuchHost(t *testing.T) {
 		t.Errorf("exit %d, want 1", code)
 	}
 	wantLine(t, out, "FAIL", "dns", "idp.no-such-host.invalid")
+	wantLine(t, out, "SKIP", "token", "not tried")
 	if strings.Contains(out, "FAIL  tls") {
 		t.Errorf("a DNS failure reported as TLS:\n%s", out)
 	}

@@ -150,8 +150,12 @@ func Run(ctx context.Context, in Input) []Check {
 		add(Fail, "tls", "%s", oneLine(err.Error()))
 		return out
 	}
-	out = append(out, server(ctx, tc, c, alg, in.Now)...)
-	if profile != nil {
+	srv := server(ctx, tc, c, alg, in.Now)
+	out = append(out, srv...)
+	if profile != nil && unreached(srv) {
+		// The line above says why; a token request would only fail the same way, at length.
+		add(Skip, "token", "not tried: the token endpoint could not be reached")
+	} else if profile != nil {
 		live := tokenChecks(ctx, tc, c, profile, m.Key)
 		if len(live) > 0 && live[0].Topic == "token" && live[0].Status == Pass {
 			outranked(out, profile)
@@ -302,6 +306,16 @@ func unreachable(u *url.URL, err error) (topic, detail string) {
 		return "tls", fmt.Sprintf("%s does not speak TLS (is token_url http:// on a TLS port, or the other way round?)", hostPort(u))
 	}
 	return "network", fmt.Sprintf("could not reach %s: %s", hostPort(u), reason(err))
+}
+
+// unreached reports whether the server checks found the token endpoint unreachable.
+func unreached(checks []Check) bool {
+	for _, c := range checks {
+		if c.Status == Fail && (c.Topic == "dns" || c.Topic == "network" || c.Topic == "tls") {
+			return true
+		}
+	}
+	return false
 }
 
 // reason is the cause of a failed request in a few words: the innermost error of a dial.
