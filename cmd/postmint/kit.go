@@ -33,7 +33,7 @@ func kitCommand() *cli.Command {
 OUT/<slug>/ (or OUT/<slug>.zip with --zip) holding README.md, <slug>.postman_collection.json,
 <slug>.postman_environment.json (privateKey empty), client.yaml (the definition), and jwks.json
 when the definition's key: names the partner's PUBLIC key, certificate or public JWK (a private
-key there is refused). openapi: in a definition fills the API folder from an OpenAPI 3.0/3.1
+key there is refused). openapi: in a definition fills the API folder from a Swagger 2.0 or OpenAPI 3.x
 document. --clients FILE holds many definitions: a shared base and one entry per partner.
 
 Kits are built in parallel; a bad definition is reported by file, line and field and the
