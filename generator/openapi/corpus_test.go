@@ -346,3 +346,51 @@ func TestCorpusSchema(t *testing.T) {
 		}
 	}
 }
+
+// TestCorpusAPIKey: an apiKey security scheme is an entry {{name}} and a collection variable:
+// disabled where another alternative needs no key (Swagger Petstore's getPetById: api_key or
+// OAuth), sent where every alternative needs it.
+func TestCorpusAPIKey(t *testing.T) {
+	api := loadCorpus(t)["swagger-petstore-3.0.yaml"]
+	if api == nil {
+		t.FailNow()
+	}
+	get := findRequest(t, api, "Find pet by ID.")
+	if len(get.OptionalHeaders) != 1 || get.OptionalHeaders[0].Key != "api_key" || get.OptionalHeaders[0].Value != "{{api_key}}" || !get.OptionalHeaders[0].Disabled {
+		t.Errorf("getPetById headers: %v %+v", get.Headers, get.OptionalHeaders)
+	}
+	declared := false
+	for _, v := range api.Variables {
+		declared = declared || v.Key == "api_key"
+	}
+	if !declared {
+		t.Errorf("no collection variable api_key: %+v", api.Variables)
+	}
+
+	doc := `swagger: "2.0"
+info: {title: T, version: "1"}
+host: api.example.com
+securityDefinitions:
+  key: {type: apiKey, name: X-API-Key, in: header}
+  token: {type: apiKey, name: token, in: query}
+security: [{key: []}]
+paths:
+  /a:
+    get:
+      responses: {"200": {description: ok}}
+  /b:
+    get:
+      security: [{token: []}, {}]
+      responses: {"200": {description: ok}}
+`
+	api, err := Parse([]byte(doc), "k.yaml", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := api.Requests[0]; a.Headers["X-API-Key"] != "{{X-API-Key}}" {
+		t.Errorf("/a headers = %v", a.Headers)
+	}
+	if b := api.Requests[1]; len(b.Query) != 1 || b.Query[0].Key != "token" || !b.Query[0].Disabled || len(b.Headers) != 0 {
+		t.Errorf("/b = %+v %v", b.Query, b.Headers)
+	}
+}

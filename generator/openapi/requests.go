@@ -218,6 +218,7 @@ func (p *parser) operationRequest(path, method string, item, op at) postman.APIR
 		p.segmentVariable(v, realValues[v])
 	}
 
+	p.apiKeys(&r, op)
 	if p.is2 {
 		p.swaggerBody(&r, op, body, form)
 	} else if rb := field(op.n, "requestBody"); rb != nil {
