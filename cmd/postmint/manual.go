@@ -29,7 +29,7 @@ var manEnvironment = []struct{ Name, Text string }{
 var manExitStatus = []struct{ Code, Text string }{
 	{"0", "Success. For **verify**: the JWT is valid; for **doctor**: no check failed."},
 	{"1", "Failure: one line `postmint: <what failed>: <why>` on stderr, with hint: lines where they help."},
-	{"2", "Usage error: an unknown command, flag or preset name, or a missing argument."},
+	{"2", "Usage error: an unknown command or flag, or a missing or extra argument."},
 }
 
 const manTemplate = `% postmint 1
