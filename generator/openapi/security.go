@@ -49,6 +49,10 @@ func (p *parser) apiKeys(r *postman.APIRequest, op at) {
 			}
 			has = true
 			k := apiKey{scheme: kv[0].Value, name: str(d, "name"), in: str(d, "in"), description: oneParagraph(str(d, "description"))}
+			if k.in == "header" && strings.EqualFold(k.name, "Authorization") {
+				// Okta's SSWS token: the collection's auth owns Authorization.
+				continue
+			}
 			if k.name != "" && !seen[k.in+"\x00"+k.name] {
 				seen[k.in+"\x00"+k.name] = true
 				keys = append(keys, k)
