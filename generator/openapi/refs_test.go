@@ -271,7 +271,7 @@ func TestUnresolvableOperationSkipped(t *testing.T) {
 		t.Fatalf("requests = %+v", api.Requests)
 	}
 	want := []string{"1 of 2 operations skipped (the kit has the rest):",
-		`skipped POST /x: partial.yaml:11:28: $ref "#/components/schemas/Nope" points at nothing in the document`}
+		`skipped POST /x (#/paths/~1x/post): partial.yaml:11:28: $ref "#/components/schemas/Nope" points at nothing in the document`}
 	if len(api.Warnings) != 2 || api.Warnings[0] != want[0] || api.Warnings[1] != want[1] {
 		t.Errorf("warnings = %q", api.Warnings)
 	}

@@ -43,7 +43,7 @@ func (p *parser) operations(top *yaml.Node, out *API) []skip {
 		seenPath[path] = true
 		var item at
 		if err := catch(func() { item = p.refs.deref(at{kv[1], p.refs.root}) }); err != nil {
-			skipped = append(skipped, skip{"the path " + path, err})
+			skipped = append(skipped, skip{"the path " + path + " (" + pathPointer(path) + ")", err})
 			continue
 		}
 		if item.n == nil || item.n.Kind != yaml.MappingNode {
@@ -61,10 +61,11 @@ func (p *parser) operations(top *yaml.Node, out *API) []skip {
 			// written so, as the converter and the tools it is published with accept) is read
 			// from where it points.
 			if err := catch(func() { r = p.operationRequest(path, m, item, p.refs.deref(at{mk[1], item.src})) }); err != nil {
-				what := m + " " + path
+				what := m + " " + path + " (" + pathPointer(path) + "/" + mk[0].Value
 				if id := str(mk[1], "operationId"); id != "" {
-					what += " (" + id + ")"
+					what += ", operationId " + id
 				}
+				what += ")"
 				skipped = append(skipped, skip{what, err})
 				continue
 			}
@@ -80,6 +81,11 @@ func (p *parser) operations(top *yaml.Node, out *API) []skip {
 		foldersByPath(out, paths)
 	}
 	return skipped
+}
+
+// pathPointer is the JSON pointer (RFC 6901, as a URI fragment) of a path item.
+func pathPointer(path string) string {
+	return "#/paths/" + url.PathEscape(strings.NewReplacer("~", "~0", "/", "~1").Replace(path))
 }
 
 // foldersByPath groups the requests of a document that tags none of its operations by the
