@@ -100,3 +100,30 @@ func TestWindowsEncodedFiles(t *testing.T) {
 		t.Errorf("the key does not open with the password without the BOM: exit %d: %s", code, stderr)
 	}
 }
+
+// TestWindowsPathsInDefinition: a definition written on Windows (CRLF, key: and openapi: with
+// backslashes) generates on this system as it would there.
+func TestWindowsPathsInDefinition(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []string{"keys", "api"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, "keys", "client.key.pem"), mustRead(t, repoFile("testdata", "keys", "ec-p256.pkcs8.pem")), 0o600)
+	os.WriteFile(filepath.Join(dir, "api", "orders.yaml"), mustRead(t, repoFile("testdata", "openapi", "orders-3.0.yaml")), 0o644)
+	def := filepath.Join(dir, "client.yaml")
+	os.WriteFile(def, []byte("version: 1\r\nname: Win Paths\r\nclient_id: c1\r\ntoken_url: https://idp.example.com/token\r\nkey: keys\\client.key.pem\r\nopenapi: .\\api\\orders.yaml\r\n"), 0o644)
+	code, stdout, stderr := runPM("generate", "-c", def, "-o", filepath.Join(dir, "out"))
+	if code != 0 {
+		t.Fatalf("generate: exit %d: %s", code, stderr)
+	}
+	files := strings.Fields(stdout)
+	if len(files) != 2 {
+		t.Fatalf("generate printed %q", stdout)
+	}
+	coll, env := mustRead(t, files[0]), mustRead(t, files[1])
+	if !bytes.Contains(coll, []byte("List orders")) || !bytes.Contains(env, []byte(`"ES256"`)) {
+		t.Error("the collection lacks the OpenAPI requests, or the environment the key's alg")
+	}
+}

@@ -481,11 +481,26 @@ func (p *Preset) Label() string {
 	return "preset " + p.Name
 }
 
-func (d *Definition) relPath(p string) string {
-	if p == "" || filepath.IsAbs(p) || d.File == "" {
+func (d *Definition) relPath(p string) string { return ResolvePath(d.File, p) }
+
+// ResolvePath resolves a path written in the definition file defFile (key:, certificate:,
+// openapi:) against that file's folder. A path is written the way its author's system writes
+// it, so a definition made on Windows works on a Linux CI runner and the other way round:
+// where the separator is '/', '\' separates too (keys\client.pem is keys/client.pem), and a
+// path with a drive letter (C:\keys\a.pem), a rooted path (\keys\a.pem, /keys/a.pem) or a
+// \\?\ or UNC path (\\server\share\a.pem) is used as it is, never joined to the folder.
+func ResolvePath(defFile, p string) string {
+	if p == "" {
 		return p
 	}
-	return filepath.Join(filepath.Dir(d.File), p)
+	drive := len(p) >= 2 && p[1] == ':' && 'a' <= p[0]|0x20 && p[0]|0x20 <= 'z'
+	if filepath.Separator == '/' && !drive && !strings.HasPrefix(p, `\\`) {
+		p = strings.ReplaceAll(p, `\`, "/")
+	}
+	if defFile == "" || drive || filepath.IsAbs(p) || strings.HasPrefix(p, "/") || strings.HasPrefix(p, `\`) {
+		return p
+	}
+	return filepath.Join(filepath.Dir(defFile), p)
 }
 
 func firstNonEmpty(v ...string) string {

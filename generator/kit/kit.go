@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 
@@ -150,7 +149,7 @@ func Load(definitionFiles, clientsFiles []string, opt Options) []*Job {
 		// A public JWK's kid counts as the definition's (presets that require a kid accept it);
 		// an unreadable key: is reported by Build.
 		if j.Def.Kid == "" && j.Def.Key != "" {
-			if pub, err := loadPublic(relativeTo(j.Def.File, j.Def.Key), ""); err == nil {
+			if pub, err := loadPublic(config.ResolvePath(j.Def.File, j.Def.Key), ""); err == nil {
 				j.Def.Kid = pub.KeyID
 			}
 		}
@@ -391,15 +390,6 @@ func assemble(j *Job, c *config.Client, pub *keys.Public, certs []*x509.Certific
 		kit.Files = append(kit.Files, File{Name: CertificateFile, Data: certPEM})
 	}
 	return kit, nil
-}
-
-// relativeTo resolves a path of a definition against the definition file's directory, as
-// config does.
-func relativeTo(file, p string) string {
-	if p == "" || filepath.IsAbs(p) || file == "" {
-		return p
-	}
-	return filepath.Join(filepath.Dir(file), p)
 }
 
 func orUntitled(title, version string) string {
