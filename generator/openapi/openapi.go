@@ -66,6 +66,7 @@ type parser struct {
 	vals *values
 	is31 bool // OpenAPI 3.1 or 3.2: JSON Schema 2020-12 ($id, $anchor, $ref with siblings)
 	is2  bool // Swagger 2.0
+	is32 bool // OpenAPI 3.2: the query method, additionalOperations
 	// segVars are the path parameters inside a segment made collection variables (extraVars).
 	segVars   map[string]bool
 	extraVars []postman.Param
@@ -138,7 +139,8 @@ func Parse(data []byte, name string, opt Options) (api *API, err error) {
 			root.file = filepath.Clean(filepath.FromSlash(loc.Path))
 		}
 	}
-	p := &parser{refs: newResolver(root, opt), vals: &values{left: maxValueNodes + len(data), src: root}, is31: is31, is2: is2}
+	p := &parser{refs: newResolver(root, opt), vals: &values{left: maxValueNodes + len(data), src: root}, is31: is31, is2: is2,
+		is32: version == "3.2" || strings.HasPrefix(version, "3.2.")}
 	p.refs.is31 = is31
 	defer func() {
 		if r := recover(); r != nil {

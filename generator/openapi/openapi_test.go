@@ -382,3 +382,72 @@ paths:
 		t.Errorf("variables = %+v", api.Variables)
 	}
 }
+
+// TestOpenAPI32: a 3.2 document is read, with its QUERY method and additionalOperations.
+func TestOpenAPI32(t *testing.T) {
+	doc := `openapi: 3.2.0
+info: {title: T, version: "1"}
+servers: [{url: "https://api.example.com"}]
+paths:
+  /search:
+    query:
+      operationId: search
+      requestBody:
+        content:
+          application/json:
+            example: {q: shoes}
+      responses: {"200": {description: ok}}
+    additionalOperations:
+      LINK:
+        operationId: link
+        responses: {"204": {description: ok}}
+    get:
+      operationId: list
+      responses: {"200": {description: ok}}
+`
+	api, err := Parse([]byte(doc), "v32.yaml", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range api.Requests {
+		got = append(got, r.Method+" "+r.Name)
+	}
+	if want := []string{"QUERY search", "GET list", "LINK link"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("requests = %q, want %q", got, want)
+	}
+	if api.Requests[0].Body != "{\n  \"q\": \"shoes\"\n}" {
+		t.Errorf("QUERY body = %q", api.Requests[0].Body)
+	}
+}
+
+// TestSerialize: query parameters are written as style and explode say.
+func TestSerialize(t *testing.T) {
+	list := []any{"a", "b"}
+	obj := map[string]any{"x": 1.0, "y": "z"}
+	for _, tc := range []struct {
+		v       any
+		style   string
+		explode bool
+		want    string
+	}{
+		{list, "form", true, "ids=a&ids=b"},
+		{list, "form", false, "ids=a,b"},
+		{list, "spaceDelimited", false, "ids=a b"},
+		{list, "pipeDelimited", false, "ids=a|b"},
+		{list, "deepObject", true, "ids[0]=a&ids[1]=b"},
+		{obj, "form", true, "x=1&y=z"},
+		{obj, "form", false, "ids=x,1,y,z"},
+		{obj, "deepObject", true, "ids[x]=1&ids[y]=z"},
+		{map[string]any{"a": map[string]any{"b": "c"}}, "deepObject", true, "ids[a][b]=c"},
+		{"v", "form", true, "ids=v"},
+	} {
+		var parts []string
+		for _, kv := range serialize("ids", tc.v, tc.style, tc.explode) {
+			parts = append(parts, kv[0]+"="+kv[1])
+		}
+		if got := strings.Join(parts, "&"); got != tc.want {
+			t.Errorf("%v %s explode=%v: %s, want %s", tc.v, tc.style, tc.explode, got, tc.want)
+		}
+	}
+}

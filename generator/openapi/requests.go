@@ -19,6 +19,9 @@ import (
 
 var methodOrder = []string{"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"}
 
+// httpToken is an HTTP method name (RFC 9110 token), for 3.2's additionalOperations.
+var httpToken = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+
 // skip is an operation (or a path item) left out, and why.
 type skip struct {
 	what string
@@ -50,9 +53,24 @@ func (p *parser) operations(top *yaml.Node, out *API) []skip {
 			continue
 		}
 		got := map[string]bool{}
-		for _, mk := range pairs(item.n) {
+		ops := pairs(item.n)
+		if p.is32 {
+			// 3.2: the QUERY method, and other methods under additionalOperations.
+			ops = append(ops, pairs(field(item.n, "additionalOperations"))...)
+		}
+		for i, mk := range ops {
 			m := strings.ToUpper(mk[0].Value)
-			if mk[0].Value != strings.ToLower(m) || !slices.Contains(methodOrder, m) || got[m] || mk[1] == nil || mk[1].Kind != yaml.MappingNode {
+			switch {
+			case i >= len(item.n.Content)/2: // additionalOperations: a method as written
+				if !httpToken.MatchString(mk[0].Value) || slices.Contains(methodOrder, m) {
+					continue
+				}
+				m = mk[0].Value
+			case p.is32 && mk[0].Value == "query":
+			case mk[0].Value != strings.ToLower(m) || !slices.Contains(methodOrder, m):
+				continue
+			}
+			if got[m] || mk[1] == nil || mk[1].Kind != yaml.MappingNode {
 				continue
 			}
 			got[m] = true
