@@ -193,3 +193,23 @@ func TestZitadel(t *testing.T) {
 		}
 	})
 }
+
+// TestZitadelPreset: the preset says why it defaults to the JWT grant, and a definition without
+// kid is refused in one line (the library finds keys by kid only).
+func TestZitadelPreset(t *testing.T) {
+	code, stdout, stderr := runPM("presets", "zitadel")
+	if code != 0 || !strings.Contains(stdout, "plain client_credentials with a client_assertion is not accepted") || !strings.Contains(stdout, "#813") {
+		t.Errorf("presets zitadel (exit %d) does not say client_credentials with an assertion is refused:\n%s%s", code, stdout, stderr)
+	}
+	d := filepath.Join(t.TempDir(), "svc.yaml")
+	if err := os.WriteFile(d, []byte("version: 1\nname: svc\npreset: zitadel\nissuer: https://zitadel.example.com\nclient_id: svc-1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	keyPath, keyPEM, _ := fixtureKey(t, "rsa2048.pkcs8.pem")
+	code, stdout, stderr = runPM("mint", "-c", d, "-k", keyPath)
+	checkFailure(t, code, stdout, stderr)
+	checkNoSecrets(t, stderr, keyPEM)
+	if !strings.Contains(stderr, "kid: missing; preset zitadel identifies the key by kid") {
+		t.Errorf("the missing kid is not named:\n%s", stderr)
+	}
+}

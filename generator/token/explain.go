@@ -54,8 +54,9 @@ const (
 type hint struct{ topic, text string }
 
 // Explain returns the likely causes of a failed Exchange, one short line each, most likely
-// first: the provider's own hints (providerHints), then the generic ones ordered by what the
-// server's error_description mentions. A clock skew of more than 10 s between the server's Date
+// first: what the server's error_description names (serverWords: the audience, alg, kid or
+// registered method it expects, with its value), then the generic hints on topics the
+// description mentions, the provider's own hints (providerHints), and the rest. A clock skew of more than 10 s between the server's Date
 // header and the local clock is reported first where the clock can cause the error, else last.
 // It returns nil for nil.
 func Explain(err error, c Context) []string {
