@@ -32,3 +32,14 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 	}
 	return nil
 }
+
+// filePerm is the mode refresh keeps and reasons with: the file's permission bits.
+func filePerm(_ string, st os.FileInfo) os.FileMode { return st.Mode().Perm() }
+
+// modeWords says what is wrong with a mode that lets others read a file.
+func modeWords(mode os.FileMode) string { return fmt.Sprintf("is mode %04o", mode.Perm()) }
+
+// ownerOnlyFix says how to make path readable by its owner alone.
+func ownerOnlyFix(path string) string {
+	return "chmod 600 " + path + ", or (in CI, where the file is checked out 0644) leave it as committed and write the refreshed copy elsewhere with -o, e.g. -o \"$RUNNER_TEMP/env.json\""
+}

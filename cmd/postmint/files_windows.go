@@ -127,3 +127,61 @@ func moveOver(tmp, abs string) error {
 	}
 	return err
 }
+
+// filePerm is the mode refresh keeps and reasons with. Windows has no permission bits
+// (os.Stat says 0666, or 0444 for a read-only file), so the ACL decides: a file only the
+// current user may open (ownerOnly) is 0600, any other 0644; 0400 and 0444 when read-only.
+func filePerm(path string, st os.FileInfo) os.FileMode {
+	write := st.Mode().Perm() & 0o200
+	if ownerOnly(path) {
+		return 0o400 | write
+	}
+	return 0o444 | write
+}
+
+// ownerOnly reports whether path has a protected DACL whose allow entries all name the
+// current user, as writeFileAtomic makes for mode 0600. Any doubt (an error, no DACL, which
+// lets everyone in) is false.
+func ownerOnly(path string) bool {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return false
+	}
+	sd, err := windows.GetNamedSecurityInfo(extendedLengthPath(abs), windows.SE_FILE_OBJECT, windows.DACL_SECURITY_INFORMATION)
+	if err != nil {
+		return false
+	}
+	ctl, _, err := sd.Control()
+	if err != nil || ctl&windows.SE_DACL_PROTECTED == 0 {
+		return false
+	}
+	dacl, _, err := sd.DACL()
+	if err != nil || dacl == nil {
+		return false
+	}
+	u, err := windows.GetCurrentProcessToken().GetTokenUser()
+	if err != nil {
+		return false
+	}
+	for i := range uint32(dacl.AceCount) {
+		var ace *windows.ACCESS_ALLOWED_ACE
+		if err := windows.GetAce(dacl, i, &ace); err != nil {
+			return false
+		}
+		if ace.Header.AceType != windows.ACCESS_ALLOWED_ACE_TYPE {
+			continue // deny entries only narrow who may read
+		}
+		if !(*windows.SID)(unsafe.Pointer(&ace.SidStart)).Equals(u.User.Sid) {
+			return false
+		}
+	}
+	return true
+}
+
+// modeWords says what is wrong with a file that lets others read it.
+func modeWords(os.FileMode) string { return "has an ACL that lets other users open it" }
+
+// ownerOnlyFix says how to make path readable by the current user alone.
+func ownerOnlyFix(path string) string {
+	return "icacls " + path + " /inheritance:r /grant:r \"%USERNAME%:F\" (cmd; in PowerShell \"${env:USERNAME}:F\"), or leave it as it is and write the refreshed copy elsewhere with -o, which writes it for you alone, e.g. -o \"$env:RUNNER_TEMP\\env.json\""
+}

@@ -79,5 +79,5 @@ func secretModeWarning(path string, mode fs.FileMode, what string) string {
 	if mode&0o044 == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%s is mode %04o: other users can read the %s in it; chmod 600 %s, or (in CI, where the file is checked out 0644) leave it as committed and write the refreshed copy elsewhere with -o, e.g. -o \"$RUNNER_TEMP/env.json\"", path, mode.Perm(), what, path)
+	return fmt.Sprintf("%s %s: other users can read the %s in it; %s", path, modeWords(mode), what, ownerOnlyFix(path))
 }

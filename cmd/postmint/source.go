@@ -147,5 +147,5 @@ func readEnvironment(path string) (*postman.Environment, os.FileMode, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("reading environment %s: %w", path, err)
 	}
-	return env, st.Mode().Perm(), nil
+	return env, filePerm(path, st), nil
 }
