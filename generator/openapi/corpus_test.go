@@ -3,10 +3,12 @@ package openapi
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -30,20 +32,41 @@ var corpusOps = map[string]int{
 	"stripe-spec3.yaml": 468, "swagger-petstore-3.0.yaml": 19, "swagger-petstore-3.1.yaml": 6,
 }
 
-// loadCorpus reads every document of the corpus (skipping the test where it is absent).
+var (
+	corpusOnce sync.Once
+	corpusAPIs map[string]*API
+	corpusErrs []string
+	corpusMiss error
+)
+
+// loadCorpus reads every document of the corpus once for all the tests (skipping them where
+// it is absent); the tests only read the result.
 func loadCorpus(t *testing.T) map[string]*API {
 	t.Helper()
+	corpusOnce.Do(func() { corpusAPIs, corpusErrs, corpusMiss = readCorpus() })
+	if corpusMiss != nil {
+		t.Skipf("the corpus is not beside the repository: %v", corpusMiss)
+	}
+	for _, e := range corpusErrs {
+		t.Error(e)
+	}
+	return corpusAPIs
+}
+
+func readCorpus() (map[string]*API, []string, error) {
 	ents, err := os.ReadDir(corpusDir)
 	if err != nil {
-		t.Skipf("the corpus is not beside the repository: %v", err)
+		return nil, nil, err
 	}
+	var errs []string
 	out := map[string]*API{}
 	for _, e := range ents {
 		p := filepath.Join(corpusDir, e.Name())
 		if e.IsDir() {
 			entry, err := os.ReadFile(filepath.Join(p, ".entry"))
 			if err != nil {
-				t.Fatal(err)
+				errs = append(errs, err.Error())
+				continue
 			}
 			p = filepath.Join(p, strings.TrimSpace(string(entry)))
 		} else if ext := filepath.Ext(p); ext != ".yaml" && ext != ".json" {
@@ -51,12 +74,12 @@ func loadCorpus(t *testing.T) map[string]*API {
 		}
 		api, err := Load(p, Options{})
 		if err != nil {
-			t.Errorf("%s: %v", e.Name(), err)
+			errs = append(errs, fmt.Sprintf("%s: %v", e.Name(), err))
 			continue
 		}
 		out[e.Name()] = api
 	}
-	return out
+	return out, errs, nil
 }
 
 // TestCorpus: every document of the corpus makes a kit, one request per operation (Swagger
