@@ -89,6 +89,10 @@ func exchange(c *cli.Context, s *signing) (*token.Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	why := s.explain
+	if rt, _ := refreshTokenOf(c, s); rt != "" {
+		why.GrantType = "refresh_token" // its refusals have other causes than a code's
+	}
 	build := func() (url.Values, error) {
 		a, err := assertion.Mint(s.profile, s.key.Signer, assertion.Options{})
 		if err != nil {
@@ -104,9 +108,19 @@ func exchange(c *cli.Context, s *signing) (*token.Response, error) {
 	}
 	resp, err := client.ExchangeDPoP(c.Context, s.profile.TokenURL, s.dpopNonce, build, proof)
 	if err != nil {
-		return nil, explained(err, s.explain)
+		return nil, explained(err, why)
 	}
 	return resp, nil
+}
+
+// refreshTokenOf returns the refresh token the request sends (--refresh-token, or the
+// environment's refreshToken for authorization_code without --code) and the --code.
+func refreshTokenOf(c *cli.Context, s *signing) (rt, code string) {
+	rt, code = c.String("refresh-token"), c.String("code")
+	if s.env != nil && rt == "" && code == "" && s.profile.GrantType == assertion.AuthorizationCodeGrant {
+		rt = s.env.Lookup(postman.VarRefreshToken)
+	}
+	return rt, code
 }
 
 func userAgent() string { return "postmint/" + version + " (+https://github.com/postmint/postmint)" }
@@ -116,14 +130,10 @@ func userAgent() string { return "postmint/" + version + " (+https://github.com/
 // profile's own grant.
 func grantFields(c *cli.Context, s *signing) (func(string) []oauth.Field, error) {
 	p := s.profile
-	code, verifier, rt := c.String("code"), c.String("code-verifier"), c.String("refresh-token")
-	if s.env != nil {
-		if verifier == "" {
-			verifier = s.env.Lookup(postman.VarCodeVerifier)
-		}
-		if rt == "" && code == "" && p.GrantType == assertion.AuthorizationCodeGrant {
-			rt = s.env.Lookup(postman.VarRefreshToken)
-		}
+	rt, code := refreshTokenOf(c, s)
+	verifier := c.String("code-verifier")
+	if s.env != nil && verifier == "" {
+		verifier = s.env.Lookup(postman.VarCodeVerifier)
 	}
 	if code != "" && c.String("refresh-token") != "" {
 		return nil, usagef("give --code or --refresh-token, not both")

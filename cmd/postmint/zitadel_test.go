@@ -186,6 +186,9 @@ func TestZitadel(t *testing.T) {
 				if hint := lineWith(stderr, "hint: "); !strings.Contains(hint, tc.hint) {
 					t.Errorf("the first hint %q does not hold %q:\n%s", hint, tc.hint, stderr)
 				}
+				if len(tc.args) > 0 && (strings.Contains(stderr, "authorization code expired") || !strings.Contains(stderr, "the refresh token expired")) {
+					t.Errorf("a refresh-token request explained as a code exchange:\n%s", stderr)
+				}
 				if tc.hint == "" && !strings.Contains(stderr, "ignores client_assertion: a service user uses the JWT grant") {
 					t.Errorf("the explanation does not say the stock client_credentials grant ignores the assertion:\n%s", stderr)
 				}
