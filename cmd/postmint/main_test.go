@@ -58,6 +58,9 @@ func builtBinary() (string, error) {
 			return
 		}
 		binPath = filepath.Join(binDir, "postmint")
+		if runtime.GOOS == "windows" {
+			binPath += ".exe" // without it exec.Command finds nothing to run there
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
 		if out, err := exec.CommandContext(ctx, "go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
