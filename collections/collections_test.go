@@ -10,6 +10,7 @@ import (
 
 	"github.com/postmint/postmint/generator"
 	"github.com/postmint/postmint/generator/config"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 var update = flag.Bool("update", false, "rewrite the example collections from testdata/definitions")
@@ -62,6 +63,46 @@ func TestExamplesAreCurrent(t *testing.T) {
 				continue
 			}
 			t.Errorf("collections/%s has no definition in testdata/definitions; run: go test ./collections -update", f)
+		}
+	}
+}
+
+// TestExamplesFollowTheSchema: every example collection follows the official Postman
+// Collection v2.1.0 schema (testdata/schema, a copy of shared/reference/postman-schema).
+func TestExamplesFollowTheSchema(t *testing.T) {
+	f, err := os.Open("../testdata/schema/collection-v2.1.0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource(id, doc); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := c.Compile(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("*.postman_collection.json")
+	if len(files) == 0 {
+		t.Fatal("no example collections")
+	}
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("%s: not JSON: %v", name, err)
+		}
+		if err := schema.Validate(inst); err != nil {
+			t.Errorf("%s does not follow the Postman Collection v2.1.0 schema: %v", name, err)
 		}
 	}
 }

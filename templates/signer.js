@@ -5,9 +5,8 @@
 // BigInt and crypto-js (hashes and HMAC); everything else (DER, RSA, ECDSA, Ed25519, base64url,
 // UTF-8, Go-compatible JSON) is written out below, each function citing its specification.
 //
-// Embedding rules (templates/embed.go StripJS): only whole-line // comments, no block comments,
-// no multi-line string literals; the stripped text must stay under 20 KB. postmint generate
-// minifies it (templates.MinifyJS) into the collection-level script, which must stay under 30 KB.
+// Embedding: postmint generate minifies it (templates.MinifyJS) into the collection-level
+// script; minified it must stay under 20 KB (TestMinifiedSignerSize).
 //
 // Usage: var signer = postmintSigner(require('crypto-js'));
 //        signer.jwt({ alg: 'RS256', kid: 'k1' }, { iss: 'me', ... }, privateKeyText)

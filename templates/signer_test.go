@@ -76,39 +76,14 @@ func TestResponseNodeSuite(t *testing.T) {
 	t.Logf("node --test response.test.js:\n%s", lastLines(string(out), 8))
 }
 
-func TestStripJS(t *testing.T) {
-	src := "// header comment\n" +
-		"function f(a) {\r\n" +
-		"    // why\n" +
-		"\n" +
-		"\t\treturn a + '//not a comment';  \n" +
-		"    \t// indented comment\n" +
-		"}\n" +
-		"   \n" +
-		"var x = 1"
-	want := "function f(a) {\nreturn a + '//not a comment';\n}\nvar x = 1\n"
-	if got := StripJS(src); got != want {
-		t.Errorf("StripJS:\n got %q\nwant %q", got, want)
+// TestMinifiedSignerSize: the signer as placed into a collection stays small (every request
+// of a run hands the collection script to the sandbox).
+func TestMinifiedSignerSize(t *testing.T) {
+	size := len(MinifyJS(SignerJS))
+	if size > 20<<10 || size < 5<<10 {
+		t.Fatalf("minified signer.js: %d bytes, want 5-20 KB", size)
 	}
-	if got := StripJS(""); got != "" {
-		t.Errorf("StripJS(\"\") = %q", got)
-	}
-	stripped := StripJS(SignerJS)
-	if StripJS(stripped) != stripped {
-		t.Error("StripJS is not idempotent on the signer")
-	}
-	if n := len(stripped); n >= 20*1024 {
-		t.Errorf("stripped signer is %d bytes, want < 20 KB", n)
-	}
-	for _, bad := range []string{"globalThis", "TextEncoder", "/*", "`"} {
-		if strings.Contains(stripped, bad) {
-			t.Errorf("stripped signer contains %q", bad)
-		}
-	}
-	if !strings.HasPrefix(stripped, "function postmintSigner(CryptoJS) {\n") {
-		t.Errorf("stripped signer starts with %q", stripped[:min(60, len(stripped))])
-	}
-	t.Logf("stripped signer.js: %d bytes (source %d bytes)", len(stripped), len(SignerJS))
+	t.Logf("minified signer.js: %d bytes (source %d)", size, len(SignerJS))
 }
 
 // goKey is one key generated in Go, with the algs it signs.
@@ -264,7 +239,7 @@ func sandboxCollection(t *testing.T, keys []goKey, url string) []byte {
 		"result.dpop = signer.dpopProof({ alg: 'ES256', key: pm.collectionVariables.get('key_ES256'), htm: 'GET', htu: 'https://api.example.com/r?q=1#f', accessToken: 'tok' });",
 		"pm.collectionVariables.set('result', JSON.stringify(result));",
 	}
-	prerequest := append(strings.Split(strings.TrimSuffix(StripJS(SignerJS), "\n"), "\n"), call...)
+	prerequest := append([]string{MinifyJS(SignerJS)}, call...)
 	test := []string{
 		"pm.test('the signer made a token for every alg', function () {",
 		"    var r = JSON.parse(pm.collectionVariables.get('result'));",

@@ -4,69 +4,7 @@ import (
 	"encoding/json"
 	"sort"
 	"strings"
-
-	pc "github.com/rbretecher/go-postman-collection"
 )
-
-// The API folder's requests are rendered from these structs of postmint's own rather than
-// go-postman-collection's: its query parameters and form fields cannot be disabled, and an
-// optional parameter is a disabled entry that the partner ticks. Field order follows the
-// Postman app's exports (and go-postman-collection's).
-
-type itemJSON struct {
-	Name        string       `json:"name"`
-	Description string       `json:"description,omitempty"` // folders; a request's is in request
-	Item        []*itemJSON  `json:"item,omitempty"`
-	Request     *requestJSON `json:"request,omitempty"`
-}
-
-type requestJSON struct {
-	URL         *urlJSON     `json:"url"`
-	Method      string       `json:"method"`
-	Description string       `json:"description,omitempty"`
-	Header      []headerJSON `json:"header,omitempty"`
-	Body        *pc.Body     `json:"body,omitempty"`
-}
-
-type headerJSON struct {
-	Key         string `json:"key"`
-	Value       string `json:"value"`
-	Disabled    bool   `json:"disabled,omitempty"`
-	Description string `json:"description,omitempty"`
-}
-
-type urlJSON struct {
-	Raw      string      `json:"raw"`
-	Protocol string      `json:"protocol,omitempty"`
-	Host     []string    `json:"host,omitempty"`
-	Path     []string    `json:"path,omitempty"`
-	Port     string      `json:"port,omitempty"`
-	Query    []queryJSON `json:"query,omitempty"`
-	Hash     string      `json:"hash,omitempty"`
-	Variable []varJSON   `json:"variable,omitempty"`
-}
-
-type queryJSON struct {
-	Key         string `json:"key"`
-	Value       string `json:"value"`
-	Disabled    bool   `json:"disabled,omitempty"`
-	Description string `json:"description,omitempty"`
-}
-
-type varJSON struct {
-	Key         string `json:"key"`
-	Value       string `json:"value"`
-	Description string `json:"description,omitempty"`
-}
-
-// formJSON is a urlencoded or form-data field; a file field has type file and no value.
-type formJSON struct {
-	Key         string `json:"key"`
-	Value       string `json:"value,omitempty"`
-	Type        string `json:"type"`
-	Disabled    bool   `json:"disabled,omitempty"`
-	Description string `json:"description,omitempty"`
-}
 
 // apiItems places the requests in their order, each in its sub-folder, created where its
 // first request comes (with its description from folders).
@@ -110,15 +48,15 @@ func apiItem(r APIRequest) *itemJSON {
 	req := &requestJSON{URL: apiURL(r), Method: r.Method, Header: headers, Description: r.Description}
 	switch {
 	case len(r.Form) > 0 && r.Multipart:
-		req.Body = &pc.Body{Mode: "formdata", FormData: formFields(r.Form)}
+		req.Body = &bodyJSON{Mode: "formdata", FormData: formFields(r.Form)}
 	case len(r.Form) > 0:
-		req.Body = &pc.Body{Mode: "urlencoded", URLEncoded: formFields(r.Form)}
+		req.Body = &bodyJSON{Mode: "urlencoded", URLEncoded: formFields(r.Form)}
 	case r.BodyFile:
-		req.Body = &pc.Body{Mode: "file", File: map[string]any{"src": nil}}
+		req.Body = &bodyJSON{Mode: "file", File: &fileJSON{}}
 	case r.Body != "":
-		req.Body = &pc.Body{Mode: "raw", Raw: r.Body}
+		req.Body = &bodyJSON{Mode: "raw", Raw: r.Body}
 		if json.Valid([]byte(r.Body)) {
-			req.Body.Options = &pc.BodyOptions{Raw: pc.BodyOptionsRaw{Language: pc.JSON}}
+			req.Body.Options = &bodyOptionsJSON{Raw: rawOptionsJSON{Language: "json"}}
 		}
 	}
 	return &itemJSON{Name: r.Name, Request: req}
@@ -141,11 +79,8 @@ func apiURL(r APIRequest) *urlJSON {
 		}
 		raw += sep + strings.Join(parts, "&")
 	}
-	p := parseURL(r.URL)
-	u := &urlJSON{Raw: raw, Protocol: p.Protocol, Host: p.Host, Path: p.Path, Port: p.Port, Hash: p.Hash}
-	for _, q := range p.Query {
-		u.Query = append(u.Query, queryJSON{Key: q.Key, Value: q.Value})
-	}
+	u := parseURL(r.URL)
+	u.Raw = raw
 	for _, q := range r.Query {
 		u.Query = append(u.Query, queryJSON{Key: q.Key, Value: q.Value, Disabled: q.Disabled, Description: q.Description})
 	}

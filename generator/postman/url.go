@@ -1,16 +1,12 @@
 package postman
 
-import (
-	"strings"
-
-	pc "github.com/rbretecher/go-postman-collection"
-)
+import "strings"
 
 // parseURL splits a raw URL the way the Postman app stores it (protocol, host labels, port,
 // path segments, query), keeping {{variables}} intact. Newman and the Postman CLI send a
 // v2.1.0 request whose url object has only "raw" to an empty URL, so the parts are required.
-func parseURL(raw string) *pc.URL {
-	u := &pc.URL{Raw: raw}
+func parseURL(raw string) *urlJSON {
+	u := &urlJSON{Raw: raw}
 	rest := raw
 	if i := strings.Index(rest, "#"); i >= 0 {
 		u.Hash, rest = rest[i+1:], rest[:i]
@@ -21,7 +17,7 @@ func parseURL(raw string) *pc.URL {
 				continue
 			}
 			k, v, _ := strings.Cut(kv, "=")
-			u.Query = append(u.Query, &pc.QueryParam{Key: k, Value: v})
+			u.Query = append(u.Query, queryJSON{Key: k, Value: v})
 		}
 		rest = rest[:i]
 	}
