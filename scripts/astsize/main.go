@@ -1,8 +1,13 @@
-// Command astsize prints the largest non-test Go file and the longest function (in lines,
-// from go/ast) under a folder, for docs/architecture.md's measurements. With a second
-// argument it also lists every function whose "file:name" contains it.
+// Command astsize measures postmint's Go code with go/ast for docs/architecture.md.
 //
-//	cd scripts/astsize && go run . ../.. && go run . ../../generator Build
+//	go run ./scripts/astsize -table     the measured table (lines per package, longest
+//	                                    functions, duplicates pairs, go list -deps)
+//	go run ./scripts/astsize -update    writes that table into docs/architecture.md
+//	go run ./scripts/astsize DIR [SUB]  the largest non-test file and longest function under
+//	                                    DIR; with SUB, every function whose "file:name" has it
+//
+// Run it from the module root. TestArchitectureTableIsCurrent fails when the table in the
+// docs is not what -table prints.
 package main
 
 import (
@@ -17,6 +22,17 @@ import (
 )
 
 func main() {
+	if len(os.Args) == 2 && (os.Args[1] == "-table" || os.Args[1] == "-update") {
+		if err := table(os.Args[1] == "-update"); err != nil {
+			fmt.Fprintln(os.Stderr, "astsize:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: astsize -table | -update | DIR [SUB]")
+		os.Exit(2)
+	}
 	root := os.Args[1]
 	fset := token.NewFileSet()
 	var bigFile string
@@ -65,4 +81,40 @@ func main() {
 		return nil
 	})
 	fmt.Printf("largest file: %s %d lines\nlongest func: %s %d lines\n", bigFile, bigLines, bigFunc, funcLines)
+}
+
+// table prints the architecture table of the module in the current folder, or with update
+// writes it into docs/architecture.md.
+func table(update bool) error {
+	t, err := measure(".")
+	if err != nil {
+		return err
+	}
+	if !update {
+		fmt.Print(t)
+		return nil
+	}
+	const doc = "docs/architecture.md"
+	old, err := os.ReadFile(doc)
+	if err != nil {
+		return err
+	}
+	out, err := replaceTable(string(old), t)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(doc, []byte(out), 0o644)
+}
+
+// measure is Table with duplicates' and go list's counts for the module at root.
+func measure(root string) (string, error) {
+	dups, err := Duplicates(root)
+	if err != nil {
+		return "", err
+	}
+	deps, err := Deps(root)
+	if err != nil {
+		return "", err
+	}
+	return Table(root, dups, deps)
 }

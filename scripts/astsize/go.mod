@@ -1,2 +1,0 @@
-module astsize
-go 1.22
