@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 
+	pmc "github.com/rbretecher/go-postman-collection"
+
 	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/templates"
 )
@@ -164,8 +166,8 @@ const (
 
 // Event names of a script (v2.1.0 event.listen).
 const (
-	listenPrerequest = "prerequest"
-	listenTest       = "test"
+	listenPrerequest = pmc.PreRequest
+	listenTest       = pmc.Test
 )
 
 // smallScripts are the request and folder scripts, each minified once (as the collection

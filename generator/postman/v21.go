@@ -3,6 +3,8 @@ package postman
 import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
+	pmc "github.com/rbretecher/go-postman-collection"
 )
 
 // A Postman collection, format v2.1.0 (testdata/schema/collection-v2.1.0.json), as postmint's
@@ -43,23 +45,22 @@ type itemJSON struct {
 	Request                 *requestJSON    `json:"request,omitempty"`
 }
 
-type eventJSON struct {
-	Listen string     `json:"listen"`
-	Script scriptJSON `json:"script"`
-}
-
-// scriptJSON holds a script as ONE element of exec (a string holding every line), not one
-// element per line: Newman and the Postman CLI hand every element of a script to their
-// sandbox separately on every request, which costs about 4 µs per element (bench/
-// valid-token.sh). The source the sandbox runs is the same: it joins the elements with "\n".
-type scriptJSON struct {
-	Type string   `json:"type"`
-	Exec []string `json:"exec"`
-}
+// eventJSON is an event (a script and when it runs) as go-postman-collection models it, and
+// variableJSON a collection variable: the parts of v2.1.0 its types write exactly as Postman
+// exports them (its request, URL and body types cannot say "disabled" for a query parameter
+// or a form field, nor a file body, so those are postmint's own, below).
+type (
+	eventJSON    = pmc.Event
+	variableJSON = pmc.Variable
+)
 
 // script is the event that runs src (minified JavaScript) on listen ("prerequest" or "test").
-func script(listen, src string) eventJSON {
-	return eventJSON{Listen: listen, Script: scriptJSON{Type: "text/javascript", Exec: []string{src}}}
+// Its exec holds the script as ONE element (a string holding every line), not one element per
+// line: Newman and the Postman CLI hand every element of a script to their sandbox separately
+// on every request, which costs about 4 µs per element (bench/valid-token.sh). The source the
+// sandbox runs is the same: it joins the elements with "\n".
+func script(listen pmc.ListenType, src string) eventJSON {
+	return eventJSON{Listen: listen, Script: &pmc.Script{Type: "text/javascript", Exec: []string{src}}}
 }
 
 type authJSON struct {
@@ -72,13 +73,6 @@ type authParamJSON struct {
 	Key   string `json:"key"`
 	Value string `json:"value"`
 	Type  string `json:"type"`
-}
-
-type variableJSON struct {
-	Key         string `json:"key"`
-	Type        string `json:"type"`
-	Value       string `json:"value"`
-	Description string `json:"description,omitempty"`
 }
 
 type requestJSON struct {
@@ -169,7 +163,10 @@ func encode(v any, prefix string) ([]byte, error) {
 	b, err := json.Marshal(v,
 		jsontext.Multiline(true), jsontext.WithIndent(Indent), jsontext.WithIndentPrefix(prefix),
 		jsontext.EscapeForHTML(false), jsontext.EscapeForJS(true), jsontext.AllowInvalidUTF8(true),
-		json.Deterministic(true), json.FormatNilSliceAsNull(true), json.OmitZeroStructFields(false))
+		json.Deterministic(true), json.FormatNilSliceAsNull(true), json.OmitZeroStructFields(false),
+		// go-postman-collection's omitempty means what it meant to encoding/json (false
+		// omitted too); postmint's own types say omitzero where they mean it.
+		jsonv1.OmitEmptyWithLegacySemantics(true))
 	if err != nil {
 		return nil, err
 	}
