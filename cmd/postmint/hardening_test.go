@@ -152,6 +152,11 @@ func TestEveryInputBounded(t *testing.T) {
 		{[]string{"generate", "-c", fifo, "-o", out}, "nothing writes to it"},
 		{[]string{"generate", "-c", def, "-k", "/dev/zero", "-o", out}, "far too large for a key file"},
 		{[]string{"generate", "-c", def, "-k", fifo, "-o", out}, "nothing writes to it"},
+		// --no-key then tries -k as public material: through the bounded reader too (os.ReadFile
+		// read /dev/zero until memory ran out and waited on the pipe for ever).
+		{[]string{"generate", "-c", def, "--no-key", "-k", "/dev/zero", "-o", out}, "far too large for a key file"},
+		{[]string{"generate", "-c", def, "--no-key", "-k", fifo, "-o", out}, "nothing writes to it"},
+		{[]string{"generate", "-c", def, "--vault", "-k", "/dev/zero", "-o", out}, "far too large for a key file"},
 		{[]string{"generate", "-c", withCert("/dev/zero"), "-k", keyPath, "-o", out}, "far too large for a certificate file"},
 		{[]string{"mint", "-c", def, "-k", keyPath, "--key-password-file", "/dev/zero"}, "reading --key-password-file /dev/zero: gives more than 65536 bytes, far too large"},
 		{[]string{"mint", "-c", def, "-k", keyPath, "--key-password-file", fifo}, "nothing writes to it"},

@@ -2,9 +2,7 @@ package main
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
-	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -42,14 +40,11 @@ func generateMaterial(c *cli.Context, client *config.Client) (generator.Material
 	return m, nil
 }
 
+// readPublic reads a public key, certificate or public JWK through the one bounded reader.
 func readPublic(path string) (*keys.Public, error) {
-	data, err := os.ReadFile(path)
+	data, err := readInput("-k", path, maxPublicFile)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, fmt.Errorf("reading %s: %w", path, err)
+		return nil, err
 	}
 	return keys.ParsePublic(data, path, keys.PublicOptions{})
 }
