@@ -2,14 +2,12 @@ package main
 
 import (
 	"fmt"
-	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/postmint/postmint/generator/assertion"
-	"github.com/postmint/postmint/generator/dpop"
 	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/postman"
 	"github.com/postmint/postmint/generator/token"
@@ -93,20 +91,8 @@ func exchange(c *cli.Context, s *signing) (*token.Response, error) {
 	if rt, _ := refreshTokenOf(c, s); rt != "" {
 		why.GrantType = "refresh_token" // its refusals have other causes than a code's
 	}
-	build := func() (url.Values, error) {
-		a, err := assertion.Mint(s.profile, s.key.Signer, assertion.Options{})
-		if err != nil {
-			return nil, err
-		}
-		return oauth.Values(fields(a)), nil
-	}
-	var proof token.Proof
-	if s.dpop != nil {
-		proof = func(nonce string) (string, error) {
-			return s.dpop.Proof(dpop.Request{Method: http.MethodPost, URL: s.profile.TokenURL, Nonce: nonce})
-		}
-	}
-	resp, err := client.ExchangeDPoP(c.Context, s.profile.TokenURL, s.dpopNonce, build, proof)
+	session := token.Session{Profile: s.profile, Signer: s.key.Signer, DPoP: s.dpop, Nonce: s.dpopNonce}
+	resp, err := session.Exchange(c.Context, client, fields)
 	if err != nil {
 		return nil, explained(err, why)
 	}

@@ -17,10 +17,8 @@ import (
 	"time"
 
 	"github.com/postmint/postmint/generator"
-	"github.com/postmint/postmint/generator/assertion"
 	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/generator/discovery"
-	"github.com/postmint/postmint/generator/dpop"
 	"github.com/postmint/postmint/generator/keys"
 	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/token"
@@ -381,23 +379,11 @@ func tokenChecks(ctx context.Context, tc *token.Client, c *config.Client, p *oau
 		return []Check{{Status: Skip, Topic: "token", Detail: "authorization_code needs a user's login: run Auth / Authorize in the collection, or postmint token --code"}}
 	}
 	// A DPoP client's request carries a proof of a key made for this check (RFC 9449).
-	var proof token.Proof
-	if p.DPoP() {
-		dk, err := dpop.NewKey(p.DPoPAlg)
-		if err != nil {
-			return []Check{{Status: Fail, Topic: "token", Detail: oneLine(err.Error())}}
-		}
-		proof = func(nonce string) (string, error) {
-			return dk.Proof(dpop.Request{Method: http.MethodPost, URL: p.TokenURL, Nonce: nonce})
-		}
+	session, err := token.NewDPoPSession(p, k.Signer)
+	if err != nil {
+		return []Check{{Status: Fail, Topic: "token", Detail: oneLine(err.Error())}}
 	}
-	resp, err := tc.ExchangeDPoP(ctx, p.TokenURL, "", func() (url.Values, error) {
-		a, err := assertion.Mint(p, k.Signer, assertion.Options{})
-		if err != nil {
-			return nil, err
-		}
-		return oauth.Values(p.FormFields(a)), nil
-	}, proof)
+	resp, err := session.Exchange(ctx, tc, nil)
 	if err != nil {
 		return []Check{{Status: Fail, Topic: "token", Detail: oneLine(err.Error()), Notes: token.Explain(err, generator.ExplainContext(p, k, c))}}
 	}

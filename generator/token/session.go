@@ -1,0 +1,69 @@
+package token
+
+import (
+	"context"
+	"crypto"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/postmint/postmint/generator/assertion"
+	"github.com/postmint/postmint/generator/dpop"
+	"github.com/postmint/postmint/generator/oauth"
+)
+
+// Session is one client's token exchange: its profile, the key that signs its assertions and,
+// for DPoP (RFC 9449), its DPoP key and the token endpoint's last nonce. token, refresh and
+// doctor exchange through it, so that every try gets a fresh assertion and a fresh proof the
+// same way everywhere.
+type Session struct {
+	Profile *oauth.Profile
+	Signer  crypto.Signer
+	// DPoP is the key the proofs are signed with; nil for bearer tokens.
+	DPoP *dpop.Key
+	// Nonce is the token endpoint's last DPoP-Nonce (RFC 9449 §8): sent with the first try,
+	// and updated from every answer.
+	Nonce string
+}
+
+// Exchange posts a token request with fields (nil: the profile's own grant) to the profile's
+// token endpoint through c: a freshly minted assertion for every try, a fresh DPoP proof with
+// the newest nonce when the session has a DPoP key. Errors are Client.ExchangeDPoP's.
+func (s *Session) Exchange(ctx context.Context, c *Client, fields func(assertion string) []oauth.Field) (*Response, error) {
+	if fields == nil {
+		fields = s.Profile.FormFields
+	}
+	build := func() (url.Values, error) {
+		a, err := assertion.Mint(s.Profile, s.Signer, assertion.Options{})
+		if err != nil {
+			return nil, err
+		}
+		return oauth.Values(fields(a)), nil
+	}
+	var proof Proof
+	if s.DPoP != nil {
+		proof = func(nonce string) (string, error) {
+			return s.DPoP.Proof(dpop.Request{Method: http.MethodPost, URL: s.Profile.TokenURL, Nonce: nonce})
+		}
+	}
+	resp, err := c.ExchangeDPoP(ctx, s.Profile.TokenURL, s.Nonce, build, proof)
+	if err != nil {
+		return nil, err
+	}
+	s.Nonce = resp.DPoPNonce
+	return resp, nil
+}
+
+// NewDPoPSession is a Session whose DPoP key is made now (a client's first proof, or a check
+// that must not touch the user's key), or a bearer Session when the profile has no DPoP alg.
+func NewDPoPSession(p *oauth.Profile, signer crypto.Signer) (*Session, error) {
+	s := &Session{Profile: p, Signer: signer}
+	if p.DPoP() {
+		k, err := dpop.NewKey(p.DPoPAlg)
+		if err != nil {
+			return nil, fmt.Errorf("making a DPoP key: %w", err)
+		}
+		s.DPoP = k
+	}
+	return s, nil
+}
