@@ -438,8 +438,8 @@ postmint = (function (cfg) {
             delete all[at];
             all[at] = nonce;
             // The newest nonces of at most cfg.maxApiNonces APIs are kept: the variable stays small.
-            var keys = Object.keys(all);
-            keys.slice(0, Math.max(0, keys.length - cfg.maxApiNonces)).forEach(function (k) {
+            var origins = Object.keys(all);
+            origins.slice(0, Math.max(0, origins.length - cfg.maxApiNonces)).forEach(function (k) {
                 delete all[k];
             });
             pm.environment.set('dpopApiNonces', JSON.stringify(all));

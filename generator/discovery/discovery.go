@@ -114,9 +114,14 @@ func fetchOne(ctx context.Context, client *http.Client, u string) (*Metadata, er
 	if err := json.Unmarshal(body, &m); err != nil || m.Issuer == "" {
 		return nil, fmt.Errorf("GET %s: not a metadata document", u)
 	}
-	for name, v := range map[string]string{oauth.FieldTokenEndpoint: m.TokenEndpoint, oauth.FieldAuthorizationEndpoint: m.AuthorizationEndpoint, oauth.FieldPAREndpoint: m.PAREndpoint} {
-		// These become environment variables, where Postman would expand a {{...}} in them.
-		if err := oauth.CheckServerText(name, v); v != "" && err != nil {
+	// These become environment variables, where Postman would expand a {{...}} in them. In a
+	// fixed order, so that the first refusal is the same on every run.
+	for _, e := range [...]struct{ name, v string }{
+		{oauth.FieldTokenEndpoint, m.TokenEndpoint},
+		{oauth.FieldAuthorizationEndpoint, m.AuthorizationEndpoint},
+		{oauth.FieldPAREndpoint, m.PAREndpoint},
+	} {
+		if err := oauth.CheckServerText(e.name, e.v); e.v != "" && err != nil {
 			return nil, fmt.Errorf("GET %s: not used: %w", u, err)
 		}
 	}

@@ -1,9 +1,6 @@
 package oauth
 
-import (
-	"regexp"
-	"strings"
-)
+import "regexp"
 
 // The Postman Vault keeps secrets on the user's machine, outside environments (which Postman
 // syncs to its cloud when they are shared). An environment written with postmint generate
@@ -28,7 +25,6 @@ func VaultReference(name string) string { return "{{vault:" + name + "}}" }
 // VaultNames are the Postman Vault secret names of a client's keys: its slug (the file name
 // postmint generate writes), then -private-key or -dpop-key.
 func VaultNames(slug string) (privateKey, dpopKey string) {
-	slug = strings.TrimSpace(slug)
 	return slug + "-private-key", slug + "-dpop-key"
 }
 

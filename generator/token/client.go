@@ -293,14 +293,15 @@ func (c *Client) do(ctx context.Context, u *url.URL, form url.Values, dpopProof 
 		return attempt{err: fmt.Errorf("reading token response: %w", err), transport: true, retry: true, after: -1}
 	}
 	local := c.opt.Now()
-	if nonce := resp.Header.Get("DPoP-Nonce"); nonce != "" {
+	nonce := resp.Header.Get("DPoP-Nonce")
+	if nonce != "" {
 		// The nonce is stored and sent again: it is checked like every server text.
 		if err := oauth.CheckServerText(oauth.FieldDPoPNonce, nonce); err != nil {
 			return attempt{err: fmt.Errorf("%w: %w", ErrBadToken, err), after: -1}
 		}
 	}
 	a := interpret(resp, body, local, secretValues(form))
-	a.nonce = resp.Header.Get("DPoP-Nonce")
+	a.nonce = nonce
 	return a
 }
 
