@@ -8,8 +8,9 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/postmint/postmint/generator"
+	"github.com/postmint/postmint/generator/collection"
 	"github.com/postmint/postmint/generator/config"
+	"github.com/postmint/postmint/generator/profile"
 	"github.com/postmint/postmint/internal/postmanschema"
 )
 
@@ -31,7 +32,7 @@ func TestExamplesAreCurrent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := generator.Generate(client, generator.Material{}, generator.Options{NoKey: true})
+		res, err := collection.Generate(client, profile.Material{}, collection.Options{NoKey: true})
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}

@@ -21,12 +21,13 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/postmint/postmint/generator"
 	"github.com/postmint/postmint/generator/assertion"
+	"github.com/postmint/postmint/generator/collection"
 	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/generator/keys"
 	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/postman"
+	"github.com/postmint/postmint/generator/profile"
 	"github.com/postmint/postmint/internal/e2e"
 )
 
@@ -279,13 +280,13 @@ func newCrossCase(t *testing.T, dir, name, def, keyPath string, signer crypto.Si
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := generator.Material{Key: k}
+	m := profile.Material{Key: k}
 	if client.CertPath != "" {
 		if m.Certificates, err = keys.LoadCertificates(client.CertPath); err != nil {
 			t.Fatal(err)
 		}
 	}
-	res, err := generator.Generate(client, m, generator.Options{})
+	res, err := collection.Generate(client, m, collection.Options{})
 	if err != nil {
 		t.Fatalf("%s: generate: %v", name, err)
 	}

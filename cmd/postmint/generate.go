@@ -9,10 +9,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/postmint/postmint/generator"
+	"github.com/postmint/postmint/generator/collection"
 	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/generator/discovery"
-	"github.com/postmint/postmint/generator/doctor"
 	"github.com/postmint/postmint/generator/dpop"
 	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/openapi"
@@ -70,7 +69,7 @@ func generateAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	opt := generator.Options{NoKey: c.Bool("no-key"), Vault: c.Bool("vault")}
+	opt := collection.Options{NoKey: c.Bool("no-key"), Vault: c.Bool("vault")}
 	if client.DPoPAlg != "" && !opt.Vault {
 		// The DPoP key is not the client's key: made here with crypto/rand, with --no-key too.
 		k, err := dpop.NewKey(client.DPoPAlg)
@@ -89,7 +88,7 @@ func generateAction(c *cli.Context) error {
 			fmt.Fprintf(c.App.ErrWriter, "postmint: warning: %s\n", w)
 		}
 	}
-	res, err := generator.Generate(client, m, opt)
+	res, err := collection.Generate(client, m, opt)
 	if err != nil {
 		return err
 	}
@@ -107,7 +106,7 @@ func generateAction(c *cli.Context) error {
 // keyNotes says on stderr where the private key went: with --vault, the one-time steps in the
 // Postman app; with the key in the environment, that Postman syncs a shared environment's
 // values to its cloud, and what to use instead.
-func keyNotes(c *cli.Context, client *config.Client, res *generator.Result) {
+func keyNotes(c *cli.Context, client *config.Client, res *collection.Result) {
 	env := filepath.Join(c.String("out"), res.Environment.Name)
 	switch {
 	case c.Bool("vault"):
@@ -137,7 +136,7 @@ func refuseUnsupported(meta *discovery.Metadata, client *config.Client) error {
 	if meta == nil {
 		return nil
 	}
-	for _, f := range discovery.Check(meta, doctor.Expectation(client, "")) {
+	for _, f := range discovery.Check(meta, client.Expectation("")) {
 		if f.Field == discovery.FieldPAREndpoint || f.Field == discovery.FieldDPoPAlgs {
 			return fmt.Errorf("%s: %s (metadata %s)", client.File, f.Msg, meta.URL)
 		}
@@ -152,7 +151,7 @@ var openAPIURLRefsFlag = &cli.BoolFlag{Name: "openapi-url-refs", Usage: "let an 
 // writeArtifacts writes each file atomically (temp file, fsync, rename), 0600 when it holds
 // a secret, and then prints their paths. The directory is created when missing; when a write
 // fails, the files this call created are removed again.
-func writeArtifacts(c *cli.Context, dir string, arts []generator.Artifact) error {
+func writeArtifacts(c *cli.Context, dir string, arts []collection.Artifact) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating output directory %s: %w", dir, unwrapPath(err))
 	}

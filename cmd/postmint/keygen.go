@@ -12,7 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/postmint/postmint/generator"
+	"github.com/postmint/postmint/generator/collection"
 	"github.com/postmint/postmint/generator/keys"
 )
 
@@ -80,7 +80,7 @@ func keygenAction(c *cli.Context) error {
 		}
 	}
 
-	files, kid, err := generator.KeyFiles(generator.KeyOptions{
+	files, kid, err := keys.NewFiles(keys.FileOptions{
 		Name: name, Alg: alg, Kind: kind, Kid: c.String("kid"), Password: password,
 		Cert: withCert, Subject: c.String("subject"), Days: c.Int("days"), Now: timeNow(),
 	})
@@ -103,7 +103,11 @@ func keygenAction(c *cli.Context) error {
 				"pass --force to replace them, or choose another --name or -o DIR")
 		}
 	}
-	if err := writeArtifacts(c, dir, files); err != nil {
+	arts := make([]collection.Artifact, 0, len(files))
+	for _, f := range files {
+		arts = append(arts, collection.Artifact{Name: f.Name, Data: f.Data, Secret: f.Secret})
+	}
+	if err := writeArtifacts(c, dir, arts); err != nil {
 		return err
 	}
 	// The kid is in the JWKS the provider registers; an assertion that does not carry it may be

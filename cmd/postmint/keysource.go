@@ -11,11 +11,10 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/postmint/postmint/generator"
 	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/generator/discovery"
-	"github.com/postmint/postmint/generator/doctor"
 	"github.com/postmint/postmint/generator/keys"
+	"github.com/postmint/postmint/generator/profile"
 	"github.com/postmint/postmint/generator/token"
 )
 
@@ -176,14 +175,14 @@ func discoveryWarnings(c *cli.Context, meta *discovery.Metadata, client *config.
 	if meta == nil {
 		return
 	}
-	for _, w := range discovery.Check(meta, doctor.Expectation(client, alg)) {
+	for _, w := range discovery.Check(meta, client.Expectation(alg)) {
 		fmt.Fprintf(c.App.ErrWriter, "postmint: warning: %s\n", w)
 	}
 }
 
 // material loads the key and the certificate chain for a client.
-func material(c *cli.Context, client *config.Client) (generator.Material, error) {
-	var m generator.Material
+func material(c *cli.Context, client *config.Client) (profile.Material, error) {
+	var m profile.Material
 	k, err := loadKey(c, client.KeyPath, "")
 	if err != nil {
 		return m, err

@@ -6,16 +6,16 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/postmint/postmint/generator"
 	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/generator/keys"
+	"github.com/postmint/postmint/generator/profile"
 )
 
 // generateMaterial is the key material generate works with. Without --no-key it is the private
 // key (material). With --no-key (or --vault) the private key is never written, so it is not needed: -k may
 // name a public key, certificate or public JWK instead, which chooses alg, kid and the x5c
-// chain; with no key at all, generator.ChooseAlg's rule applies (the default said on stderr).
-func generateMaterial(c *cli.Context, client *config.Client) (generator.Material, error) {
+// chain; with no key at all, profile.ChooseAlg's rule applies (the default said on stderr).
+func generateMaterial(c *cli.Context, client *config.Client) (profile.Material, error) {
 	m, err := material(c, client)
 	if !c.Bool("no-key") && !c.Bool("vault") {
 		return m, err
@@ -33,8 +33,8 @@ func generateMaterial(c *cli.Context, client *config.Client) (generator.Material
 	}
 	if m.Key == nil {
 		var defaulted bool
-		if client.Alg, defaulted = generator.ChooseAlg(client, ""); defaulted {
-			notef(c, "%s", generator.DefaultAlgNote)
+		if client.Alg, defaulted = profile.ChooseAlg(client, ""); defaulted {
+			notef(c, "%s", profile.DefaultAlgNote)
 		}
 	}
 	return m, nil
@@ -51,8 +51,8 @@ func readPublic(path string) (*keys.Public, error) {
 
 // publicMaterial fills alg and kid (where the definition leaves them out) from a public key,
 // and takes the certificate chain from the definition's certificate: or else the public file.
-func publicMaterial(client *config.Client, pub *keys.Public, path string) (generator.Material, error) {
-	m := generator.Material{Now: timeNow()}
+func publicMaterial(client *config.Client, pub *keys.Public, path string) (profile.Material, error) {
+	m := profile.Material{Now: timeNow()}
 	certs := pub.Certificates
 	if client.CertPath != "" {
 		var err error
@@ -70,7 +70,7 @@ func publicMaterial(client *config.Client, pub *keys.Public, path string) (gener
 		client.Kid = pub.KeyID
 	}
 	var defaulted bool
-	if client.Alg, defaulted = generator.ChooseAlg(client, cmp.Or(pub.Alg, keys.DefaultAlgFor(pub.Key))); defaulted {
+	if client.Alg, defaulted = profile.ChooseAlg(client, cmp.Or(pub.Alg, keys.DefaultAlgFor(pub.Key))); defaulted {
 		return m, fmt.Errorf("%s: alg: the key in %s is of a type postmint cannot sign with", client.File, path)
 	}
 	return m, nil

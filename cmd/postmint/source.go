@@ -7,11 +7,11 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/postmint/postmint/generator"
 	"github.com/postmint/postmint/generator/dpop"
 	"github.com/postmint/postmint/generator/keys"
 	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/postman"
+	"github.com/postmint/postmint/generator/profile"
 	"github.com/postmint/postmint/generator/token"
 )
 
@@ -88,7 +88,7 @@ func loadSigning(c *cli.Context, requireEnv bool) (*signing, error) {
 		if m.Key == nil {
 			return nil, withHint(fmt.Errorf("%s: no private key", cf), "pass -k KEY, set "+envPrivateKey+", or add key: to the definition")
 		}
-		p, warnings, err := generator.BuildProfile(client, m)
+		p, warnings, err := profile.Build(client, m)
 		if err != nil {
 			return nil, err
 		}
@@ -97,7 +97,7 @@ func loadSigning(c *cli.Context, requireEnv bool) (*signing, error) {
 		}
 		discoveryWarnings(c, meta, client, p.Alg)
 		s := &signing{profile: p, key: m.Key}
-		s.explain = generator.ExplainContext(p, m.Key, client)
+		s.explain = token.NewContext(p, m.Key.Public(), client)
 		return s, s.loadDPoP(nil, cf)
 	}
 	env, mode, err := readEnvironment(ef)
@@ -129,7 +129,7 @@ func loadSigning(c *cli.Context, requireEnv bool) (*signing, error) {
 		return nil, fmt.Errorf("environment %s: alg: %w", ef, err)
 	}
 	s := &signing{profile: p, key: k, env: env, envPath: ef, envMode: mode}
-	s.explain = generator.ExplainContext(p, k, nil)
+	s.explain = token.NewContext(p, k.Public(), nil)
 	return s, s.loadDPoP(env, "environment "+ef)
 }
 

@@ -289,7 +289,7 @@ func (c *Client) resolveHeaders(d *Definition) error {
 		c.X5T = *d.Headers.X5T
 	}
 	// x5c and x5t need a certificate, from `certificate:` or from a PKCS#12/JKS key; which key
-	// is used is known only once it is loaded, so generator.BuildProfile checks that.
+	// is used is known only once it is loaded, so profile.Build checks that.
 	c.KeyPath, c.CertPath = d.relPath(d.Key), d.relPath(d.Certificate)
 	switch c.KeyIDRule {
 	case KeyIDRequired:
@@ -619,4 +619,16 @@ func (d *Definition) NeedsDiscovery() bool {
 		return true
 	}
 	return grant == GrantAuthorizationCode && d.AuthorizationEndpoint == "" && p.AuthorizePath == ""
+}
+
+// Expectation is what the client needs from the server's metadata when it signs with alg ("":
+// not known yet): the endpoints, the grant, private_key_jwt with alg (not for the JWT grant,
+// whose assertion is no client authentication), DPoP and PAR.
+func (c *Client) Expectation(alg string) discovery.Expectation {
+	e := discovery.Expectation{Issuer: c.Issuer, TokenURL: c.TokenURL, Alg: alg, GrantType: c.GrantWire(), AuthMethod: "private_key_jwt",
+		DPoPAlg: c.DPoPAlg, PAR: c.PAREndpoint != ""}
+	if c.GrantType == GrantJWTBearer {
+		e.AuthMethod, e.Alg = "", ""
+	}
+	return e
 }

@@ -16,11 +16,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/postmint/postmint/generator"
 	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/generator/discovery"
 	"github.com/postmint/postmint/generator/keys"
 	"github.com/postmint/postmint/generator/oauth"
+	"github.com/postmint/postmint/generator/profile"
 	"github.com/postmint/postmint/generator/token"
 )
 
@@ -59,7 +59,7 @@ type Input struct {
 	DefinitionFile string
 	Client         *config.Client
 	DefinitionErr  error
-	Material       generator.Material
+	Material       profile.Material
 	KeyErr         error
 	NoKeyHint      string // what to do when there is no key at all
 
@@ -111,12 +111,12 @@ func Run(ctx context.Context, in Input) []Check {
 			add(Warn, "certificate", "%s", w)
 		}
 	}
-	var profile *oauth.Profile
+	var prof *oauth.Profile
 	alg := "" // for the metadata check
 	if in.KeyErr == nil && m.Key == nil {
 		// No key to check the alg against: the alg is what generate --no-key and kit choose.
 		var defaulted bool
-		alg, defaulted = generator.ChooseAlg(c, "")
+		alg, defaulted = profile.ChooseAlg(c, "")
 		why := "the definition's or its preset's"
 		if defaulted {
 			why = "the default, as neither the definition nor its preset names one"
@@ -124,19 +124,19 @@ func Run(ctx context.Context, in Input) []Check {
 		add(Skip, "alg", "%s (%s, what generate --no-key and kit use) not checked against a key", alg, why)
 	}
 	if in.KeyErr == nil && m.Key != nil {
-		p, warnings, err := generator.BuildProfile(c, m)
+		p, warnings, err := profile.Build(c, m)
 		switch {
 		case err != nil:
 			add(Fail, "alg", "%s", oneLine(err.Error()))
 		case len(warnings) > 0:
-			profile = p
+			prof = p
 			add(Warn, "alg", "%s", strings.Join(warnings, "; "))
 		default:
-			profile = p
+			prof = p
 			add(Pass, "alg", "%s fits the %s key and %s", p.Alg, m.Key.Describe(), presetName(c))
 		}
-		if profile != nil {
-			alg = profile.Alg
+		if prof != nil {
+			alg = prof.Alg
 		}
 	}
 	if in.Offline {
@@ -150,13 +150,13 @@ func Run(ctx context.Context, in Input) []Check {
 	}
 	srv := server(ctx, tc, c, alg, in.Now)
 	out = append(out, srv...)
-	if profile != nil && unreached(srv) {
+	if prof != nil && unreached(srv) {
 		// The line above says why; a token request would only fail the same way, at length.
 		add(Skip, "token", "not tried: the token endpoint could not be reached")
-	} else if profile != nil {
-		live := tokenChecks(ctx, tc, c, profile, m.Key)
+	} else if prof != nil {
+		live := tokenChecks(ctx, tc, c, prof, m.Key)
 		if len(live) > 0 && live[0].Topic == "token" && live[0].Status == Pass {
-			outranked(out, profile)
+			outranked(out, prof)
 		}
 		out = append(out, live...)
 	}
@@ -222,7 +222,7 @@ func server(ctx context.Context, tc *token.Client, c *config.Client, alg string,
 			add(Warn, "metadata", "%s", oneLine(err.Error()))
 		default:
 			serverDate = meta.Date
-			findings := discovery.Check(meta, Expectation(c, alg))
+			findings := discovery.Check(meta, c.Expectation(alg))
 			if len(findings) == 0 {
 				add(Pass, "metadata", "%s agrees with the definition (auth method, alg, grant)", meta.URL)
 			}
@@ -385,7 +385,7 @@ func tokenChecks(ctx context.Context, tc *token.Client, c *config.Client, p *oau
 	}
 	resp, err := session.Exchange(ctx, tc, nil)
 	if err != nil {
-		return []Check{{Status: Fail, Topic: "token", Detail: oneLine(err.Error()), Notes: token.Explain(err, generator.ExplainContext(p, k, c))}}
+		return []Check{{Status: Fail, Topic: "token", Detail: oneLine(err.Error()), Notes: token.Explain(err, token.NewContext(p, k.Public(), c))}}
 	}
 	detail := fmt.Sprintf("the token endpoint issued an access token (%d characters", len(resp.AccessToken))
 	if p.DPoP() {
@@ -425,16 +425,6 @@ func Scope(p *oauth.Profile, resp *token.Response) *Check {
 			fmt.Sprintf("scope was sent as %s (scope_in: %s): if the server reads it elsewhere, set scope_in: %s in the definition", p.ScopeIn.Words(), p.ScopeIn, other),
 			"or the client is not allowed that scope: compare with its registration",
 		}}
-}
-
-// Expectation is what a client needs from the server's metadata.
-func Expectation(c *config.Client, alg string) discovery.Expectation {
-	e := discovery.Expectation{Issuer: c.Issuer, TokenURL: c.TokenURL, Alg: alg, GrantType: c.GrantWire(), AuthMethod: "private_key_jwt",
-		DPoPAlg: c.DPoPAlg, PAR: c.PAREndpoint != ""}
-	if c.GrantType == config.GrantJWTBearer {
-		e.AuthMethod, e.Alg = "", ""
-	}
-	return e
 }
 
 func presetName(c *config.Client) string {

@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/postmint/postmint/generator"
 	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/generator/keys"
 	"github.com/postmint/postmint/generator/oauth"
+	"github.com/postmint/postmint/generator/profile"
 	"github.com/postmint/postmint/generator/token"
 )
 
@@ -64,7 +64,7 @@ func TestRunOffline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checks := Run(context.Background(), Input{DefinitionFile: "doc.yaml", Client: c, Material: generator.Material{Key: k}, Offline: true})
+	checks := Run(context.Background(), Input{DefinitionFile: "doc.yaml", Client: c, Material: profile.Material{Key: k}, Offline: true})
 	var topics []string
 	for _, ch := range checks {
 		topics = append(topics, string(ch.Status)+" "+ch.Topic)

@@ -19,12 +19,13 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/postmint/postmint/generator"
+	"github.com/postmint/postmint/generator/collection"
 	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/generator/discovery"
 	"github.com/postmint/postmint/generator/keys"
 	"github.com/postmint/postmint/generator/openapi"
 	"github.com/postmint/postmint/generator/postman"
+	"github.com/postmint/postmint/generator/profile"
 )
 
 // File names inside a kit (besides the collection and the environment, named by slug).
@@ -256,14 +257,14 @@ func (b *Builder) Build(j *Job) (*Kit, error) {
 	}
 	k, err := assemble(j, &c, pub, certs, jwks, res, api, defaulted)
 	if err == nil && defaulted {
-		k.Notes = append(k.Notes, generator.DefaultAlgNote)
+		k.Notes = append(k.Notes, profile.DefaultAlgNote)
 	}
 	return k, err
 }
 
 // partnerKey reads the partner's public key (key:) and certificate (certificate:, or key:
 // when that is one), checks that they belong together, and fills the kid and alg the
-// definition leaves to them (the alg by generator.ChooseAlg's rule; defaulted reports its
+// definition leaves to them (the alg by profile.ChooseAlg's rule; defaulted reports its
 // last case). A kit needs a certificate when the JWT carries one.
 func partnerKey(j *Job, c *config.Client) (*keys.Public, []*x509.Certificate, bool, error) {
 	var pub *keys.Public
@@ -304,7 +305,7 @@ func partnerKey(j *Job, c *config.Client) (*keys.Public, []*x509.Certificate, bo
 		keyAlg = cmp.Or(pub.Alg, keys.DefaultAlgFor(pub.Key))
 	}
 	var defaulted bool
-	c.Alg, defaulted = generator.ChooseAlg(c, keyAlg)
+	c.Alg, defaulted = profile.ChooseAlg(c, keyAlg)
 	if which := c.CertificateHeader(); which != "" && len(certs) == 0 {
 		return nil, nil, false, j.fieldError("headers", config.ErrMissingField, fmt.Sprintf("%s needs the partner's certificate: add certificate: (or key: pointing at the certificate)", which))
 	}
@@ -334,8 +335,8 @@ func renderJWKS(j *Job, c *config.Client, pub *keys.Public, certs []*x509.Certif
 
 // generate makes the collection and environment without a key, with the API items of the
 // definition's OpenAPI document (read and rendered once for every kit that names it).
-func (b *Builder) generate(j *Job, c *config.Client, certs []*x509.Certificate) (*generator.Result, *openapi.API, error) {
-	opt := generator.Options{NoKey: true}
+func (b *Builder) generate(j *Job, c *config.Client, certs []*x509.Certificate) (*collection.Result, *openapi.API, error) {
+	opt := collection.Options{NoKey: true}
 	var api *openapi.API
 	if c.OpenAPI != "" {
 		doc := b.openAPI(c.OpenAPI)
@@ -347,7 +348,7 @@ func (b *Builder) generate(j *Job, c *config.Client, certs []*x509.Certificate) 
 		opt.APINote = fmt.Sprintf("\nAPI: %d operations of %s from its OpenAPI %s description, against {{baseUrl}} (%s).\n",
 			len(api.Requests), orUntitled(api.Title, api.APIVersion), api.SpecVersion, api.BaseURL)
 	}
-	res, err := generator.Generate(c, generator.Material{Certificates: certs}, opt)
+	res, err := collection.Generate(c, profile.Material{Certificates: certs}, opt)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", j.Label, err)
 	}
@@ -355,7 +356,7 @@ func (b *Builder) generate(j *Job, c *config.Client, certs []*x509.Certificate) 
 }
 
 // assemble renders the README and client.yaml and puts the kit's files in their fixed order.
-func assemble(j *Job, c *config.Client, pub *keys.Public, certs []*x509.Certificate, jwks []byte, res *generator.Result, api *openapi.API, algDefaulted bool) (*Kit, error) {
+func assemble(j *Job, c *config.Client, pub *keys.Public, certs []*x509.Certificate, jwks []byte, res *collection.Result, api *openapi.API, algDefaulted bool) (*Kit, error) {
 	kit := &Kit{Name: c.Name, Slug: c.Slug, Warnings: res.Warnings}
 	if api != nil {
 		kit.Operations = len(api.Requests)

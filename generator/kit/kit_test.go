@@ -443,7 +443,7 @@ clients:
 		`clients.yaml:32: clients[8].requests[0].urll: unknown field; did you mean "url"?`,
 		`clients.yaml:33: clients[9]: must be a mapping of definition fields (name, client_id, ...)`,
 		`ok (Good)`,
-		`ok alg)`, // generator.ChooseAlg: RS256, said as a note (TestKitDefaultAlg)
+		`ok alg)`, // profile.ChooseAlg: RS256, said as a note (TestKitDefaultAlg)
 		`clients.yaml:43: clients[12].scope: scope must be a string or a list of strings`,
 	}
 	if !reflect.DeepEqual(got, want) {

@@ -1,19 +1,17 @@
-package generator
+package keys
 
 import (
 	"bytes"
 	"crypto/x509"
 	"encoding/json"
 	"time"
-
-	"github.com/postmint/postmint/generator/keys"
 )
 
-// KeyOptions describe a new signing key and the files made for it.
-type KeyOptions struct {
+// FileOptions describe a new signing key and the files made for it.
+type FileOptions struct {
 	Name     string // file name prefix: NAME.key.pem, NAME.jwk.json, NAME.jwks.json, NAME.crt.pem
 	Alg      string // the JOSE alg the key signs with (in its JWK)
-	Kind     string // keys.Generate's kind, e.g. RSA-3072, EC-P256
+	Kind     string // Generate's kind, e.g. RSA-3072, EC-P256
 	Kid      string // "" = the key's RFC 7638 thumbprint
 	Password []byte // encrypts the private key when set
 	// Cert adds a self-signed certificate with Subject (a DN), valid Days from Now.
@@ -23,25 +21,33 @@ type KeyOptions struct {
 	Now     time.Time
 }
 
-// KeyFiles makes a key and renders its files in memory, in the order they are listed: the
+// File is one file NewFiles made: its name, its content, and whether it holds a secret (to be
+// written with mode 0600).
+type File struct {
+	Name   string
+	Data   []byte
+	Secret bool
+}
+
+// NewFiles makes a key and renders its files in memory, in the order they are listed: the
 // private key (PKCS#8 PEM, Secret), the public JWK, a JWKS holding it, and the certificate;
-// and returns the kid its JWK carries. Like Generate, it writes nothing.
-func KeyFiles(o KeyOptions) ([]Artifact, string, error) {
-	signer, err := keys.Generate(o.Kind, nil)
+// and returns the kid its JWK carries. It writes nothing.
+func NewFiles(o FileOptions) ([]File, string, error) {
+	signer, err := Generate(o.Kind, nil)
 	if err != nil {
 		return nil, "", err
 	}
 	kid := o.Kid
 	if kid == "" {
-		if kid, err = keys.Thumbprint(signer.Public()); err != nil {
+		if kid, err = Thumbprint(signer.Public()); err != nil {
 			return nil, "", err
 		}
 	}
-	keyPEM, err := keys.MarshalPKCS8PEM(signer, o.Password)
+	keyPEM, err := MarshalPKCS8PEM(signer, o.Password)
 	if err != nil {
 		return nil, "", err
 	}
-	out := []Artifact{{Name: o.Name + ".key.pem", Data: keyPEM, Secret: true}}
+	out := []File{{Name: o.Name + ".key.pem", Data: keyPEM, Secret: true}}
 	var jwk, certPEM []byte
 	if o.Cert {
 		subject := o.Subject
@@ -49,17 +55,17 @@ func KeyFiles(o KeyOptions) ([]Artifact, string, error) {
 			subject = "CN=" + o.Name
 		}
 		var cert *x509.Certificate
-		if cert, certPEM, err = keys.SelfSignedCertificate(signer, subject, o.Days, o.Now); err != nil {
+		if cert, certPEM, err = SelfSignedCertificate(signer, subject, o.Days, o.Now); err != nil {
 			return nil, "", err
 		}
-		jwk, err = keys.PublicJWKWithCertificates(signer.Public(), kid, o.Alg, []*x509.Certificate{cert})
+		jwk, err = PublicJWKWithCertificates(signer.Public(), kid, o.Alg, []*x509.Certificate{cert})
 	} else {
-		jwk, err = keys.PublicJWK(signer.Public(), kid, o.Alg)
+		jwk, err = PublicJWK(signer.Public(), kid, o.Alg)
 	}
 	if err != nil {
 		return nil, "", err
 	}
-	set, err := keys.JWKS(jwk)
+	set, err := JWKS(jwk)
 	if err != nil {
 		return nil, "", err
 	}
@@ -72,10 +78,10 @@ func KeyFiles(o KeyOptions) ([]Artifact, string, error) {
 			return nil, "", err
 		}
 		b.WriteByte('\n')
-		out = append(out, Artifact{Name: o.Name + f.suffix, Data: b.Bytes()})
+		out = append(out, File{Name: o.Name + f.suffix, Data: b.Bytes()})
 	}
 	if o.Cert {
-		out = append(out, Artifact{Name: o.Name + ".crt.pem", Data: certPEM})
+		out = append(out, File{Name: o.Name + ".crt.pem", Data: certPEM})
 	}
 	return out, kid, nil
 }

@@ -1,18 +1,19 @@
-package generator
+package token
 
 import (
+	"crypto"
+
 	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/generator/keys"
 	"github.com/postmint/postmint/generator/oauth"
-	"github.com/postmint/postmint/generator/token"
 )
 
-// ExplainContext is what the explanation of a failed token request knows: the profile and the
+// NewContext is what the explanation of a failed token request knows: the profile and the
 // key, and with a definition (client non-nil) its preset, audience rule, issuer and grant; an
 // environment (-e) carries no preset.
-func ExplainContext(p *oauth.Profile, k *keys.Key, client *config.Client) token.Context {
-	tp, _ := keys.Thumbprint(k.Public())
-	c := token.Context{
+func NewContext(p *oauth.Profile, pub crypto.PublicKey, client *config.Client) Context {
+	tp, _ := keys.Thumbprint(pub)
+	c := Context{
 		TokenURL:     p.TokenURL,
 		Audience:     p.Audience,
 		Alg:          p.Alg,

@@ -1,4 +1,7 @@
-package generator
+// Package profile makes a client's minting profile (oauth.Profile) from its resolved
+// definition and key material: the one rule for the alg, the certificate headers, the checks of
+// key against alg and certificate.
+package profile
 
 import "github.com/postmint/postmint/generator/config"
 
