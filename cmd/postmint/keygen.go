@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -15,9 +14,6 @@ import (
 	"github.com/postmint/postmint/generator/collection"
 	"github.com/postmint/postmint/generator/keys"
 )
-
-// keygenAlgs are the algs keygen makes keys for, in the order to list them.
-var keygenAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 
 func keygenCommand() *cli.Command {
 	return &cli.Command{
@@ -35,7 +31,7 @@ Examples:
    postmint keygen --alg ES256 --name acme -o keys
    postmint keygen --alg RS256 --bits 3072 --cert --subject "CN=acme,O=Acme AS" --days 730 --password-file pw.txt`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "alg", Usage: "JOSE `ALG` the key signs with: " + strings.Join(keygenAlgs, ", ")},
+			&cli.StringFlag{Name: "alg", Usage: "JOSE `ALG` the key signs with: " + strings.Join(keys.NewFilesAlgs, ", ")},
 			&cli.IntFlag{Name: "bits", Value: 2048, Usage: "RSA key size in `BITS`: 2048, 3072 or 4096"},
 			&cli.StringFlag{Name: "kid", Usage: "key id `KID` in the JWK (default: the RFC 7638 thumbprint)"},
 			&cli.StringFlag{Name: "name", Value: "client", Usage: "file `NAME` prefix"},
@@ -120,23 +116,22 @@ func keygenAction(c *cli.Context) error {
 func keygenKind(c *cli.Context) (string, string, error) {
 	alg := c.String("alg")
 	if alg == "" {
-		return "", "", usagef("keygen needs --alg ALG (%s)", strings.Join(keygenAlgs, ", "))
+		return "", "", usagef("keygen needs --alg ALG (%s)", strings.Join(keys.NewFilesAlgs, ", "))
 	}
-	i := slices.IndexFunc(keygenAlgs, func(a string) bool { return strings.EqualFold(a, alg) })
-	if i < 0 {
-		return "", "", usagef("--alg %q is not one keygen makes keys for; use one of %s", alg, strings.Join(keygenAlgs, ", "))
+	bits := 0
+	if c.IsSet("bits") {
+		if bits = c.Int("bits"); bits == 0 {
+			bits = -1 // --bits 0 is no size, not the default
+		}
 	}
-	alg = keygenAlgs[i]
-	kind := keys.NormalizeKind(alg)
-	bits := c.Int("bits")
+	alg, kind, err := keys.KindFor(alg, bits)
 	switch {
-	case !c.IsSet("bits"):
-	case kind != "RSA-2048":
+	case errors.Is(err, keys.ErrAlgNotMade):
+		return "", "", usagef("--alg %q is not one keygen makes keys for; use one of %s", c.String("alg"), strings.Join(keys.NewFilesAlgs, ", "))
+	case errors.Is(err, keys.ErrBitsNotRSA):
 		return "", "", usagef("--bits is for RSA keys (RS*/PS*); a %s key's size follows from its curve", alg)
-	case bits == 2048 || bits == 3072 || bits == 4096:
-		kind = fmt.Sprintf("RSA-%d", bits)
-	default:
-		return "", "", usagef("--bits %d: RSA keys are 2048, 3072 or 4096 bits", bits)
+	case errors.Is(err, keys.ErrBitsUnknown):
+		return "", "", usagef("--bits %d: RSA keys are 2048, 3072 or 4096 bits", c.Int("bits"))
 	}
-	return alg, kind, nil
+	return alg, kind, err
 }

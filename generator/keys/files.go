@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -84,4 +88,36 @@ func NewFiles(o FileOptions) ([]File, string, error) {
 		out = append(out, File{Name: o.Name + ".crt.pem", Data: certPEM})
 	}
 	return out, kid, nil
+}
+
+// NewFilesAlgs are the JOSE algs NewFiles makes keys for, in the order to list them.
+var NewFilesAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+
+// Errors of KindFor, for the caller to put in its own words (keygen names its flags).
+var (
+	ErrAlgNotMade  = errors.New("not an alg keys are made for")
+	ErrBitsNotRSA  = errors.New("bits are for RSA keys only")
+	ErrBitsUnknown = errors.New("RSA keys are 2048, 3072 or 4096 bits")
+)
+
+// KindFor is the key NewFiles makes for alg (any case): alg as NewFilesAlgs spells it, and
+// Generate's kind. bits sizes an RSA key (2048, 3072 or 4096; 0 leaves the default 2048); an
+// EC or Ed25519 key's size follows from its curve, so bits must be 0 for them.
+func KindFor(alg string, bits int) (string, string, error) {
+	i := slices.IndexFunc(NewFilesAlgs, func(a string) bool { return strings.EqualFold(a, alg) })
+	if i < 0 {
+		return "", "", ErrAlgNotMade
+	}
+	alg = NewFilesAlgs[i]
+	kind := NormalizeKind(alg)
+	switch {
+	case bits == 0:
+	case kind != "RSA-2048":
+		return alg, "", ErrBitsNotRSA
+	case bits == 2048 || bits == 3072 || bits == 4096:
+		kind = fmt.Sprintf("RSA-%d", bits)
+	default:
+		return alg, "", ErrBitsUnknown
+	}
+	return alg, kind, nil
 }

@@ -225,3 +225,28 @@ func sameParts(a, b string) bool {
 	}
 	return true
 }
+
+// TestKindFor: keygen's alg and --bits rule.
+func TestKindFor(t *testing.T) {
+	for _, tc := range []struct {
+		alg       string
+		bits      int
+		wantAlg   string
+		wantKind  string
+		wantError error
+	}{
+		{"rs256", 0, "RS256", "RSA-2048", nil},
+		{"PS384", 4096, "PS384", "RSA-4096", nil},
+		{"es512", 0, "ES512", "P-521", nil},
+		{"EDDSA", 0, "EdDSA", "Ed25519", nil},
+		{"HS256", 0, "", "", ErrAlgNotMade},
+		{"ES256", 3072, "ES256", "", ErrBitsNotRSA},
+		{"RS256", 1024, "RS256", "", ErrBitsUnknown},
+		{"RS256", -1, "RS256", "", ErrBitsUnknown},
+	} {
+		alg, kind, err := KindFor(tc.alg, tc.bits)
+		if alg != tc.wantAlg || kind != tc.wantKind || !errors.Is(err, tc.wantError) {
+			t.Errorf("KindFor(%q, %d) = %q, %q, %v; want %q, %q, %v", tc.alg, tc.bits, alg, kind, err, tc.wantAlg, tc.wantKind, tc.wantError)
+		}
+	}
+}
