@@ -12,7 +12,6 @@ import (
 	"github.com/postmint/postmint/generator/collection"
 	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/generator/discovery"
-	"github.com/postmint/postmint/generator/dpop"
 	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/openapi"
 )
@@ -62,24 +61,16 @@ func generateAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := refuseUnsupported(meta, client); err != nil {
-		return err
+	if meta != nil {
+		if f, bad := discovery.Unusable(meta, client.Expectation("")); bad {
+			return fmt.Errorf("%s: %s (metadata %s)", client.File, f.Msg, meta.URL)
+		}
 	}
 	m, err := generateMaterial(c, client)
 	if err != nil {
 		return err
 	}
-	opt := collection.Options{NoKey: c.Bool("no-key"), Vault: c.Bool("vault")}
-	if client.DPoPAlg != "" && !opt.Vault {
-		// The DPoP key is not the client's key: made here with crypto/rand, with --no-key too.
-		k, err := dpop.NewKey(client.DPoPAlg)
-		if err != nil {
-			return err
-		}
-		if opt.DPoPKey, err = k.JWK(); err != nil {
-			return err
-		}
-	}
+	opt := collection.Options{NoKey: c.Bool("no-key"), Vault: c.Bool("vault"), NewDPoPKey: true}
 	if client.OpenAPI != "" {
 		if opt.API, err = openapi.Load(client.OpenAPI, openapi.Options{AllowURLRefs: c.Bool(openAPIURLRefsFlag.Name)}); err != nil {
 			return fmt.Errorf("%s: openapi: %w", c.String("client"), err)
@@ -127,21 +118,6 @@ func keyLabel(c *cli.Context) string {
 		return p
 	}
 	return "your key file"
-}
-
-// refuseUnsupported stops generate when the metadata it read says the server cannot serve the
-// client's DPoP or PAR: such a collection could never get a token. (Without metadata, doctor
-// warns instead.)
-func refuseUnsupported(meta *discovery.Metadata, client *config.Client) error {
-	if meta == nil {
-		return nil
-	}
-	for _, f := range discovery.Check(meta, client.Expectation("")) {
-		if f.Field == discovery.FieldPAREndpoint || f.Field == discovery.FieldDPoPAlgs {
-			return fmt.Errorf("%s: %s (metadata %s)", client.File, f.Msg, meta.URL)
-		}
-	}
-	return nil
 }
 
 // openAPIURLRefsFlag lets an OpenAPI document read from a file $ref http(s) URLs; without it

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/postmint/postmint/generator/config"
+	"github.com/postmint/postmint/generator/dpop"
 	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/openapi"
 	"github.com/postmint/postmint/generator/postman"
@@ -22,7 +23,7 @@ type Options struct {
 	NoKey bool
 	// Vault writes privateKey (and, for DPoP, dpopKey) as Postman Vault references
 	// {{vault:NAME}} (oauth.VaultNames of the slug), never a key: the Postman app reads them
-	// from the user's vault. DPoPKey is then not used.
+	// from the user's vault. NewDPoPKey is then not used.
 	Vault bool
 	// API, when set, adds one request per operation of an OpenAPI document to the API folder
 	// (sub-folders by tag, against the collection variable baseUrl), after the definition's
@@ -34,9 +35,10 @@ type Options struct {
 	Prepared *postman.PreparedItems
 	// APINote, with API, replaces the line the API adds to the collection's description.
 	APINote string
-	// DPoPKey is the private JWK written into dpopKey when the client uses DPoP (the command
-	// makes it with dpop.NewKey; kits leave it empty, and the holder makes one on first use).
-	DPoPKey string
+	// NewDPoPKey makes a DPoP key (crypto/rand) and writes its private JWK into dpopKey when
+	// the client uses DPoP and Vault is not set; --no-key too, as the DPoP key is not the
+	// client's key. Kits leave dpopKey empty: the holder's first request makes one.
+	NewDPoPKey bool
 }
 
 // Artifact is one output file.
@@ -73,7 +75,16 @@ func Generate(c *config.Client, m profile.Material, opt Options) (*Result, error
 	if err != nil {
 		return nil, err
 	}
-	keyPEM, dpopKey := "", opt.DPoPKey
+	keyPEM, dpopKey := "", ""
+	if opt.NewDPoPKey && p.DPoP() && !opt.Vault {
+		k, err := dpop.NewKey(p.DPoPAlg)
+		if err != nil {
+			return nil, err
+		}
+		if dpopKey, err = k.JWK(); err != nil {
+			return nil, err
+		}
+	}
 	if opt.Vault {
 		privName, dpopName := oauth.VaultNames(c.Slug)
 		keyPEM, dpopKey = oauth.VaultReference(privName), ""

@@ -162,6 +162,18 @@ type Finding struct {
 
 func (f Finding) String() string { return f.Msg }
 
+// Unusable is the first finding that makes the client unusable with this server (no PAR
+// endpoint for a PAR client, no DPoP algs for a DPoP client), if there is one: generate refuses
+// to write such a client, as its collection could never get a token.
+func Unusable(m *Metadata, e Expectation) (Finding, bool) {
+	for _, f := range Check(m, e) {
+		if f.Field == FieldPAREndpoint || f.Field == FieldDPoPAlgs {
+			return f, true
+		}
+	}
+	return Finding{}, false
+}
+
 // Check compares a definition's needs with the metadata and returns one finding per mismatch.
 // Lists the server leaves out are not held against the definition.
 func Check(m *Metadata, e Expectation) []Finding {
