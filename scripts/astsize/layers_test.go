@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -23,15 +22,7 @@ func TestImportsRunOneWay(t *testing.T) {
 // package importing a command, and passes a sibling import and an outside module.
 func TestImportViolationsFindsThem(t *testing.T) {
 	dir := t.TempDir()
-	write := func(rel, text string) {
-		p := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := writer(t, dir)
 	write("go.mod", "module example.com/x\n")
 	write("generator/g.go", "package generator\n")
 	write("generator/kit/k.go", "package kit\n\nimport (\n\t_ \"example.com/x/generator\"\n\t_ \"example.com/x/generator/sib\"\n\t_ \"example.com/y/generator\"\n)\n")

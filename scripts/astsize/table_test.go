@@ -37,15 +37,7 @@ func TestArchitectureTableIsCurrent(t *testing.T) {
 // skips tests, testdata and nested modules.
 func TestTableCounts(t *testing.T) {
 	dir := t.TempDir()
-	write := func(rel, text string) {
-		p := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := writer(t, dir)
 	write("go.mod", "module x\n")
 	write("cmd/x/main.go", "package main\n\nfunc main() {\n\tlong()\n}\n\nfunc long() {\n\t_ = 1\n\t_ = 2\n}\n")
 	write("generator/g.go", "package generator\n\ntype T struct{}\n\nfunc (*T) M() {}\n")
@@ -70,5 +62,18 @@ func TestTableCounts(t *testing.T) {
 	}
 	if strings.Contains(got, "nested") || strings.Contains(got, "helper") || strings.Contains(got, "generator/testdata") {
 		t.Errorf("table counts what it should skip:\n%s", got)
+	}
+}
+
+// writer returns a function that writes a file of a test module under dir.
+func writer(t *testing.T, dir string) func(rel, text string) {
+	return func(rel, text string) {
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
