@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 )
@@ -149,6 +150,9 @@ Examples:
 	tidyHelp(app)
 	return app
 }
+
+// timeNow is the clock; a variable so tests can pin it.
+var timeNow = time.Now
 
 // env reads an environment variable; a function so tests can run commands in-process.
 var getenv = os.Getenv

@@ -11,6 +11,7 @@ import (
 	"github.com/postmint/postmint/generator/dpop"
 	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/postman"
+	"github.com/postmint/postmint/internal/safefile"
 )
 
 func dpopCommand() *cli.Command {
@@ -88,7 +89,7 @@ func dpopAction(c *cli.Context) error {
 		}
 	}
 	if f := c.String("dpop-key"); f != "" {
-		data, err := readInput("DPoP key", f, maxEnvFile)
+		data, err := safefile.Read("DPoP key", f, safefile.MaxEnv)
 		if err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/postmint/postmint/generator/discovery"
 	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/openapi"
+	"github.com/postmint/postmint/internal/safefile"
 )
 
 func generateCommand() *cli.Command {
@@ -139,7 +140,7 @@ func writeArtifacts(c *cli.Context, dir string, arts []collection.Artifact) erro
 			mode = 0o600
 		}
 		_, statErr := os.Lstat(path)
-		if err := writeFileAtomic(path, a.Bytes(), mode); err != nil {
+		if err := safefile.Write(path, a.Bytes(), mode); err != nil {
 			// No half set of files: what this run created goes again.
 			for _, p := range created {
 				os.Remove(p)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/postmint/postmint/generator/collection"
 	"github.com/postmint/postmint/generator/keys"
+	"github.com/postmint/postmint/internal/safefile"
 )
 
 func keygenCommand() *cli.Command {
@@ -67,7 +68,7 @@ func keygenAction(c *cli.Context) error {
 	}
 	var password []byte
 	if f := c.String("password-file"); f != "" {
-		b, err := readInput("--password-file", f, maxPasswordFile)
+		b, err := safefile.Read("--password-file", f, safefile.MaxPassword)
 		if err != nil {
 			return err
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/postmint/postmint/generator/keys"
 	"github.com/postmint/postmint/generator/profile"
 	"github.com/postmint/postmint/generator/token"
+	"github.com/postmint/postmint/internal/safefile"
 )
 
 // Environment variables read by postmint.
@@ -49,7 +50,7 @@ func keyOptions(c *cli.Context) (keys.Options, error) {
 
 func password(c *cli.Context, flag, env string) ([]byte, error) {
 	if f := c.String(flag); f != "" {
-		b, err := readInput("--"+flag, f, maxPasswordFile)
+		b, err := safefile.Read("--"+flag, f, safefile.MaxPassword)
 		if err != nil {
 			return nil, err
 		}

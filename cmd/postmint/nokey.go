@@ -9,6 +9,7 @@ import (
 	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/generator/keys"
 	"github.com/postmint/postmint/generator/profile"
+	"github.com/postmint/postmint/internal/safefile"
 )
 
 // generateMaterial is the key material generate works with. Without --no-key it is the private
@@ -42,7 +43,7 @@ func generateMaterial(c *cli.Context, client *config.Client) (profile.Material, 
 
 // readPublic reads a public key, certificate or public JWK through the one bounded reader.
 func readPublic(path string) (*keys.Public, error) {
-	data, err := readInput("-k", path, maxPublicFile)
+	data, err := safefile.Read("-k", path, safefile.MaxPublic)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/postmint/postmint/generator/assertion"
 	"github.com/postmint/postmint/generator/postman"
+	"github.com/postmint/postmint/internal/safefile"
 )
 
 func refreshCommand() *cli.Command {
@@ -41,10 +42,10 @@ func refreshAction(c *cli.Context) error {
 	out, mode := s.envPath, s.envMode
 	if o := c.String("out"); o != "" {
 		out, mode = o, 0o600
-	} else if err := checkWritable(out, mode); err != nil {
+	} else if err := safefile.CheckWritable(out, mode); err != nil {
 		return err
 	}
-	if out, err = refreshTarget(out); err != nil {
+	if out, err = safefile.Target(out); err != nil {
 		return err
 	}
 	a, err := assertion.Mint(s.profile, s.key.Signer, assertion.Options{})
@@ -78,14 +79,14 @@ func refreshAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(out, data, mode); err != nil {
+	if err := safefile.Write(out, data, mode); err != nil {
 		return err
 	}
 	what := "clientAssertion and bearerToken"
 	if c.Bool("assertion-only") {
 		what = "clientAssertion"
 	}
-	if w := secretModeWarning(out, mode, what); w != "" {
+	if w := safefile.ModeWarning(out, mode, what); w != "" {
 		warnf(c, "%s", w)
 	}
 	notef(c, "refreshed %s in %s", what, out)

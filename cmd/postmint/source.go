@@ -13,6 +13,7 @@ import (
 	"github.com/postmint/postmint/generator/postman"
 	"github.com/postmint/postmint/generator/profile"
 	"github.com/postmint/postmint/generator/token"
+	"github.com/postmint/postmint/internal/safefile"
 )
 
 // signing is what mint, token and refresh need: the minting profile, the key, and what the
@@ -135,7 +136,7 @@ func loadSigning(c *cli.Context, requireEnv bool) (*signing, error) {
 
 // readEnvironment reads and parses an environment file, with its permission bits.
 func readEnvironment(path string) (*postman.Environment, os.FileMode, error) {
-	data, err := readInput("environment", path, maxEnvFile)
+	data, err := safefile.Read("environment", path, safefile.MaxEnv)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -147,5 +148,5 @@ func readEnvironment(path string) (*postman.Environment, os.FileMode, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("reading environment %s: %w", path, err)
 	}
-	return env, filePerm(path, st), nil
+	return env, safefile.Perm(path, st), nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/postmint/postmint/generator/token"
 	"github.com/postmint/postmint/generator/verify"
 	"github.com/postmint/postmint/internal/boundedread"
+	"github.com/postmint/postmint/internal/safefile"
 )
 
 func verifyCommand() *cli.Command {
@@ -150,7 +151,7 @@ var stdin io.Reader = os.Stdin
 
 func loadJWKS(c *cli.Context, src string) ([]verify.PublicKey, error) {
 	if !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
-		data, err := readInput("--jwks", src, maxJWKSFile)
+		data, err := safefile.Read("--jwks", src, safefile.MaxJWKS)
 		if err != nil {
 			return nil, err
 		}
@@ -181,7 +182,7 @@ func loadPublicKey(c *cli.Context, path string) ([]verify.PublicKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := readInput("--key", path, maxPublicFile)
+	data, err := safefile.Read("--key", path, safefile.MaxPublic)
 	if errors.Is(err, boundedread.ErrDirectory) {
 		return nil, fmt.Errorf("reading --key %s: is a directory; pass the public key or certificate file", path)
 	}

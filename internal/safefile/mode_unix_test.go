@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package safefile
 
 import (
 	"os"
@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// TestWriteFileAtomicSetsMode: an existing file gets exactly the mode asked for, whichever way
+// TestWriteSetsMode: an existing file gets exactly the mode asked for, whichever way
 // (renameio.WriteFile kept an existing 0644 when a key made the file 0600).
-func TestWriteFileAtomicSetsMode(t *testing.T) {
+func TestWriteSetsMode(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "env.json")
 	for _, tc := range []struct{ before, want os.FileMode }{{0o644, 0o600}, {0o600, 0o644}, {0o640, 0o600}} {
 		if err := os.WriteFile(path, []byte("old"), tc.before); err != nil {
@@ -19,7 +19,7 @@ func TestWriteFileAtomicSetsMode(t *testing.T) {
 		if err := os.Chmod(path, tc.before); err != nil {
 			t.Fatal(err)
 		}
-		if err := writeFileAtomic(path, []byte("new"), tc.want); err != nil {
+		if err := Write(path, []byte("new"), tc.want); err != nil {
 			t.Fatal(err)
 		}
 		st, err := os.Stat(path)

@@ -1,29 +1,12 @@
-package main
+package safefile
 
 import (
 	"fmt"
-	"os"
 	"strings"
-	"time"
 )
 
-// timeNow is the clock; a variable so tests can pin it.
-var timeNow = time.Now
-
-// writeFileAtomic (files_unix.go, files_windows.go) writes a temp file in the same directory,
-// flushes it to disk and renames it over path: a reader sees the old file or the new one,
-// never a part, and a failure leaves path as it was. On Unix the file gets exactly mode
-// whatever the umask; on Windows a mode without group and other bits means an ACL that
-// grants the current user alone.
-
-// checkWritable refuses a file the user made read-only: a rename would replace it anyway,
-// so the mode is the user's only way of saying "do not touch".
-func checkWritable(path string, mode os.FileMode) error {
-	if mode&0o200 == 0 {
-		return fmt.Errorf("%s is read-only (mode %04o); make it writable (%s) or write elsewhere with -o OUT", path, mode, makeWritableHint)
-	}
-	return nil
-}
+// The parts of the Windows writer that do not call Windows, here (untagged) so that their
+// unit tests run on every system.
 
 // ownerOnlySDDL is the security descriptor of a Windows file only the user with SID sid may
 // open: a protected DACL ("P", the folder's inheritable entries do not apply) with one entry,
@@ -31,8 +14,8 @@ func checkWritable(path string, mode os.FileMode) error {
 func ownerOnlySDDL(sid string) string { return "D:P(A;;FA;;;" + sid + ")" }
 
 // extendedLengthPath gives an absolute, cleaned Windows path the \\?\ prefix when it is too
-// long for the Win32 calls that writeFileAtomic makes itself (package os does this for its
-// own calls), and leaves a path that has a prefix already or is short enough as it is.
+// long for the Win32 calls that Write makes itself (package os does this for its own calls),
+// and leaves a path that has a prefix already or is short enough as it is.
 func extendedLengthPath(abs string) string {
 	const maxDir = 248 // MAX_PATH (260) less room for an 8.3 file name: CreateFile's limit for a folder
 	switch {

@@ -1,6 +1,6 @@
 //go:build !windows
 
-package main
+package safefile
 
 import (
 	"os"
@@ -14,7 +14,7 @@ import (
 
 // TestTempFileNameAsDocumented: docs/security.md tells users what a temp file
 // left by kill -9 looks like (".<name><digits>" beside the file); this pins it to what
-// renameio, with writeFileAtomic's options, really creates.
+// renameio, with Write's options, really creates.
 func TestTempFileNameAsDocumented(t *testing.T) {
 	dir := t.TempDir()
 	target := filepath.Join(dir, "acme-orders-test.postman_environment.json")
@@ -26,7 +26,7 @@ func TestTempFileNameAsDocumented(t *testing.T) {
 	if filepath.Dir(pf.Name()) != dir || !regexp.MustCompile(`^\.acme-orders-test\.postman_environment\.json[0-9]+$`).MatchString(filepath.Base(pf.Name())) {
 		t.Errorf("temp file %s is not .<name><digits> beside the target, as the README says", pf.Name())
 	}
-	readme, err := os.ReadFile(repoFile("docs", "security.md"))
+	readme, err := os.ReadFile(filepath.Join("..", "..", "docs", "security.md"))
 	if err != nil {
 		t.Fatal(err)
 	}

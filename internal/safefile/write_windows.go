@@ -1,6 +1,6 @@
 //go:build windows
 
-package main
+package safefile
 
 import (
 	"crypto/rand"
@@ -17,15 +17,15 @@ import (
 // makeWritableHint is the command that clears a file's read-only state.
 const makeWritableHint = "attrib -r FILE, or untick Read-only in its Properties"
 
-// writeFileAtomic writes a temp file in the same folder, flushes it (FlushFileBuffers) and
+// Write writes a temp file in the same folder, flushes it (FlushFileBuffers) and
 // moves it over path with MoveFileEx(MOVEFILE_REPLACE_EXISTING|MOVEFILE_WRITE_THROUGH), all
 // through golang.org/x/sys/windows. renameio has no Windows writer, and libraries that do
 // (natefinch/atomic) create the temp file with the folder's inherited ACL: a key would be
 // readable by whoever the folder lets in until the ACL was changed afterwards. Here the temp
 // file is created with its final ACL (securityFor), so no such moment exists.
-func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+func Write(path string, data []byte, mode os.FileMode) error {
 	if err := replaceFile(path, data, mode); err != nil {
-		return fmt.Errorf("writing %s: %w", path, unwrapPath(err))
+		return fmt.Errorf("writing %s: %w", path, Cause(err))
 	}
 	return nil
 }
@@ -128,10 +128,10 @@ func moveOver(tmp, abs string) error {
 	return err
 }
 
-// filePerm is the mode refresh keeps and reasons with. Windows has no permission bits
+// Perm is the mode refresh keeps and reasons with. Windows has no permission bits
 // (os.Stat says 0666, or 0444 for a read-only file), so the ACL decides: a file only the
 // current user may open (ownerOnly) is 0600, any other 0644; 0400 and 0444 when read-only.
-func filePerm(path string, st os.FileInfo) os.FileMode {
+func Perm(path string, st os.FileInfo) os.FileMode {
 	write := st.Mode().Perm() & 0o200
 	if ownerOnly(path) {
 		return 0o400 | write
@@ -140,7 +140,7 @@ func filePerm(path string, st os.FileInfo) os.FileMode {
 }
 
 // ownerOnly reports whether path has a protected DACL whose allow entries all name the
-// current user, as writeFileAtomic makes for mode 0600. Any doubt (an error, no DACL, which
+// current user, as Write makes for mode 0600. Any doubt (an error, no DACL, which
 // lets everyone in) is false.
 func ownerOnly(path string) bool {
 	abs, err := filepath.Abs(path)

@@ -1,6 +1,6 @@
 //go:build !windows
 
-package main
+package safefile
 
 import (
 	"fmt"
@@ -13,9 +13,9 @@ import (
 // makeWritableHint is the command that clears a file's read-only state.
 const makeWritableHint = "chmod u+w"
 
-// writeFileAtomic writes a temp file in the same directory, fsyncs it and renames it over
+// Write writes a temp file in the same directory, fsyncs it and renames it over
 // path (google/renameio), with exactly mode whatever the umask.
-func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+func Write(path string, data []byte, mode os.FileMode) error {
 	// WithTempDir: without it renameio puts the temp file in $TMPDIR whenever a rename from
 	// there works, and a killed process then leaves a copy of the secrets in /tmp.
 	// NewPendingFile, not renameio.WriteFile: WriteFile copies an existing file's mode over
@@ -28,13 +28,13 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, unwrapPath(err))
+		return fmt.Errorf("writing %s: %w", path, Cause(err))
 	}
 	return nil
 }
 
-// filePerm is the mode refresh keeps and reasons with: the file's permission bits.
-func filePerm(_ string, st os.FileInfo) os.FileMode { return st.Mode().Perm() }
+// Perm is the mode refresh keeps and reasons with: the file's permission bits.
+func Perm(_ string, st os.FileInfo) os.FileMode { return st.Mode().Perm() }
 
 // modeWords says what is wrong with a mode that lets others read a file.
 func modeWords(mode os.FileMode) string { return fmt.Sprintf("is mode %04o", mode.Perm()) }
