@@ -246,9 +246,11 @@ postmint = (function (cfg) {
         var m = /^([a-z][a-z0-9+.-]*:\/\/[^/?#]+)/i.exec(url);
         return m ? m[1].toLowerCase() : '';
     }
+    // apiNonces is dpopApiNonces; what is not a JSON object counts as none (dpop.Nonces too).
     function apiNonces(pm) {
         try {
-            return JSON.parse(v(pm, 'dpopApiNonces') || '{}') || {};
+            var all = JSON.parse(v(pm, 'dpopApiNonces') || '{}');
+            return all && typeof all === 'object' && !Array.isArray(all) ? all : {};
         } catch (e) {
             return {};
         }
@@ -263,7 +265,8 @@ postmint = (function (cfg) {
     // and carrying the nonce its server last gave.
     function signAPIRequest(pm) {
         var url = sentURL(pm);
-        pm.request.headers.upsert({ key: 'DPoP', value: proof(pm, pm.request.method, url, apiNonces(pm)[origin(url)] || '', v(pm, 'bearerToken')) });
+        var nonce = apiNonces(pm)[origin(url)];
+        pm.request.headers.upsert({ key: 'DPoP', value: proof(pm, pm.request.method, url, typeof nonce === 'string' ? nonce : '', v(pm, 'bearerToken')) });
     }
     // prepare fills the Auth request being sent with the token request (its form in the
     // collection only shows which variables go where).
