@@ -1,9 +1,7 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -11,6 +9,7 @@ import (
 	"github.com/postmint/postmint/generator/dpop"
 	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/postman"
+	"github.com/postmint/postmint/generator/token"
 	"github.com/postmint/postmint/internal/safefile"
 )
 
@@ -54,59 +53,24 @@ func dpopAction(c *cli.Context) error {
 		return usagef("dpop needs --method METHOD and --url URL")
 	}
 	req := dpop.Request{Method: c.String("method"), URL: c.String("url"), Nonce: c.String("nonce"), AccessToken: c.String("token")}
-	var alg, keyText string
-	if cf != "" {
-		client, _, err := loadDefinition(c, cf)
-		if err != nil {
-			return err
-		}
-		alg = client.DPoPAlg
-		if alg == "" {
-			alg = oauth.DefaultDPoPAlg
-			fmt.Fprintf(c.App.ErrWriter, "postmint: note: %s does not set dpop: true; the proof uses %s\n", cf, alg)
-		}
-	} else {
-		env, _, err := readEnvironment(ef)
-		if err != nil {
-			return err
-		}
-		p, err := env.Profile()
-		if err != nil {
-			return fmt.Errorf("environment %s: %w", ef, err)
-		}
-		if !p.DPoP() {
-			return withHint(fmt.Errorf("environment %s: dpopAlg: the client does not use DPoP", ef), "add dpop: true to the definition and run postmint generate")
-		}
-		alg, keyText = p.DPoPAlg, env.Lookup(postman.VarDPoPKey)
-		if !c.IsSet("token") {
-			req.AccessToken = env.Lookup(postman.VarBearerToken)
-		}
-		if !c.IsSet("nonce") {
-			req.Nonce = nonceFor(env, p.TokenURL, req.URL)
-		}
-		if strings.TrimSpace(keyText) == "" && c.String("dpop-key") == "" {
-			return withHint(fmt.Errorf("environment %s: dpopKey is empty", ef), "run postmint refresh -e "+ef+" (it makes a DPoP key and a token bound to it)")
-		}
-	}
-	if f := c.String("dpop-key"); f != "" {
-		data, err := safefile.Read("DPoP key", f, safefile.MaxEnv)
-		if err != nil {
-			return err
-		}
-		keyText = string(data)
-	}
-	var k *dpop.Key
+	var s *token.Session
 	var err error
-	if cf != "" && keyText == "" {
-		// A definition holds no DPoP key: the proof is signed with a new one, which is not kept.
-		if k, err = dpop.NewKey(alg); err != nil {
-			return err
+	if cf != "" {
+		s, err = dpopDefinitionSession(c, cf)
+	} else {
+		var bearer string
+		s, bearer, err = dpopEnvironmentSession(c, ef)
+		if !c.IsSet("token") {
+			req.AccessToken = bearer
 		}
-		fmt.Fprintln(c.App.ErrWriter, "postmint: note: signed with a new DPoP key that is not kept; give --dpop-key FILE (a private JWK) to sign with yours, or use -e ENV")
-	} else if k, err = dpop.ParseKey(keyText, alg); err != nil {
+	}
+	if err != nil {
 		return err
 	}
-	proof, err := k.Proof(req)
+	if !c.IsSet("nonce") {
+		req.Nonce = s.NonceFor(req.URL)
+	}
+	proof, err := s.DPoP.Proof(req)
 	if err != nil {
 		return err
 	}
@@ -114,26 +78,69 @@ func dpopAction(c *cli.Context) error {
 	return err
 }
 
-// nonceFor is the nonce the environment holds for the server of target: dpopNonce for the
-// token endpoint, else dpopApiNonces' entry for target's origin (as the collection script
-// keeps them).
-func nonceFor(env *postman.Environment, tokenURL, target string) string {
-	a, errA := dpop.HTU(target)
-	b, errB := dpop.HTU(tokenURL)
-	if errA == nil && errB == nil && a == b {
-		return env.Lookup(postman.VarDPoPNonce)
+// dpopEnvironmentSession is the DPoP session an environment holds (its profile, dpopKey or
+// --dpop-key, the nonces the collection kept) and its bearerToken.
+func dpopEnvironmentSession(c *cli.Context, ef string) (*token.Session, string, error) {
+	env, _, err := readEnvironment(ef)
+	if err != nil {
+		return nil, "", err
 	}
-	o := origin(target)
-	var nonces map[string]string
-	_ = json.Unmarshal([]byte(env.Lookup(postman.VarDPoPAPINonces)), &nonces)
-	return nonces[o]
+	p, err := env.Profile()
+	if err != nil {
+		return nil, "", fmt.Errorf("environment %s: %w", ef, err)
+	}
+	if !p.DPoP() {
+		return nil, "", withHint(fmt.Errorf("environment %s: dpopAlg: the client does not use DPoP", ef), "add dpop: true to the definition and run postmint generate")
+	}
+	keyText, err := dpopKeyFlag(c, env.Lookup(postman.VarDPoPKey))
+	if err != nil {
+		return nil, "", err
+	}
+	if strings.TrimSpace(keyText) == "" {
+		return nil, "", withHint(fmt.Errorf("environment %s: dpopKey is empty", ef), "run postmint refresh -e "+ef+" (it makes a DPoP key and a token bound to it)")
+	}
+	k, err := dpop.ParseKey(keyText, p.DPoPAlg)
+	if err != nil {
+		return nil, "", err
+	}
+	s := &token.Session{Profile: p, DPoP: k, Nonce: env.Lookup(postman.VarDPoPNonce), APINonces: env.Lookup(postman.VarDPoPAPINonces)}
+	return s, env.Lookup(postman.VarBearerToken), nil
 }
 
-// origin is scheme://host[:port] of a URL, lowercase (RFC 6454), "" when it has none.
-func origin(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return ""
+// dpopDefinitionSession is a session for a definition's dpop_alg with --dpop-key, or with a
+// new key that is not kept; it holds no nonce (--nonce gives one).
+func dpopDefinitionSession(c *cli.Context, cf string) (*token.Session, error) {
+	client, _, err := loadDefinition(c, cf)
+	if err != nil {
+		return nil, err
 	}
-	return strings.ToLower(u.Scheme + "://" + u.Host)
+	alg := client.DPoPAlg
+	if alg == "" {
+		alg = oauth.DefaultDPoPAlg
+		fmt.Fprintf(c.App.ErrWriter, "postmint: note: %s does not set dpop: true; the proof uses %s\n", cf, alg)
+	}
+	keyText, err := dpopKeyFlag(c, "")
+	if err != nil {
+		return nil, err
+	}
+	var k *dpop.Key
+	if keyText == "" {
+		if k, err = dpop.NewKey(alg); err != nil {
+			return nil, err
+		}
+		fmt.Fprintln(c.App.ErrWriter, "postmint: note: signed with a new DPoP key that is not kept; give --dpop-key FILE (a private JWK) to sign with yours, or use -e ENV")
+	} else if k, err = dpop.ParseKey(keyText, alg); err != nil {
+		return nil, err
+	}
+	return &token.Session{DPoP: k}, nil
+}
+
+// dpopKeyFlag is the text of --dpop-key's file, or def without the flag.
+func dpopKeyFlag(c *cli.Context, def string) (string, error) {
+	f := c.String("dpop-key")
+	if f == "" {
+		return def, nil
+	}
+	data, err := safefile.Read("DPoP key", f, safefile.MaxEnv)
+	return string(data), err
 }

@@ -177,4 +177,7 @@ const (
 	// DefaultExpiresIn is the token lifetime assumed, in seconds, when a token response has
 	// no expires_in.
 	DefaultExpiresIn = 300
+	// MaxAPINonces is how many API origins' DPoP nonces dpopApiNonces keeps: the collection
+	// script drops the oldest when one more origin answers with a nonce (dpop.Nonces reads them).
+	MaxAPINonces = 16
 )

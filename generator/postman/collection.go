@@ -102,9 +102,6 @@ const (
 	msgNotBound     = "the token endpoint ignored the DPoP proof and issued a token that is not DPoP-bound: register the client for DPoP-bound tokens (e.g. dpop_bound_access_tokens) or set dpop: false"
 )
 
-// maxAPINonces is how many APIs' DPoP nonces dpopApiNonces keeps (the newest).
-const maxAPINonces = 16
-
 // dpopHints explain a resource server's DPoP errors (RFC 9449 §7.1, §9) in the API test.
 var dpopHints = map[string]string{
 	"use_dpop_nonce":     "the API asked for a DPoP nonce: it is now stored in dpopApiNonces, and the next request to it sends it; send this one again",
@@ -129,7 +126,7 @@ func scriptConfig() map[string]any {
 		"dpopHints":        dpopHints,
 		"serverText":       oauth.ServerTextRules,
 		"maxExpiresIn":     oauth.MaxExpiresIn,
-		"maxApiNonces":     maxAPINonces,
+		"maxApiNonces":     oauth.MaxAPINonces,
 		"vaultPattern":     oauth.VaultPattern,
 		"vaultMissing":     msgVaultMissing,
 		"vaultDenied":      msgVaultDenied,

@@ -24,6 +24,20 @@ type Session struct {
 	// Nonce is the token endpoint's last DPoP-Nonce (RFC 9449 §8): sent with the first try,
 	// and updated from every answer.
 	Nonce string
+	// APINonces is the APIs' last DPoP-Nonces (RFC 9449 §9) as the collection script keeps
+	// them in dpopApiNonces (JSON: origin → nonce); read by NonceFor, never written by Go.
+	APINonces string
+}
+
+// NonceFor is the DPoP nonce the session holds for a request to rawURL, by dpop.Nonces'
+// rule (the one the collection script follows): Nonce for the token endpoint, else the
+// API origin's entry in APINonces.
+func (s *Session) NonceFor(rawURL string) string {
+	n := dpop.Nonces{Token: s.Nonce, API: s.APINonces}
+	if s.Profile != nil {
+		n.TokenURL = s.Profile.TokenURL
+	}
+	return n.For(rawURL)
 }
 
 // Exchange posts a token request with fields (nil: the profile's own grant) to the profile's

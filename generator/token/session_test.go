@@ -56,6 +56,15 @@ func TestSessionExchange(t *testing.T) {
 	if fmt.Sprint(nonces) != "[ n1]" || s.Nonce != "n2" {
 		t.Errorf("proof nonces %q, session nonce %q", nonces, s.Nonce)
 	}
+	// The nonce the exchange kept is the one a proof for the token endpoint carries; an API on
+	// the same origin has its own (dpopApiNonces), and a session without a profile has only those.
+	s.APINonces = `{"` + strings.ToLower(srv.URL) + `":"n-api"}`
+	if got, api := s.NonceFor(srv.URL), s.NonceFor(srv.URL+"/orders"); got != "n2" || api != "n-api" {
+		t.Errorf("NonceFor: token endpoint %q, API %q", got, api)
+	}
+	if got := (&Session{Nonce: "n2", APINonces: s.APINonces}).NonceFor(srv.URL); got != "n-api" {
+		t.Errorf("NonceFor without a profile: %q", got)
+	}
 	// A bearer profile makes no DPoP key and sends no proof.
 	p2 := *p
 	p2.DPoPAlg = ""
