@@ -10,18 +10,15 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/postmint/postmint/internal/clihelp"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "0.1.0-dev"
 
-// usageError is a mistake in how the command was called: exit code 2. command is the command
-// it was made to, when known, for the line that points at its --help.
-type usageError struct{ msg, command string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usagef(format string, a ...any) error { return &usageError{msg: fmt.Sprintf(format, a...)} }
+// usagef is a mistake in how the command was called (clihelp.UsageError): exit code 2.
+func usagef(format string, a ...any) error { return clihelp.Usagef(format, a...) }
 
 // hintError carries a second line that tells the user what to do, and optionally the other
 // likely causes, printed under it.
@@ -39,22 +36,22 @@ func withHint(err error, hint string) error { return &hintError{err: err, hint: 
 // Run runs postmint with args and returns the exit code: 0 success, 1 failure, 2 usage error.
 func Run(args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	if len(args) > 0 && args[len(args)-1] == completionFlag {
-		complete(app, args[1:len(args)-1], stdout)
+	if len(args) > 0 && args[len(args)-1] == clihelp.CompletionFlag {
+		clihelp.Complete(app, args[1:len(args)-1], stdout, candidates())
 		return 0
 	}
-	err := app.RunContext(context.Background(), flagsFirst(app, args))
+	err := app.RunContext(context.Background(), clihelp.FlagsFirst(app, args))
 	if err == nil {
 		return 0
 	}
-	var ue *usageError
+	var ue *clihelp.UsageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(stderr, "postmint: %s\n", oneLine(ue.msg))
-		if ue.command == "" {
-			ue.command = commandOf(app, args)
+		fmt.Fprintf(stderr, "postmint: %s\n", oneLine(ue.Msg))
+		if ue.Command == "" {
+			ue.Command = clihelp.CommandOf(app, args)
 		}
-		if ue.command != "" && ue.command != "help" {
-			fmt.Fprintf(stderr, "Run 'postmint %s --help' for usage.\n", ue.command)
+		if ue.Command != "" && ue.Command != "help" {
+			fmt.Fprintf(stderr, "Run 'postmint %s --help' for usage.\n", ue.Command)
 		} else {
 			fmt.Fprintf(stderr, "Run 'postmint help' or 'postmint help <command>' for usage.\n")
 		}
@@ -74,26 +71,11 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	return 1
 }
 
-// commandOf is the command an argument list runs (its first argument that is not a flag), or "".
-func commandOf(app *cli.App, args []string) string {
-	for _, a := range args[min(1, len(args)):] {
-		if isFlag(a) {
-			continue
-		}
-		if c := app.Command(a); c != nil {
-			return c.Name
-		}
-		return ""
-	}
-	return ""
-}
-
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
-	onUsage := func(c *cli.Context, err error, _ bool) error { return usageFor(c, err) }
 	app := &cli.App{
 		Name:    "postmint",
 		Usage:   "Postman collections and tokens for OAuth clients that authenticate with signed JWTs (RFC 7523, private_key_jwt)",
@@ -110,7 +92,6 @@ Examples:
 		HideHelpCommand:        true,
 		UseShortOptionHandling: true,
 		EnableBashCompletion:   true,
-		OnUsageError:           onUsage,
 		// urfave/cli adds --help only to an app without a command named help; postmint has
 		// one (`postmint help [COMMAND]`), so the flag is added here.
 		Flags:          []cli.Flag{cli.HelpFlag},
@@ -126,27 +107,11 @@ Examples:
 			presetsCommand(),
 			dpopCommand(),
 			doctorCommand(),
-			completionCommand(),
-			helpCommand(),
+			clihelp.CompletionCommand("postmint", manual),
+			clihelp.HelpCommand("postmint"),
 		},
 	}
-	for _, c := range app.Commands {
-		c.OnUsageError = onUsage
-	}
-	app.CommandNotFound = func(c *cli.Context, name string) {
-		// urfave/cli has no error return here; After turns this into a usage error.
-		c.App.Metadata["notFound"] = name
-	}
-	app.Metadata = map[string]any{}
-	app.After = func(c *cli.Context) error {
-		if name, ok := c.App.Metadata["notFound"].(string); ok {
-			if s := suggestCommand(c.App, name); s != "" {
-				return usagef("unknown command %q; did you mean %q?", name, s)
-			}
-			return usagef("unknown command %q", name)
-		}
-		return nil
-	}
+	clihelp.Install(app)
 	tidyHelp(app)
 	return app
 }

@@ -1,12 +1,17 @@
 package main
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/urfave/cli/v2"
-	"github.com/xrash/smetrics"
+
+	"github.com/postmint/postmint/generator/config"
+	"github.com/postmint/postmint/generator/keys"
+	"github.com/postmint/postmint/internal/clihelp"
 )
+
+// What postmint's help, manual page and completion say that internal/clihelp cannot learn
+// from the commands themselves.
 
 // tidyHelp adjusts what --help shows where a shared flag set does not fit a command: refresh
 // reads everything from -e ENV, so its -c (kept so that `refresh -c` can say so) is hidden;
@@ -14,7 +19,7 @@ import (
 // with -e the environment's privateKey.
 func tidyHelp(app *cli.App) {
 	for _, c := range app.Commands {
-		hasEnv := findFlag(c, "environment") != nil
+		hasEnv := clihelp.FindFlag(c, "environment") != nil
 		for _, f := range c.Flags {
 			sf, ok := f.(*cli.StringFlag)
 			if !ok {
@@ -32,113 +37,40 @@ func tidyHelp(app *cli.App) {
 	}
 }
 
-// suggestCommand returns the visible command nearest to a mistyped name, or "" when none is
-// close.
-func suggestCommand(app *cli.App, name string) string {
-	var names []string
-	for _, c := range app.VisibleCommands() {
-		names = append(names, c.Name)
-	}
-	return nearest(name, names)
-}
-
-// nearest returns the name nearest to a mistyped one, or "" when none is close: within two
-// edits (a swap counts as two), the same name in other letter case, or a name the typo is a
-// prefix of.
-func nearest(typed string, names []string) string {
-	best, bestDist := "", 3
-	for _, n := range names {
-		d := smetrics.WagnerFischer(typed, n, 1, 1, 2)
-		if strings.EqualFold(typed, n) || len(typed) >= 3 && len(typed) < len(n) && n[:len(typed)] == typed {
-			d = 0
-		}
-		if d < bestDist {
-			best, bestDist = n, d
-		}
-	}
-	return best
-}
-
-// undefinedFlag is the standard flag package's message for a flag no command takes; it echoes
-// the name with one dash whatever the user typed.
-const undefinedFlag = "flag provided but not defined: -"
-
-// usageError makes urfave/cli's usage error (from the standard flag package) into postmint's:
-// an unknown flag is named as typed, with the flag meant when one is close, and the command it
-// was given to, so that the "Run ... --help" line can name that command's help.
-func usageFor(c *cli.Context, err error) error {
-	msg := err.Error()
-	name, ok := strings.CutPrefix(msg, undefinedFlag)
-	if !ok {
-		return &usageError{msg: msg, command: commandName(c)}
-	}
-	var flags []cli.Flag
-	if commandName(c) != "" {
-		flags = c.Command.Flags
-	} else {
-		flags = c.App.Flags
-	}
-	var names []string
-	for _, f := range flags {
-		if vf, ok := f.(cli.VisibleFlag); ok && !vf.IsVisible() {
-			continue
-		}
-		for _, n := range f.Names() {
-			if len(n) > 1 {
-				names = append(names, n)
+// candidates are the completions of postmint's arguments and flag values.
+func candidates() clihelp.Candidates {
+	return clihelp.Candidates{
+		Args: map[string][]string{
+			"presets": config.PresetNames(),
+			"kit":     nil, // definition files
+			"verify":  nil, // a token file or "-"
+		},
+		FlagValues: func(command, flag string) []string {
+			switch {
+			case flag == "preset":
+				return config.PresetNames()
+			case flag == "alg" && command == "keygen":
+				return keys.NewFilesAlgs
 			}
-		}
-	}
-	names = append(names, "help")
-	out := "unknown flag " + dashes(name)
-	if cn := commandName(c); cn != "" {
-		out = cn + ": " + out
-	}
-	if s := nearest(name, names); s != "" {
-		out += fmt.Sprintf("; did you mean %s?", dashes(s))
-	}
-	return &usageError{msg: out, command: commandName(c)}
-}
-
-// dashes writes a flag name the way postmint's help shows it: -k, --key.
-func dashes(name string) string {
-	if len(name) == 1 {
-		return "-" + name
-	}
-	return "--" + name
-}
-
-// commandName is the postmint command a context runs, "" for the app itself.
-func commandName(c *cli.Context) string {
-	if c != nil && c.Command != nil && c.Command.Name != c.App.Name {
-		return c.Command.Name
-	}
-	return ""
-}
-
-// helpCommand is `postmint help [COMMAND]`, the same help as --help.
-func helpCommand() *cli.Command {
-	return &cli.Command{
-		Name:      "help",
-		Usage:     "show the help of postmint, or of one command (the same as --help)",
-		UsageText: "postmint help [COMMAND]",
-		Action: func(c *cli.Context) error {
-			switch c.NArg() {
-			case 0:
-				return cli.ShowAppHelp(c)
-			case 1:
-				name := c.Args().First()
-				if c.App.Command(name) == nil {
-					if s := suggestCommand(c.App, name); s != "" {
-						return usagef("help: unknown command %q; did you mean %q?", name, s)
-					}
-					return usagef("help: unknown command %q", name)
-				}
-				// The app's context: ShowCommandHelp looks the name up among its context's
-				// command's subcommands, which for help itself are none.
-				return cli.ShowCommandHelp(c.Lineage()[1], name)
-			}
-			return usagef("help takes at most one COMMAND (got %d)", c.NArg())
+			return nil
 		},
 	}
+}
+
+// manual is the manual page's ENVIRONMENT (the variables postmint reads), EXIT STATUS and
+// SEE ALSO.
+var manual = clihelp.Manual{
+	Environment: []clihelp.Entry{
+		{Name: envPrivateKey, Text: "The private key's text, for CI secrets: PEM, PEM on one line with \\n escapes, a JWK, or a PKCS#12 or JKS store in base64. Read after **-k** and before the definition's **key:** (and, for **-e**, the environment's privateKey)."},
+		{Name: envKeyPassword, Text: "The key's password (and the store's, unless " + envStorePassword + " is set), where **--key-password-file** is not given."},
+		{Name: envStorePassword, Text: "A PKCS#12 or JKS store's password when it differs from the key's."},
+		{Name: "HTTPS_PROXY, HTTP_PROXY, NO_PROXY", Text: "The proxy for requests to token endpoints, metadata and JWKS URLs (TLS is verified through it)."},
+		{Name: "CI", Text: "When set, **kit** shows no progress bar (nor does it on a pipe, in a file or with TERM=dumb)."},
+	},
+	ExitStatus: []clihelp.Entry{
+		{Name: "0", Text: "Success. For **verify**: the JWT is valid; for **doctor**: no check failed."},
+		{Name: "1", Text: "Failure: one line `postmint: <what failed>: <why>` on stderr, with hint: lines where they help."},
+		{Name: "2", Text: "Usage error: an unknown command or flag, or a missing or extra argument."},
+	},
+	SeeAlso: "newman(1), the README and docs/ of postmint's repository.",
 }

@@ -119,3 +119,12 @@ func TestUnknownCommandSuggests(t *testing.T) {
 		}
 	}
 }
+
+// An unknown flag after an argument is a usage error (exit 2) naming the flag.
+func TestFlagsAfterArgsUsageError(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := Run([]string{"postmint", "kit", "a.yaml", "-o", t.TempDir(), "--zipp"}, &out, &errb)
+	if code != 2 || !strings.HasPrefix(errb.String(), "postmint: kit: unknown flag --zipp; did you mean --zip?\n") || out.Len() != 0 {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
+	}
+}

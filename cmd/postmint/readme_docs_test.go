@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/postmint/postmint/internal/clihelp"
 )
 
 // docFiles are the README and every page under docs/.
@@ -188,7 +190,7 @@ func TestDocsCommandsParse(t *testing.T) {
 					c.Action = func(*cli.Context) error { return nil }
 				}
 				full := append([]string{"postmint"}, args...)
-				if err := app.RunContext(context.Background(), flagsFirst(app, full)); err != nil {
+				if err := app.RunContext(context.Background(), clihelp.FlagsFirst(app, full)); err != nil {
 					t.Errorf("%s:%d (%s): postmint %s: %v", filepath.Base(b.file), b.line, b.section, strings.Join(args, " "), err)
 				}
 			}

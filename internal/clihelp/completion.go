@@ -1,15 +1,20 @@
-package main
+package clihelp
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 )
 
-// The bash and zsh scripts ask postmint itself for candidates through urfave/cli's hidden
-// --generate-bash-completion flag, so they never go stale.
-const bashCompletion = `# bash completion for postmint: source <(postmint completion bash)
-_postmint_complete() {
+// completionArgs are the completion command's arguments: the shells, and the manual page.
+var completionArgs = []string{"bash", "zsh", "fish", "powershell", "man"}
+
+// The scripts, for an app called APP (replaced by its name). The bash and zsh scripts ask the
+// app itself for candidates through urfave/cli's hidden --generate-bash-completion flag, so
+// they never go stale.
+const bashCompletion = `# bash completion for APP: source <(APP completion bash)
+_APP_complete() {
     local cur words
     cur="${COMP_WORDS[COMP_CWORD]}"
     if [[ "$cur" == -* ]]; then
@@ -21,12 +26,12 @@ _postmint_complete() {
     [[ ${#COMPREPLY[@]} -eq 0 ]] && COMPREPLY=($(compgen -f -- "$cur"))
     return 0
 }
-complete -o filenames -F _postmint_complete postmint
+complete -o filenames -F _APP_complete APP
 `
 
-const zshCompletion = `#compdef postmint
-# zsh completion for postmint: source <(postmint completion zsh)
-_postmint() {
+const zshCompletion = `#compdef APP
+# zsh completion for APP: source <(APP completion zsh)
+_APP() {
     local -a opts
     local cur=${words[-1]}
     if [[ "$cur" == -* ]]; then
@@ -40,13 +45,13 @@ _postmint() {
         _files
     fi
 }
-compdef _postmint postmint
+compdef _APP APP
 `
 
 // fish asks the same question; with no candidates (a flag waiting for its file, or kit's and
 // verify's arguments) it completes file names (-F), as the other shells do.
-const fishCompletion = `# fish completion for postmint: postmint completion fish > ~/.config/fish/completions/postmint.fish
-function __postmint_candidates
+const fishCompletion = `# fish completion for APP: APP completion fish > ~/.config/fish/completions/APP.fish
+function __APP_candidates
     set -l words (commandline -opc)
     set -l cur (commandline -ct)
     if string match -q -- '-*' $cur
@@ -55,19 +60,19 @@ function __postmint_candidates
         $words --generate-bash-completion 2>/dev/null
     end
 end
-function __postmint_has_candidates
-    test -n "$(__postmint_candidates)"
+function __APP_has_candidates
+    test -n "$(__APP_candidates)"
 end
-complete -c postmint -e
-complete -c postmint -n __postmint_has_candidates -f -a '(__postmint_candidates)'
-complete -c postmint -n 'not __postmint_has_candidates' -F
+complete -c APP -e
+complete -c APP -n __APP_has_candidates -f -a '(__APP_candidates)'
+complete -c APP -n 'not __APP_has_candidates' -F
 `
 
 // PowerShell (5.1 and 7) asks the same question through a native argument completer; with no
 // candidates it falls back to file names.
-const powershellCompletion = `# PowerShell completion for postmint: postmint completion powershell | Out-String | Invoke-Expression
+const powershellCompletion = `# PowerShell completion for APP: APP completion powershell | Out-String | Invoke-Expression
 # (in $PROFILE to keep it)
-Register-ArgumentCompleter -Native -CommandName postmint, postmint.exe -ScriptBlock {
+Register-ArgumentCompleter -Native -CommandName APP, APP.exe -ScriptBlock {
     param($wordToComplete, $commandAst, $cursorPosition)
     $words = @($commandAst.CommandElements | Where-Object { $_.Extent.EndOffset -le $cursorPosition } | ForEach-Object { $_.ToString() })
     if ($wordToComplete -ne '' -and $words.Count -gt 0 -and $words[-1] -eq $wordToComplete) {
@@ -89,41 +94,40 @@ Register-ArgumentCompleter -Native -CommandName postmint, postmint.exe -ScriptBl
 }
 `
 
-func completionCommand() *cli.Command {
+// scripts are the completion scripts by shell.
+var scripts = map[string]string{"bash": bashCompletion, "zsh": zshCompletion, "fish": fishCompletion, "powershell": powershellCompletion}
+
+// CompletionCommand is `NAME completion bash|zsh|fish|powershell|man` for the app called name:
+// the shell scripts that ask the app for candidates (Complete answers), and the manual page
+// (ManPage with man).
+func CompletionCommand(name string, man Manual) *cli.Command {
 	return &cli.Command{
 		Name:      "completion",
 		Usage:     "print a shell completion script (bash, zsh, fish or powershell), or the manual page (man)",
-		UsageText: "postmint completion bash|zsh|fish|powershell|man",
-		Description: `Examples:
-   source <(postmint completion bash)                 # in ~/.bashrc
-   source <(postmint completion zsh)                  # in ~/.zshrc
-   postmint completion fish > ~/.config/fish/completions/postmint.fish
-   postmint completion powershell | Out-String | Invoke-Expression   # in $PROFILE
-   postmint completion man > postmint.1 && man ./postmint.1`,
+		UsageText: name + " completion bash|zsh|fish|powershell|man",
+		Description: strings.ReplaceAll(`Examples:
+   source <(APP completion bash)                 # in ~/.bashrc
+   source <(APP completion zsh)                  # in ~/.zshrc
+   APP completion fish > ~/.config/fish/completions/APP.fish
+   APP completion powershell | Out-String | Invoke-Expression   # in $PROFILE
+   APP completion man > APP.1 && man ./APP.1`, "APP", name),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
-				return usagef("completion needs one of bash, zsh, fish, powershell, man")
+				return Usagef("completion needs one of bash, zsh, fish, powershell, man")
 			}
-			var out string
-			var err error
-			switch c.Args().First() {
-			case "bash":
-				out = bashCompletion
-			case "zsh":
-				out = zshCompletion
-			case "fish":
-				out = fishCompletion
-			case "powershell":
-				out = powershellCompletion
-			case "man":
-				out, err = manPage(c.App)
-			default:
-				return usagef("completion: unknown shell %q; use bash, zsh, fish, powershell or man", c.Args().First())
+			shell := c.Args().First()
+			script, ok := scripts[shell]
+			out := strings.ReplaceAll(script, "APP", c.App.Name)
+			switch {
+			case shell == "man":
+				var err error
+				if out, err = ManPage(c.App, man); err != nil {
+					return fmt.Errorf("completion: %w", err)
+				}
+			case !ok:
+				return Usagef("completion: unknown shell %q; use bash, zsh, fish, powershell or man", shell)
 			}
-			if err != nil {
-				return fmt.Errorf("completion: %w", err)
-			}
-			_, err = fmt.Fprint(c.App.Writer, out)
+			_, err := fmt.Fprint(c.App.Writer, out)
 			return err
 		},
 	}

@@ -1,4 +1,4 @@
-package main
+package clihelp
 
 import (
 	"bytes"
@@ -10,39 +10,27 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// The manual page (`postmint completion man`), written from the commands themselves: their
-// usage lines, flags and examples, plus the environment variables and exit codes of the
-// contract. It is Markdown rendered to roff by go-md2man (what urfave/cli's ToMan uses), from
-// postmint's own template: urfave/cli's put the examples into filled paragraphs, which man
-// justifies ("postmint      generate      -c …"), and has no ENVIRONMENT or EXIT STATUS.
-
-// manEnvironment are the variables postmint reads, for the ENVIRONMENT section.
-var manEnvironment = []struct{ Name, Text string }{
-	{envPrivateKey, "The private key's text, for CI secrets: PEM, PEM on one line with \\n escapes, a JWK, or a PKCS#12 or JKS store in base64. Read after **-k** and before the definition's **key:** (and, for **-e**, the environment's privateKey)."},
-	{envKeyPassword, "The key's password (and the store's, unless " + envStorePassword + " is set), where **--key-password-file** is not given."},
-	{envStorePassword, "A PKCS#12 or JKS store's password when it differs from the key's."},
-	{"HTTPS_PROXY, HTTP_PROXY, NO_PROXY", "The proxy for requests to token endpoints, metadata and JWKS URLs (TLS is verified through it)."},
-	{"CI", "When set, **kit** shows no progress bar (nor does it on a pipe, in a file or with TERM=dumb)."},
+// Manual is what a manual page says beyond the app's own commands, flags and examples.
+type Manual struct {
+	Environment []Entry // ENVIRONMENT: the variables the app reads
+	ExitStatus  []Entry // EXIT STATUS: each exit code
+	SeeAlso     string  // SEE ALSO, one paragraph
 }
 
-// manExitStatus are the exit codes of every command.
-var manExitStatus = []struct{ Code, Text string }{
-	{"0", "Success. For **verify**: the JWT is valid; for **doctor**: no check failed."},
-	{"1", "Failure: one line `postmint: <what failed>: <why>` on stderr, with hint: lines where they help."},
-	{"2", "Usage error: an unknown command or flag, or a missing or extra argument."},
-}
+// Entry is one paragraph of a list section: **Name**: Text (Text is Markdown).
+type Entry struct{ Name, Text string }
 
-const manTemplate = `% postmint 1
+const manTemplate = `% {{.App.Name}} 1
 
 # NAME
 
-postmint - {{.App.Usage}}
+{{.App.Name}} - {{.App.Usage}}
 
 # SYNOPSIS
 
-**postmint** *COMMAND* [*OPTIONS*] [*ARGUMENTS*]
+**{{.App.Name}}** *COMMAND* [*OPTIONS*] [*ARGUMENTS*]
 
-**postmint help** [*COMMAND*]
+**{{.App.Name}} help** [*COMMAND*]
 
 # DESCRIPTION
 
@@ -63,20 +51,24 @@ Flags may come before or after the arguments; after **--** everything is an argu
 {{.}}
 {{end}}{{examples .Description}}{{end}}
 # ENVIRONMENT
-{{range .Environment}}
+{{range .Man.Environment}}
 **{{.Name}}**: {{.Text}}
 {{end}}
 # EXIT STATUS
-{{range .ExitStatus}}
-**{{.Code}}**: {{.Text}}
+{{range .Man.ExitStatus}}
+**{{.Name}}**: {{.Text}}
 {{end}}
 # SEE ALSO
 
-newman(1), the README and docs/ of postmint's repository.
+{{.Man.SeeAlso}}
 `
 
-// manPage renders the manual page of app in roff.
-func manPage(app *cli.App) (string, error) {
+// ManPage renders the manual page of app in roff: its usage, description and examples, every
+// visible command with its usage line, flags and examples, then man's sections. It is Markdown
+// rendered by go-md2man (what urfave/cli's ToMan uses), from a template of its own: urfave/cli's
+// puts the examples into filled paragraphs, which man justifies ("postmint      generate      -c
+// …"), and has no ENVIRONMENT or EXIT STATUS.
+func ManPage(app *cli.App, man Manual) (string, error) {
 	t, err := template.New("man").Funcs(template.FuncMap{
 		"prose":    manProse,
 		"examples": manExamples,
@@ -88,7 +80,7 @@ func manPage(app *cli.App) (string, error) {
 	var md bytes.Buffer
 	err = t.Execute(&md, map[string]any{
 		"App": app, "Commands": app.VisibleCommands(),
-		"Environment": manEnvironment, "ExitStatus": manExitStatus,
+		"Man": man,
 	})
 	if err != nil {
 		return "", err

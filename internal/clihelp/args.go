@@ -1,4 +1,4 @@
-package main
+package clihelp
 
 import (
 	"strings"
@@ -6,18 +6,18 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// completionFlag is urfave/cli's hidden flag that asks for completion candidates; it must
+// CompletionFlag is urfave/cli's hidden flag that asks for completion candidates; it must
 // stay the last argument, so argument lists that end with it are left alone.
-const completionFlag = "--generate-bash-completion"
+const CompletionFlag = "--generate-bash-completion"
 
-// flagsFirst moves a command's flags (with their values) in front of its positional arguments,
+// FlagsFirst moves a command's flags (with their values) in front of its positional arguments,
 // so that `postmint kit -c a.yaml b.yaml -o OUT` means what `postmint kit -c a.yaml -o OUT
 // b.yaml` means. urfave/cli v2 parses with the standard flag package, which stops at the first
-// positional argument; the contract promises flags may come before or after them. Everything
+// positional argument; postmint's contract promises flags may come before or after them. Everything
 // after a literal "--" stays positional. The relative order of the flags, and of the positional
 // arguments, is kept.
-func flagsFirst(app *cli.App, args []string) []string {
-	if len(args) < 2 || args[len(args)-1] == completionFlag {
+func FlagsFirst(app *cli.App, args []string) []string {
+	if len(args) < 2 || args[len(args)-1] == CompletionFlag {
 		return args
 	}
 	// The command is the first argument that is not a flag (the app's own flags, --help and
@@ -27,7 +27,7 @@ func flagsFirst(app *cli.App, args []string) []string {
 		if args[i] == "--" {
 			return args
 		}
-		if !isFlag(args[i]) {
+		if !IsFlag(args[i]) {
 			ci = i
 			break
 		}
@@ -39,13 +39,6 @@ func flagsFirst(app *cli.App, args []string) []string {
 	if cmd == nil {
 		return args
 	}
-	takesValue := map[string]bool{}
-	for _, f := range cmd.Flags {
-		tv, ok := f.(interface{ TakesValue() bool })
-		for _, n := range f.Names() {
-			takesValue[n] = ok && tv.TakesValue()
-		}
-	}
 
 	var flags, positional, rest []string
 	sawDashDash := false
@@ -56,7 +49,7 @@ func flagsFirst(app *cli.App, args []string) []string {
 			rest = args[i+1:]
 			break
 		}
-		if !isFlag(a) {
+		if !IsFlag(a) {
 			positional = append(positional, a)
 			continue
 		}
@@ -65,7 +58,7 @@ func flagsFirst(app *cli.App, args []string) []string {
 		if strings.Contains(name, "=") {
 			continue
 		}
-		if takesValue[name] && i+1 < len(args) {
+		if f := FindFlag(cmd, name); f != nil && takesValue(f) && i+1 < len(args) {
 			i++
 			flags = append(flags, args[i])
 		}
@@ -83,7 +76,7 @@ func flagsFirst(app *cli.App, args []string) []string {
 	// behind "--".
 	needDashDash := sawDashDash
 	for _, p := range positional {
-		if isFlag(p) {
+		if IsFlag(p) {
 			needDashDash = true
 		}
 	}
@@ -94,6 +87,6 @@ func flagsFirst(app *cli.App, args []string) []string {
 	return append(out, rest...)
 }
 
-// isFlag reports whether a looks like a flag: "-x", "--name", "--name=v"; "-" alone is an
+// IsFlag reports whether a looks like a flag: "-x", "--name", "--name=v"; "-" alone is an
 // argument (stdin by convention).
-func isFlag(a string) bool { return len(a) > 1 && a[0] == '-' }
+func IsFlag(a string) bool { return len(a) > 1 && a[0] == '-' }
