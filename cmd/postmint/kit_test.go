@@ -116,9 +116,6 @@ func TestKitZip(t *testing.T) {
 	var names []string
 	for _, f := range zr.File {
 		names = append(names, f.Name)
-		if !f.Modified.Equal(zipTime) || f.Mode().Perm() != 0o644 || f.Method != zip.Deflate {
-			t.Errorf("%s: time %v mode %v method %d", f.Name, f.Modified, f.Mode(), f.Method)
-		}
 	}
 	want := "partner-001/README.md partner-001/partner-001.postman_collection.json partner-001/partner-001.postman_environment.json partner-001/client.yaml"
 	if strings.Join(names, " ") != want {

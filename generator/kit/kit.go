@@ -4,7 +4,8 @@
 // definition files or from a clients file (a shared base and one entry per partner).
 //
 // The package reads definitions, public keys and OpenAPI documents; it writes nothing and
-// prints nothing. The command layer runs Build in parallel and writes each Kit's files.
+// prints nothing. BuildAll builds many in parallel and hands each Kit to a writer (the command
+// layer gives it internal/kitout's).
 package kit
 
 import (
