@@ -1,10 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 
 	"github.com/urfave/cli/v2"
@@ -125,34 +122,16 @@ func keyLabel(c *cli.Context) string {
 // such a document resolves $refs only to files in its own folder.
 var openAPIURLRefsFlag = &cli.BoolFlag{Name: "openapi-url-refs", Usage: "let an OpenAPI document read from a file $ref http(s) URLs; without it only files in its own folder"}
 
-// writeArtifacts writes each file atomically (temp file, fsync, rename), 0600 when it holds
-// a secret, and then prints their paths. The directory is created when missing; when a write
-// fails, the files this call created are removed again.
+// writeArtifacts writes the files (safefile.WriteAll: atomically, 0600 when one holds a
+// secret, no half set on a failure) and then prints their paths.
 func writeArtifacts(c *cli.Context, dir string, arts []collection.Artifact) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("creating output directory %s: %w", dir, unwrapPath(err))
+	files := make([]safefile.File, len(arts))
+	for i, a := range arts {
+		files[i] = safefile.File{Name: a.Name, Data: a.Bytes(), Secret: a.Secret}
 	}
-	var created []string
-	for _, a := range arts {
-		path := filepath.Join(dir, a.Name)
-		mode := os.FileMode(0o644)
-		if a.Secret {
-			mode = 0o600
-		}
-		_, statErr := os.Lstat(path)
-		if err := safefile.Write(path, a.Bytes(), mode); err != nil {
-			// No half set of files: what this run created goes again.
-			for _, p := range created {
-				os.Remove(p)
-			}
-			return err
-		}
-		if errors.Is(statErr, fs.ErrNotExist) {
-			created = append(created, path)
-		}
+	paths, err := safefile.WriteAll(dir, files)
+	for _, p := range paths {
+		fmt.Fprintln(c.App.Writer, p)
 	}
-	for _, a := range arts {
-		fmt.Fprintln(c.App.Writer, filepath.Join(dir, a.Name))
-	}
-	return nil
+	return err
 }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -86,14 +84,13 @@ func keygenAction(c *cli.Context) error {
 	}
 	dir := c.String("out")
 	if !c.Bool("force") {
-		var existing []string
-		for _, f := range files {
-			p := filepath.Join(dir, f.Name)
-			if _, err := os.Lstat(p); err == nil {
-				existing = append(existing, p)
-			} else if !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("checking %s: %w", p, unwrapPath(err))
-			}
+		paths := make([]string, len(files))
+		for i, f := range files {
+			paths[i] = filepath.Join(dir, f.Name)
+		}
+		existing, err := safefile.Existing(paths...)
+		if err != nil {
+			return err
 		}
 		if len(existing) > 0 {
 			return withHint(fmt.Errorf("%s already exist%s; nothing was written", strings.Join(existing, ", "), map[bool]string{true: "s", false: ""}[len(existing) == 1]),
