@@ -139,11 +139,7 @@ func (d *Definition) preset() (*Preset, error) {
 	}
 	p, ok := allPresets()[d.Preset]
 	if !ok {
-		hint := "run `postmint presets` to list them"
-		if s := Closest(d.Preset, PresetNames()); s != "" {
-			hint = fmt.Sprintf("did you mean %q? (`postmint presets` lists them)", s)
-		}
-		return nil, d.fieldError("preset", fmt.Sprintf("unknown preset %q; %s", d.Preset, hint), ErrUnknownPreset)
+		return nil, d.fieldError("preset", fmt.Sprintf("unknown preset %q; %s", d.Preset, unknownPresetHint(d.Preset)), ErrUnknownPreset)
 	}
 	return p, nil
 }
