@@ -9,8 +9,10 @@ import (
 	"github.com/postmint/postmint/generator/collection"
 	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/generator/discovery"
+	"github.com/postmint/postmint/generator/keysource"
 	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/openapi"
+	"github.com/postmint/postmint/generator/profile"
 	"github.com/postmint/postmint/internal/safefile"
 )
 
@@ -90,6 +92,24 @@ func generateAction(c *cli.Context) error {
 	}
 	keyNotes(c, client, res)
 	return nil
+}
+
+// generateMaterial is the key material generate works with: the private key (material), or
+// with --no-key or --vault, where the private key is never written, keysource's public
+// material (-k may name a public key, certificate or public JWK), the default alg said on stderr.
+func generateMaterial(c *cli.Context, client *config.Client) (profile.Material, error) {
+	if !c.Bool("no-key") && !c.Bool("vault") {
+		return material(c, client)
+	}
+	src, err := keySources(c)
+	if err != nil {
+		return profile.Material{}, err
+	}
+	m, defaulted, err := keysource.NoKeyMaterial(client, src, timeNow())
+	if defaulted {
+		notef(c, "%s", profile.DefaultAlgNote)
+	}
+	return m, storePasswordHint(err, src.Options)
 }
 
 // keyNotes says on stderr where the private key went: with --vault, the one-time steps in the

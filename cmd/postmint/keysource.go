@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/generator/discovery"
 	"github.com/postmint/postmint/generator/keys"
+	"github.com/postmint/postmint/generator/keysource"
 	"github.com/postmint/postmint/generator/profile"
 	"github.com/postmint/postmint/generator/token"
 	"github.com/postmint/postmint/internal/safefile"
@@ -69,28 +69,11 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// loadKey finds the private key in the contract's order: -k, $POSTMINT_PRIVATE_KEY, the
-// definition's key:, then (for -e) the environment's privateKey. It returns nil, nil when
-// there is none anywhere.
-func loadKey(c *cli.Context, defKeyPath, envKeyText string) (*keys.Key, error) {
+// keySources is what the user gave for the private key (-k, $POSTMINT_PRIVATE_KEY) and its
+// passwords; keysource takes them in the contract's order.
+func keySources(c *cli.Context) (keysource.Sources, error) {
 	opt, err := keyOptions(c)
-	if err != nil {
-		return nil, err
-	}
-	var k *keys.Key
-	switch {
-	case c.String("key") != "":
-		k, err = keys.Load(c.String("key"), opt)
-	case getenv(envPrivateKey) != "":
-		k, err = keys.FromEnv(getenv(envPrivateKey), opt)
-	case defKeyPath != "":
-		k, err = keys.Load(defKeyPath, opt)
-	case strings.TrimSpace(envKeyText) != "":
-		k, err = keys.Parse([]byte(envKeyText), "the environment's privateKey", opt)
-	default:
-		return nil, nil
-	}
-	return k, storePasswordHint(err, opt)
+	return keysource.Sources{File: c.String("key"), FileFlag: "-k", Value: getenv(envPrivateKey), Options: opt}, err
 }
 
 // storePasswordHint names the flags for a wrong store or entry password (the keys package
@@ -183,26 +166,10 @@ func discoveryWarnings(c *cli.Context, meta *discovery.Metadata, client *config.
 
 // material loads the key and the certificate chain for a client.
 func material(c *cli.Context, client *config.Client) (profile.Material, error) {
-	var m profile.Material
-	k, err := loadKey(c, client.KeyPath, "")
+	src, err := keySources(c)
 	if err != nil {
-		return m, err
+		return profile.Material{}, err
 	}
-	m.Key = k
-	var certs []*x509.Certificate
-	if client.CertPath != "" {
-		if certs, err = keys.LoadCertificates(client.CertPath); err != nil {
-			return m, err
-		}
-		if k != nil {
-			// A chain written in any order; one without the key's certificate is left as it
-			// is, for BuildProfile to refuse.
-			certs, _ = keys.LeafFirst(k.Public(), certs)
-		}
-	} else if k != nil {
-		certs = k.Certificates
-	}
-	m.Certificates = certs
-	m.Now = timeNow()
-	return m, nil
+	m, _, err := keysource.Material(client, src, timeNow())
+	return m, storePasswordHint(err, src.Options)
 }

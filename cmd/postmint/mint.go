@@ -33,7 +33,7 @@ func mintAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	tok, err := assertion.Mint(s.profile, s.key.Signer, assertion.Options{})
+	tok, err := s.Session.Mint()
 	if err != nil {
 		return err
 	}

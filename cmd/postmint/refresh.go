@@ -3,7 +3,6 @@ package main
 import (
 	"github.com/urfave/cli/v2"
 
-	"github.com/postmint/postmint/generator/assertion"
 	"github.com/postmint/postmint/generator/postman"
 	"github.com/postmint/postmint/internal/safefile"
 )
@@ -48,7 +47,7 @@ func refreshAction(c *cli.Context) error {
 	if out, err = safefile.Target(out); err != nil {
 		return err
 	}
-	a, err := assertion.Mint(s.profile, s.key.Signer, assertion.Options{})
+	a, err := s.Session.Mint()
 	if err != nil {
 		return err
 	}
@@ -59,10 +58,10 @@ func refreshAction(c *cli.Context) error {
 			return err
 		}
 		s.env.SetTokens(resp.AccessToken, resp.RefreshToken, resp.ExpiresAt, timeNow())
-		if s.dpop != nil {
+		if dk := s.Session.DPoP; dk != nil {
 			newKey := ""
-			if s.newDPoP {
-				if newKey, err = s.dpop.JWK(); err != nil {
+			if s.Session.NewDPoP {
+				if newKey, err = dk.JWK(); err != nil {
 					return err
 				}
 			}

@@ -54,7 +54,7 @@ func tokenAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.newDPoP {
+	if s.Session.NewDPoP {
 		fmt.Fprintln(c.App.ErrWriter, "postmint: note: the token is bound to a new DPoP key that is not kept; `postmint refresh -e ENV` keeps one in the environment's dpopKey")
 	}
 	if c.Bool("json") {
@@ -87,12 +87,11 @@ func exchange(c *cli.Context, s *signing) (*token.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	why := s.explain
+	why := s.Explain
 	if rt, _ := refreshTokenOf(c, s); rt != "" {
 		why.GrantType = "refresh_token" // its refusals have other causes than a code's
 	}
-	session := token.Session{Profile: s.profile, Signer: s.key.Signer, DPoP: s.dpop, Nonce: s.dpopNonce}
-	resp, err := session.Exchange(c.Context, client, fields)
+	resp, err := s.Session.Exchange(c.Context, client, fields)
 	if err != nil {
 		return nil, explained(err, why)
 	}
@@ -103,7 +102,7 @@ func exchange(c *cli.Context, s *signing) (*token.Response, error) {
 // environment's refreshToken for authorization_code without --code) and the --code.
 func refreshTokenOf(c *cli.Context, s *signing) (rt, code string) {
 	rt, code = c.String("refresh-token"), c.String("code")
-	if s.env != nil && rt == "" && code == "" && s.profile.GrantType == assertion.AuthorizationCodeGrant {
+	if s.env != nil && rt == "" && code == "" && s.Session.Profile.GrantType == assertion.AuthorizationCodeGrant {
 		rt = s.env.Lookup(postman.VarRefreshToken)
 	}
 	return rt, code
@@ -115,7 +114,7 @@ func userAgent() string { return "postmint/" + version + " (+https://github.com/
 // (--refresh-token, or the environment's refreshToken for authorization_code), or the
 // profile's own grant.
 func grantFields(c *cli.Context, s *signing) (func(string) []oauth.Field, error) {
-	p := s.profile
+	p := s.Session.Profile
 	rt, code := refreshTokenOf(c, s)
 	verifier := c.String("code-verifier")
 	if s.env != nil && verifier == "" {

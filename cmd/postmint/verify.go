@@ -17,8 +17,6 @@ import (
 	"github.com/postmint/postmint/generator/keys"
 	"github.com/postmint/postmint/generator/token"
 	"github.com/postmint/postmint/generator/verify"
-	"github.com/postmint/postmint/internal/boundedread"
-	"github.com/postmint/postmint/internal/safefile"
 )
 
 func verifyCommand() *cli.Command {
@@ -82,15 +80,7 @@ func verifyAction(c *cli.Context) error {
 			return err
 		}
 	}
-	switch {
-	case c.String("jwks") != "":
-		opt.Keys, err = loadJWKS(c, c.String("jwks"))
-	case c.String("key") != "":
-		opt.Keys, err = loadPublicKey(c, c.String("key"))
-	default:
-		opt.Keys, err = definitionKeys(c, client, certs)
-	}
-	if err != nil {
+	if opt.Keys, err = verifyKeys(c, client, certs); err != nil {
 		return err
 	}
 	if client != nil {
@@ -109,8 +99,8 @@ func verifyAction(c *cli.Context) error {
 		return fmt.Errorf("the JWT is not valid: %d problem%s", n, map[bool]string{true: "", false: "s"}[n == 1])
 	}
 	fmt.Fprintln(w, "valid")
-	fmt.Fprintln(w, oneLine(summary(res)))
-	fmt.Fprintln(w, oneLine(claimSummary(res.Claims, opt.Now)))
+	fmt.Fprintln(w, oneLine(res.Summary()))
+	fmt.Fprintln(w, oneLine(verify.ClaimSummary(res.Claims, opt.Now)))
 	if opt.Rules != nil {
 		rules := c.String("client")
 		if opt.Rules.Source != client.File {
@@ -150,19 +140,15 @@ func readToken(c *cli.Context) (string, error) {
 var stdin io.Reader = os.Stdin
 
 func loadJWKS(c *cli.Context, src string) ([]verify.PublicKey, error) {
-	if !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
-		data, err := safefile.Read("--jwks", src, safefile.MaxJWKS)
-		if err != nil {
-			return nil, err
-		}
-		return verify.ParseJWKS(data, src)
+	if !verify.IsURL(src) {
+		return verify.ReadJWKS(src, "--jwks")
 	}
 	u, err := url.Parse(src)
 	if err != nil {
 		return nil, usagef("--jwks %q is not a URL", src)
 	}
-	if u.Scheme == "http" && !config.IsLoopbackHost(u.Hostname()) {
-		fmt.Fprintf(c.App.ErrWriter, "postmint: warning: fetching the JWKS over plain http:// from %s; anyone on the way can swap the keys\n", u.Host)
+	if host := verify.PlainHTTP(u); host != "" {
+		fmt.Fprintf(c.App.ErrWriter, "postmint: warning: fetching the JWKS over plain http:// from %s; anyone on the way can swap the keys\n", host)
 	}
 	tc, err := token.NewClient(token.Options{Timeout: c.Duration("timeout"), MaxTries: 1, CAFile: c.String("ca-file"), UserAgent: userAgent()})
 	if err != nil {
@@ -177,88 +163,24 @@ func loadJWKS(c *cli.Context, src string) ([]verify.PublicKey, error) {
 	return ks, err
 }
 
-func loadPublicKey(c *cli.Context, path string) ([]verify.PublicKey, error) {
-	opt, err := keyOptions(c)
+// verifyKeys are the keys to check the signature with: --jwks, --key, else the definition's
+// (its certificate, or the public half of $POSTMINT_PRIVATE_KEY or key:; -k names the public
+// key here, so it is no private key source).
+func verifyKeys(c *cli.Context, client *config.Client, certs []*x509.Certificate) ([]verify.PublicKey, error) {
+	if c.String("jwks") != "" {
+		return loadJWKS(c, c.String("jwks"))
+	}
+	src, err := keySources(c)
 	if err != nil {
 		return nil, err
 	}
-	data, err := safefile.Read("--key", path, safefile.MaxPublic)
-	if errors.Is(err, boundedread.ErrDirectory) {
-		return nil, fmt.Errorf("reading --key %s: is a directory; pass the public key or certificate file", path)
+	if f := c.String("key"); f != "" {
+		return verify.LoadPublicKey(f, "--key", src.Options)
 	}
-	if err != nil {
-		return nil, err
+	src.File = ""
+	ks, err := verify.DefinitionKeys(client, certs, src)
+	if errors.Is(err, verify.ErrNoKey) {
+		return nil, withHint(err, "pass --jwks FILE|URL or --key PUBKEY")
 	}
-	return verify.ParsePublicKey(data, path, opt)
-}
-
-// definitionKeys is the key a definition knows of: its certificate, else the public half of its
-// private key ($POSTMINT_PRIVATE_KEY, then key:).
-func definitionKeys(c *cli.Context, client *config.Client, certs []*x509.Certificate) ([]verify.PublicKey, error) {
-	if len(certs) > 0 {
-		return []verify.PublicKey{{Key: certs[0].PublicKey, Certificates: certs, Source: client.CertPath}}, nil
-	}
-	opt, err := keyOptions(c)
-	if err != nil {
-		return nil, err
-	}
-	var k *keys.Key
-	switch {
-	case getenv(envPrivateKey) != "":
-		k, err = keys.FromEnv(getenv(envPrivateKey), opt)
-	case client.KeyPath != "":
-		k, err = keys.Load(client.KeyPath, opt)
-	default:
-		return nil, withHint(fmt.Errorf("%s: no key to check the signature with: the definition has neither certificate: nor key:", client.File),
-			"pass --jwks FILE|URL or --key PUBKEY")
-	}
-	if err != nil {
-		return nil, err
-	}
-	return []verify.PublicKey{{Key: k.Public(), KID: k.KeyID, Certificates: k.Certificates, Source: k.Source}}, nil
-}
-
-func summary(res *verify.Result) string {
-	k := res.Key
-	s := "signed with " + res.Alg + " by " + k.Describe()
-	if kid, ok := res.Header["kid"].(string); ok && k.KID == "" {
-		s += fmt.Sprintf(" (the header's kid is %q)", kid)
-	}
-	return s + " from " + k.Source
-}
-
-func claimSummary(claims map[string]any, now time.Time) string {
-	var parts []string
-	for _, name := range []string{"iss", "sub", "aud", "jti"} {
-		if v, ok := claims[name]; ok {
-			parts = append(parts, fmt.Sprintf("%s %v", name, quoteClaim(v)))
-		}
-	}
-	if exp, ok := unixClaim(claims["exp"]); ok {
-		s := "expires in " + exp.Sub(now).Round(time.Second).String()
-		if iat, ok := unixClaim(claims["iat"]); ok {
-			s += " (lifetime " + exp.Sub(iat).Round(time.Second).String() + ")"
-		}
-		parts = append(parts, s)
-	}
-	return strings.Join(parts, ", ")
-}
-
-func quoteClaim(v any) string {
-	if s, ok := v.(string); ok {
-		return fmt.Sprintf("%q", s)
-	}
-	return fmt.Sprint(v)
-}
-
-func unixClaim(v any) (time.Time, bool) {
-	n, ok := v.(interface{ Float64() (float64, error) })
-	if !ok {
-		return time.Time{}, false
-	}
-	f, err := n.Float64()
-	if err != nil {
-		return time.Time{}, false
-	}
-	return time.Unix(int64(f), 0), true
+	return ks, err
 }

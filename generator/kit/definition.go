@@ -10,20 +10,20 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/postmint/postmint/generator/config"
+	"github.com/postmint/postmint/generator/keysource"
 )
 
-// renderDefinition writes the definition a kit was made from. c carries what Build learned
-// from the public key (kid, and alg when addAlg); hasCert says the kit holds the certificate.
-func renderDefinition(j *Job, c *config.Client, addAlg, hasCert bool) ([]byte, error) {
+// renderDefinition writes the definition a kit was made from. ch is what Build chose from the
+// public key (kid, and alg when addAlg); hasCert says the kit holds the certificate.
+func renderDefinition(j *Job, ch keysource.Choice, addAlg, hasCert bool) ([]byte, error) {
 	d := j.Def
 	// The kit's copy of the definition: no key: (the partner passes their own private key with
 	// -k), its certificate: is the copy in the kit, and a local openapi: document is left out
 	// (the collection already holds its requests). config.Definition writes only what is set.
 	out := *d
-	out.Version, out.Kid, out.Key, out.Certificate = 1, c.Kid, "", ""
+	out.Version, out.Kid, out.Key, out.Certificate = 1, ch.Kid, "", ""
 	if addAlg {
-		out.Alg = c.Alg
+		out.Alg = ch.Alg
 	}
 	if hasCert {
 		out.Certificate = CertificateFile

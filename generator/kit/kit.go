@@ -10,7 +10,6 @@ package kit
 
 import (
 	"bytes"
-	"cmp"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
@@ -24,6 +23,7 @@ import (
 	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/generator/discovery"
 	"github.com/postmint/postmint/generator/keys"
+	"github.com/postmint/postmint/generator/keysource"
 	"github.com/postmint/postmint/generator/openapi"
 	"github.com/postmint/postmint/generator/postman"
 	"github.com/postmint/postmint/generator/profile"
@@ -243,32 +243,33 @@ func (b *Builder) Build(j *Job) (*Kit, error) {
 	if j.Client == nil {
 		return nil, fmt.Errorf("%s: not resolved", j.Label)
 	}
-	c := *j.Client // Build fills alg and kid in from the public key: work on a copy
-	pub, certs, defaulted, err := partnerKey(j, &c)
+	c := j.Client
+	pub, certs, ch, err := partnerKey(j, c)
 	if err != nil {
 		return nil, err
 	}
-	jwks, err := renderJWKS(j, &c, pub, certs)
+	jwks, err := renderJWKS(j, ch, pub, certs)
 	if err != nil {
 		return nil, err
 	}
-	res, api, err := b.generate(j, &c, certs)
+	res, api, err := b.generate(j, c, profile.Material{Certificates: certs, KeyAlg: ch.Alg, KeyID: ch.Kid})
 	if err != nil {
 		return nil, err
 	}
-	k, err := assemble(j, &c, pub, certs, jwks, res, api, defaulted)
-	if err == nil && defaulted {
+	k, err := assemble(j, c, ch, pub, certs, jwks, res, api)
+	if err == nil && ch.Defaulted {
 		k.Notes = append(k.Notes, profile.DefaultAlgNote)
 	}
 	return k, err
 }
 
 // partnerKey reads the partner's public key (key:) and certificate (certificate:, or key:
-// when that is one), checks that they belong together, and fills the kid and alg the
-// definition leaves to them (the alg by profile.ChooseAlg's rule; defaulted reports its
-// last case). A kit needs a certificate when the JWT carries one.
-func partnerKey(j *Job, c *config.Client) (*keys.Public, []*x509.Certificate, bool, error) {
+// when that is one), checks that they belong together, and chooses the kid and alg the
+// definition leaves to them (keysource.PublicChoice; c is not changed). A kit needs a
+// certificate when the JWT carries one.
+func partnerKey(j *Job, c *config.Client) (*keys.Public, []*x509.Certificate, keysource.Choice, error) {
 	var pub *keys.Public
+	var none keysource.Choice
 	if c.KeyPath != "" {
 		var err error
 		if pub, err = loadPublic(c.KeyPath, c.Kid); err != nil {
@@ -276,49 +277,39 @@ func partnerKey(j *Job, c *config.Client) (*keys.Public, []*x509.Certificate, bo
 			if errors.Is(err, ErrPrivateKey) {
 				kind = ErrPrivateKey
 			}
-			return nil, nil, false, j.fieldError("key", kind, strings.TrimPrefix(strings.TrimPrefix(err.Error(), ErrPrivateKey.Error()+": "), ErrPublicKey.Error()+": "))
+			return nil, nil, none, j.fieldError("key", kind, strings.TrimPrefix(strings.TrimPrefix(err.Error(), ErrPrivateKey.Error()+": "), ErrPublicKey.Error()+": "))
 		}
 	}
 	var certs []*x509.Certificate
 	if c.CertPath != "" {
 		cs, err := keys.LoadCertificates(c.CertPath)
 		if err != nil {
-			return nil, nil, false, j.fieldError("certificate", config.ErrBadValue, err.Error())
+			return nil, nil, none, j.fieldError("certificate", config.ErrBadValue, err.Error())
 		}
 		certs = cs
 		if pub == nil {
 			pub = &keys.Public{Key: cs[0].PublicKey}
 		} else if err := keys.MatchCertificate(pub.Key, cs[0]); err != nil {
-			return nil, nil, false, j.fieldError("certificate", config.ErrBadValue, fmt.Sprintf("does not belong to the public key in key: (%v)", err))
+			return nil, nil, none, j.fieldError("certificate", config.ErrBadValue, fmt.Sprintf("does not belong to the public key in key: (%v)", err))
 		}
 	} else if pub != nil {
 		certs = pub.Certificates
 	}
-	if pub != nil {
-		if c.Kid == "" {
-			c.Kid = pub.KeyID
-		} else if pub.KeyID != "" && pub.KeyID != c.Kid {
-			return nil, nil, false, j.fieldError("kid", config.ErrBadValue, fmt.Sprintf("is %q, but the JWK in key: has kid %q; make them agree", c.Kid, pub.KeyID))
-		}
+	if pub != nil && c.Kid != "" && pub.KeyID != "" && pub.KeyID != c.Kid {
+		return nil, nil, none, j.fieldError("kid", config.ErrBadValue, fmt.Sprintf("is %q, but the JWK in key: has kid %q; make them agree", c.Kid, pub.KeyID))
 	}
-	keyAlg := ""
-	if pub != nil {
-		keyAlg = cmp.Or(pub.Alg, keys.DefaultAlgFor(pub.Key))
-	}
-	var defaulted bool
-	c.Alg, defaulted = profile.ChooseAlg(c, keyAlg)
 	if which := c.CertificateHeader(); which != "" && len(certs) == 0 {
-		return nil, nil, false, j.fieldError("headers", config.ErrMissingField, fmt.Sprintf("%s needs the partner's certificate: add certificate: (or key: pointing at the certificate)", which))
+		return nil, nil, none, j.fieldError("headers", config.ErrMissingField, fmt.Sprintf("%s needs the partner's certificate: add certificate: (or key: pointing at the certificate)", which))
 	}
-	return pub, certs, defaulted, nil
+	return pub, certs, keysource.PublicChoice(c, pub), nil
 }
 
 // renderJWKS is jwks.json: the JWK Set the provider registered, or nil without a public key.
-func renderJWKS(j *Job, c *config.Client, pub *keys.Public, certs []*x509.Certificate) ([]byte, error) {
+func renderJWKS(j *Job, ch keysource.Choice, pub *keys.Public, certs []*x509.Certificate) ([]byte, error) {
 	if pub == nil {
 		return nil, nil
 	}
-	jwk, err := keys.PublicJWKWithCertificates(pub.Key, c.Kid, c.Alg, certs)
+	jwk, err := keys.PublicJWKWithCertificates(pub.Key, ch.Kid, ch.Alg, certs)
 	if err != nil {
 		return nil, j.fieldError("key", ErrPublicKey, err.Error())
 	}
@@ -336,7 +327,7 @@ func renderJWKS(j *Job, c *config.Client, pub *keys.Public, certs []*x509.Certif
 
 // generate makes the collection and environment without a key, with the API items of the
 // definition's OpenAPI document (read and rendered once for every kit that names it).
-func (b *Builder) generate(j *Job, c *config.Client, certs []*x509.Certificate) (*collection.Result, *openapi.API, error) {
+func (b *Builder) generate(j *Job, c *config.Client, m profile.Material) (*collection.Result, *openapi.API, error) {
 	opt := collection.Options{NoKey: true}
 	var api *openapi.API
 	if c.OpenAPI != "" {
@@ -349,7 +340,7 @@ func (b *Builder) generate(j *Job, c *config.Client, certs []*x509.Certificate) 
 		opt.APINote = fmt.Sprintf("\nAPI: %d operations of %s from its OpenAPI %s description, against {{baseUrl}} (%s).\n",
 			len(api.Requests), orUntitled(api.Title, api.APIVersion), api.SpecVersion, api.BaseURL)
 	}
-	res, err := collection.Generate(c, profile.Material{Certificates: certs}, opt)
+	res, err := collection.Generate(c, m, opt)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", j.Label, err)
 	}
@@ -357,7 +348,7 @@ func (b *Builder) generate(j *Job, c *config.Client, certs []*x509.Certificate) 
 }
 
 // assemble renders the README and client.yaml and puts the kit's files in their fixed order.
-func assemble(j *Job, c *config.Client, pub *keys.Public, certs []*x509.Certificate, jwks []byte, res *collection.Result, api *openapi.API, algDefaulted bool) (*Kit, error) {
+func assemble(j *Job, c *config.Client, ch keysource.Choice, pub *keys.Public, certs []*x509.Certificate, jwks []byte, res *collection.Result, api *openapi.API) (*Kit, error) {
 	kit := &Kit{Name: c.Name, Slug: c.Slug, Warnings: res.Warnings}
 	if api != nil {
 		kit.Operations = len(api.Requests)
@@ -368,7 +359,7 @@ func assemble(j *Job, c *config.Client, pub *keys.Public, certs []*x509.Certific
 
 	// The certificate (from certificate:, or from key: when that is one) goes into the kit, so
 	// that its definition works for x5c and x5t with the partner's key alone.
-	def, err := renderDefinition(j, c, j.Def.Alg == "" && (pub != nil || algDefaulted), len(certs) > 0)
+	def, err := renderDefinition(j, ch, j.Def.Alg == "" && (pub != nil || ch.Defaulted), len(certs) > 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s: rendering %s: %w", j.Label, DefinitionFile, err)
 	}

@@ -3,29 +3,21 @@ package kit
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/postmint/postmint/generator/keys"
-	"github.com/postmint/postmint/internal/boundedread"
+	"github.com/postmint/postmint/generator/keysource"
 )
 
-// Bounds of what a kit reads: a public key or certificate chain, and a clients file (a
-// thousand entries are some hundred kilobytes).
-const (
-	maxPublicFile  = 4 << 20
-	maxClientsFile = 16 << 20
-)
+// maxClientsFile bounds a clients file (a thousand entries are some hundred kilobytes); a
+// public key or certificate chain is bounded by keysource.MaxPublicFile.
+const maxClientsFile = 16 << 20
 
 // loadPublic reads key: of a kit definition: a PEM public key (SPKI or PKCS#1), a PEM or DER
 // certificate (chain), or a public JWK or JWK Set (the key whose kid is kid when it holds
 // several). Anything holding a private key is refused with ErrPrivateKey.
 func loadPublic(path, kid string) (*keys.Public, error) {
-	data, err := boundedread.ReadFile(path, maxPublicFile)
+	data, err := keysource.ReadPublicFile(path)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
 		return nil, fmt.Errorf("%w: reading %s: %w", ErrPublicKey, path, err)
 	}
 	return parsePublic(data, path, kid)

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"cmp"
 	"crypto/x509"
 	"fmt"
 	"slices"
@@ -19,13 +20,17 @@ type Material struct {
 	Certificates []*x509.Certificate
 	// Now is the time certificate expiry is judged at; zero means time.Now().
 	Now time.Time
+	// KeyAlg and KeyID, without Key, are what public material (a public key, certificate or
+	// public JWK) says: the alg its key signs with and its kid (keysource.PublicChoice). The
+	// definition's alg: and kid: come first.
+	KeyAlg, KeyID string
 }
 
 // Build makes the minting profile of a client: the preset's rules made concrete, the
 // algorithm chosen and checked against the key, and the certificate headers computed.
 func Build(c *config.Client, m Material) (*oauth.Profile, []string, error) {
 	var warnings []string
-	keyAlg := ""
+	keyAlg := m.KeyAlg
 	if m.Key != nil {
 		keyAlg = m.Key.DefaultAlg()
 	}
@@ -45,7 +50,7 @@ func Build(c *config.Client, m Material) (*oauth.Profile, []string, error) {
 		Subject:               c.Subject,
 		Audience:              c.Audience,
 		Alg:                   alg,
-		Kid:                   c.Kid,
+		Kid:                   cmp.Or(c.Kid, m.KeyID),
 		Typ:                   c.Typ,
 		Scope:                 c.Scope.String(),
 		ScopeIn:               c.ScopeIn,

@@ -21,6 +21,9 @@ type Session struct {
 	Signer  crypto.Signer
 	// DPoP is the key the proofs are signed with; nil for bearer tokens.
 	DPoP *dpop.Key
+	// NewDPoP: DPoP was made for this session (a definition holds no DPoP key; an environment
+	// had none, or only a Postman Vault reference), so it is lost unless the caller keeps it.
+	NewDPoP bool
 	// Nonce is the token endpoint's last DPoP-Nonce (RFC 9449 §8): sent with the first try,
 	// and updated from every answer.
 	Nonce string
@@ -40,6 +43,11 @@ func (s *Session) NonceFor(rawURL string) string {
 	return n.For(rawURL)
 }
 
+// Mint signs a fresh assertion of the session's profile.
+func (s *Session) Mint() (string, error) {
+	return assertion.Mint(s.Profile, s.Signer, assertion.Options{})
+}
+
 // Exchange posts a token request with fields (nil: the profile's own grant) to the profile's
 // token endpoint through c: a freshly minted assertion for every try, a fresh DPoP proof with
 // the newest nonce when the session has a DPoP key. Errors are Client.ExchangeDPoP's.
@@ -48,7 +56,7 @@ func (s *Session) Exchange(ctx context.Context, c *Client, fields func(assertion
 		fields = s.Profile.FormFields
 	}
 	build := func() (url.Values, error) {
-		a, err := assertion.Mint(s.Profile, s.Signer, assertion.Options{})
+		a, err := s.Mint()
 		if err != nil {
 			return nil, err
 		}
@@ -77,7 +85,7 @@ func NewDPoPSession(p *oauth.Profile, signer crypto.Signer) (*Session, error) {
 		if err != nil {
 			return nil, fmt.Errorf("making a DPoP key: %w", err)
 		}
-		s.DPoP = k
+		s.DPoP, s.NewDPoP = k, true
 	}
 	return s, nil
 }

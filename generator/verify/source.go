@@ -1,0 +1,74 @@
+package verify
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/postmint/postmint/generator/config"
+	"github.com/postmint/postmint/generator/keys"
+	"github.com/postmint/postmint/generator/keysource"
+	"github.com/postmint/postmint/internal/boundedread"
+	"github.com/postmint/postmint/internal/safefile"
+)
+
+// ErrNoKey: a definition gives no key to check a signature with (neither certificate: nor a
+// private key).
+var ErrNoKey = errors.New("no key to check the signature with")
+
+// DefinitionKeys is the key a client definition knows of: its certificate chain certs (read
+// from certificate:), else the public half of the private key from src in keysource's order,
+// with the definition's key: as its third source.
+func DefinitionKeys(c *config.Client, certs []*x509.Certificate, src keysource.Sources) ([]PublicKey, error) {
+	if len(certs) > 0 {
+		return []PublicKey{{Key: certs[0].PublicKey, Certificates: certs, Source: c.CertPath}}, nil
+	}
+	k, _, err := src.ForClient(c).Private()
+	if err != nil {
+		return nil, err
+	}
+	if k == nil {
+		return nil, fmt.Errorf("%s: %w: the definition has neither certificate: nor key:", c.File, ErrNoKey)
+	}
+	return []PublicKey{{Key: k.Public(), KID: k.KeyID, Certificates: k.Certificates, Source: k.Source}}, nil
+}
+
+// LoadPublicKey reads the key file a signature is checked with (ParsePublicKey), at most
+// safefile.MaxPublic bytes; flag names the file's source in errors ("reading --key F: ...").
+func LoadPublicKey(path, flag string, opt keys.Options) ([]PublicKey, error) {
+	data, err := safefile.Read(flag, path, safefile.MaxPublic)
+	if errors.Is(err, boundedread.ErrDirectory) {
+		return nil, fmt.Errorf("reading %s %s: is a directory; pass the public key or certificate file", flag, path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ParsePublicKey(data, path, opt)
+}
+
+// IsURL reports whether a JWKS location is an http(s) URL (FetchJWKS) rather than a file
+// (ReadJWKS).
+func IsURL(location string) bool {
+	return strings.HasPrefix(location, "http://") || strings.HasPrefix(location, "https://")
+}
+
+// ReadJWKS reads a JWK Set file (ParseJWKS), at most as many bytes as FetchJWKS takes from a
+// URL; flag names the file's source in errors.
+func ReadJWKS(path, flag string) ([]PublicKey, error) {
+	data, err := safefile.Read(flag, path, maxJWKSSize)
+	if err != nil {
+		return nil, err
+	}
+	return ParseJWKS(data, path)
+}
+
+// PlainHTTP is the host of a JWKS URL fetched over plain http:// from a host that is not a
+// loopback address (anyone on the way could swap the keys), or "" when there is no such risk.
+func PlainHTTP(u *url.URL) string {
+	if u.Scheme == "http" && !config.IsLoopbackHost(u.Hostname()) {
+		return u.Host
+	}
+	return ""
+}
