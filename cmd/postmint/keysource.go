@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -60,13 +59,6 @@ func password(c *cli.Context, flag, env string) ([]byte, error) {
 		return []byte(p), nil
 	}
 	return nil, nil
-}
-
-func unwrapPath(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
 }
 
 // keySources is what the user gave for the private key (-k, $POSTMINT_PRIVATE_KEY) and its

@@ -13,9 +13,9 @@ const CompletionFlag = "--generate-bash-completion"
 // FlagsFirst moves a command's flags (with their values) in front of its positional arguments,
 // so that `postmint kit -c a.yaml b.yaml -o OUT` means what `postmint kit -c a.yaml -o OUT
 // b.yaml` means. urfave/cli v2 parses with the standard flag package, which stops at the first
-// positional argument; postmint's contract promises flags may come before or after them. Everything
-// after a literal "--" stays positional. The relative order of the flags, and of the positional
-// arguments, is kept.
+// positional argument; postmint's contract promises that flags may come before or after them.
+// Everything after a literal "--" stays positional. The relative order of the flags, and of
+// the positional arguments, is kept.
 func FlagsFirst(app *cli.App, args []string) []string {
 	if len(args) < 2 || args[len(args)-1] == CompletionFlag {
 		return args
@@ -65,8 +65,8 @@ func FlagsFirst(app *cli.App, args []string) []string {
 	}
 	out := append([]string{}, args[:ci+1]...)
 	out = append(out, flags...)
-	// urfave/cli reads `cmd --help NAME` as help for a subcommand NAME; postmint's commands
-	// have none, so with --help the arguments are dropped and the command's help is shown.
+	// urfave/cli reads `cmd --help NAME` as help for a subcommand NAME; for a command that has
+	// none, the arguments are dropped with --help and the command's help is shown.
 	for _, f := range flags {
 		if (f == "-h" || f == "--help") && len(cmd.Subcommands) == 0 {
 			return out
