@@ -1,18 +1,24 @@
 // Package safefile is how postmint's commands touch the files a user names: every read bounded
 // (internal/boundedread), every write atomic, with the file's mode (on Windows, its ACL) chosen
 // before the first byte is written and kept where the contract says so.
-//
-// Write (write_unix.go, write_windows.go) writes a temp file in the same directory, flushes it
-// to disk and renames it over path: a reader sees the old file or the new one, never a part,
-// and a failure leaves path as it was. On Unix the file gets exactly mode whatever the umask;
-// on Windows a mode without group and other bits means an ACL that grants the current user
-// alone.
 package safefile
 
 import (
 	"fmt"
 	"os"
 )
+
+// Write writes a temp file in the same directory, flushes it to disk and renames it over path
+// (replaceFile: write_unix.go, write_windows.go): a reader sees the old file or the new one,
+// never a part, and a failure leaves path as it was. On Unix the file gets exactly mode
+// whatever the umask; on Windows a mode without group and other bits means an ACL that
+// grants the current user alone.
+func Write(path string, data []byte, mode os.FileMode) error {
+	if err := replaceFile(path, data, mode); err != nil {
+		return fmt.Errorf("writing %s: %w", path, Cause(err))
+	}
+	return nil
+}
 
 // Cause is the reason inside an *os.PathError (whose text repeats the path and the call), or
 // err itself: messages name the file once, in their own words.

@@ -10,31 +10,29 @@ import (
 	"github.com/google/renameio/v2"
 )
 
-// makeWritableHint is the command that clears a file's read-only state.
-const makeWritableHint = "chmod u+w"
-
-// Write writes a temp file in the same directory, fsyncs it and renames it over
-// path (google/renameio), with exactly mode whatever the umask.
-func Write(path string, data []byte, mode os.FileMode) error {
+// replaceFile writes a temp file in the same directory, fsyncs it and renames it over path
+// (google/renameio), with exactly mode whatever the umask.
+func replaceFile(path string, data []byte, mode os.FileMode) error {
 	// WithTempDir: without it renameio puts the temp file in $TMPDIR whenever a rename from
 	// there works, and a killed process then leaves a copy of the secrets in /tmp.
 	// NewPendingFile, not renameio.WriteFile: WriteFile copies an existing file's mode over
 	// the one asked for, and a 0644 file that now holds a key must become 0600.
 	pf, err := renameio.NewPendingFile(path, renameio.WithStaticPermissions(mode), renameio.WithTempDir(filepath.Dir(path)))
-	if err == nil {
-		defer pf.Cleanup()
-		if _, err = pf.Write(data); err == nil {
-			err = pf.CloseAtomicallyReplace()
-		}
-	}
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, Cause(err))
+		return err
 	}
-	return nil
+	defer pf.Cleanup()
+	if _, err := pf.Write(data); err != nil {
+		return err
+	}
+	return pf.CloseAtomicallyReplace()
 }
 
 // Perm is the mode refresh keeps and reasons with: the file's permission bits.
 func Perm(_ string, st os.FileInfo) os.FileMode { return st.Mode().Perm() }
+
+// makeWritableHint is the command that clears a file's read-only state.
+const makeWritableHint = "chmod u+w"
 
 // modeWords says what is wrong with a mode that lets others read a file.
 func modeWords(mode os.FileMode) string { return fmt.Sprintf("is mode %04o", mode.Perm()) }

@@ -14,22 +14,12 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// makeWritableHint is the command that clears a file's read-only state.
-const makeWritableHint = "attrib -r FILE, or untick Read-only in its Properties"
-
-// Write writes a temp file in the same folder, flushes it (FlushFileBuffers) and
-// moves it over path with MoveFileEx(MOVEFILE_REPLACE_EXISTING|MOVEFILE_WRITE_THROUGH), all
-// through golang.org/x/sys/windows. renameio has no Windows writer, and libraries that do
+// replaceFile writes a temp file in the same folder, flushes it (FlushFileBuffers) and moves it
+// over path with MoveFileEx(MOVEFILE_REPLACE_EXISTING|MOVEFILE_WRITE_THROUGH), all through
+// golang.org/x/sys/windows. renameio has no Windows writer, and libraries that do
 // (natefinch/atomic) create the temp file with the folder's inherited ACL: a key would be
 // readable by whoever the folder lets in until the ACL was changed afterwards. Here the temp
 // file is created with its final ACL (securityFor), so no such moment exists.
-func Write(path string, data []byte, mode os.FileMode) error {
-	if err := replaceFile(path, data, mode); err != nil {
-		return fmt.Errorf("writing %s: %w", path, Cause(err))
-	}
-	return nil
-}
-
 func replaceFile(path string, data []byte, mode os.FileMode) error {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -177,6 +167,9 @@ func ownerOnly(path string) bool {
 	}
 	return true
 }
+
+// makeWritableHint is the command that clears a file's read-only state.
+const makeWritableHint = "attrib -r FILE, or untick Read-only in its Properties"
 
 // modeWords says what is wrong with a file that lets others read it.
 func modeWords(os.FileMode) string { return "has an ACL that lets other users open it" }
