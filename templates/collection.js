@@ -3,7 +3,8 @@
 // token request is built by request() alone, from the environment's variables alone (postmint
 // generate wrote them; oauth's table in Go reads the same ones). Before every request that is
 // not itself a token request it makes sure bearerToken is valid for at least minValidity more
-// seconds, fetching a new one when a privateKey is set. Every failure to get a token is a
+// seconds, fetching a new one when a privateKey is set; before postmint's own token requests
+// (Get token, Exchange code, Refresh token) it builds their body with a fresh assertion. Every failure to get a token is a
 // failing pm.test that names the cause, so Newman and the Postman CLI exit non-zero.
 // postmintConfig, postmintSigner, postmintAccept, postmintRedact and postmintJSON are placed above this text by postmint
 // generate. `postmint` is a global: the Auth requests' scripts and the collection's test script
@@ -308,6 +309,31 @@ postmint = (function (cfg) {
         var q = pm.request.url && pm.request.url.query;
         return !!(q && (q.has('code_challenge') || q.has('request_uri')));
     }
+    // tokenKind names the token request kind of postmint's own Auth token requests (Get token,
+    // Exchange code, Refresh token): the only requests whose form carries {{clientAssertion}}
+    // as client_assertion or assertion (the variable is postmint's; an OpenAPI or definition
+    // request never uses it). grant_type tells the kind. '' for every other request.
+    function tokenKind(pm) {
+        var b = pm.request.body;
+        var f = b && b.mode === 'urlencoded' && b.urlencoded;
+        if (!f || typeof f.get !== 'function' || (f.get('client_assertion') !== cfg.assertionRef && f.get('assertion') !== cfg.assertionRef)) {
+            return '';
+        }
+        var grant = f.get('grant_type');
+        return grant === 'authorization_code' ? 'code' : grant === 'refresh_token' ? 'refresh' : 'grant';
+    }
+    // run is the collection-level pre-request script's work for the request being sent: one
+    // script per token request, so Get token pays for one sandbox run, not two. postmint's own
+    // token requests get their freshly signed body here; other Auth requests (Authorize) do
+    // their own work; every other request gets a valid token first.
+    function run(pm) {
+        var kind = tokenKind(pm);
+        if (kind) {
+            prepare(pm, kind);
+        } else if (!isAuthRequest(pm)) {
+            ensureToken(pm);
+        }
+    }
     function unreachable(err) {
         if (err && err.code && err.address) {
             return err.code + ' ' + err.address + (err.port ? ':' + err.port : '');
@@ -522,8 +548,6 @@ postmint = (function (cfg) {
     function pushes(pm) {
         return !!v(pm, 'parEndpoint').trim();
     }
-    return { request: request, prepare: prepare, accept: accept, answered: answered, checkAPI: checkAPI, isAuthRequest: isAuthRequest, ensureToken: ensureToken, pkce: pkce, push: push, pushes: pushes };
+    return { run: run, request: request, prepare: prepare, accept: accept, answered: answered, checkAPI: checkAPI, isAuthRequest: isAuthRequest, tokenKind: tokenKind, ensureToken: ensureToken, pkce: pkce, push: push, pushes: pushes };
 })(postmintConfig);
-if (!postmint.isAuthRequest(pm)) {
-    postmint.ensureToken(pm);
-}
+postmint.run(pm);

@@ -59,11 +59,12 @@ function sandbox() {
 }
 
 function list(items) {
-    return { has: (k) => items.some((x) => x.key === k), all: () => items };
+    const one = (k) => items.find((x) => x.key === k);
+    return { has: (k) => !!one(k), get: (k) => (one(k) ? one(k).value : undefined), all: () => items };
 }
 
 // fakePM is one script's pm. env is shared by reference (the environment of the run).
-// o: method, url, form (an Auth request's urlencoded keys), query, response {code, body,
+// o: method, url, form (an Auth request's urlencoded keys, or [key, value] pairs), query, response {code, body,
 // headers}, answer(req) for pm.sendRequest ({code, body, headers} or {error}), vault.
 function fakePM(env, o = {}) {
     const m = /^(https?):\/\/([^/:]+)(?::(\d+))?(\/[^?#]*)?/.exec(o.url || 'https://api.example.com/orders');
@@ -89,7 +90,7 @@ function fakePM(env, o = {}) {
         request: {
             method: o.method || 'GET',
             url: { protocol: m[1], getHost: () => m[2], port: m[3] || '', getPath: () => m[4] || '/', query: list((o.query || []).map((key) => ({ key }))) },
-            body: o.form ? { mode: 'urlencoded', urlencoded: list(o.form.map((key) => ({ key }))), update: (b) => { rec.body = b; } } : undefined,
+            body: o.form ? { mode: 'urlencoded', urlencoded: list(o.form.map((f) => (Array.isArray(f) ? { key: f[0], value: f[1] } : { key: f }))), update: (b) => { rec.body = b; } } : undefined,
             headers: { upsert: (h) => { headers[h.key] = h.value; } },
         },
         execution: { skipRequest: () => { rec.skipped = true; } },
@@ -209,6 +210,60 @@ test('prepare without a key fails the request and skips sending it', () => {
     assert.equal(rec.body, null);
     assert.equal(rec.skipped, true);
     assert.deepEqual(failures(rec).map((t) => t.name), ['postmint: no token: ' + CFG.noKey]);
+});
+
+// ---- the collection script itself: postmint's own token requests get their body ----
+
+// The Auth token requests' forms as postmint generate writes them (collections/).
+const GET_TOKEN = [['grant_type', '{{grantType}}'], ['client_id', '{{clientId}}'], ['client_assertion_type', '{{clientAssertionType}}'], ['client_assertion', '{{clientAssertion}}']];
+const JWT_BEARER = [['grant_type', '{{grantType}}'], ['assertion', '{{clientAssertion}}']];
+const EXCHANGE_CODE = [['grant_type', 'authorization_code'], ['code', '{{authorizationCode}}'], ['client_assertion', '{{clientAssertion}}']];
+const REFRESH = [['grant_type', 'refresh_token'], ['refresh_token', '{{refreshToken}}'], ['client_assertion', '{{clientAssertion}}']];
+
+test('the collection script builds postmint\'s own token requests with a fresh assertion, by kind', () => {
+    const env = parEnv({ authorizationCode: 'the-code', codeVerifier: 'v'.repeat(43), refreshToken: 'rt-1' });
+    const box = sandbox();
+    const cases = [[GET_TOKEN, plainEnv(), 'client_credentials'], [EXCHANGE_CODE, env, 'authorization_code'], [REFRESH, env, 'refresh_token']];
+    for (const [f, e, grant] of cases) {
+        const rec = fakePM(e, { method: 'POST', url: 'https://idp.example.com/token', form: f });
+        e.clientAssertion = 'stale';
+        box.run(rec.pm);
+        assert.ok(rec.body, grant + ': body built');
+        const sent = form(rec.body.urlencoded);
+        assert.equal(sent.grant_type, grant);
+        assert.equal(sent.client_assertion, e.clientAssertion, grant);
+        assert.notEqual(e.clientAssertion, 'stale', grant + ': a fresh assertion');
+        assert.equal(claims(e.clientAssertion).iss, e.iss);
+        assert.equal(rec.sent.length, 0, grant + ': nothing sent by the script itself');
+        assert.deepEqual(failures(rec), [], grant);
+    }
+    assert.equal(form(fakeBody(box, env, EXCHANGE_CODE)).code, 'the-code');
+    assert.equal(form(fakeBody(box, env, REFRESH)).refresh_token, 'rt-1');
+    const jb = fakePM(plainEnv(), { form: JWT_BEARER });
+    assert.equal(box.run(jb.pm).tokenKind(jb.pm), 'grant', 'the jwt_bearer grant carries it as assertion');
+});
+
+function fakeBody(box, env, f) {
+    const rec = fakePM(env, { method: 'POST', form: f });
+    box.run(rec.pm);
+    return rec.body.urlencoded;
+}
+
+test('the collection script leaves other token-shaped requests alone and fails a keyless token request', () => {
+    // A request with client_assertion that is not postmint's {{clientAssertion}} (an OpenAPI
+    // operation of the IdP, say) is neither rewritten nor given a token fetch.
+    const env = plainEnv({ bearerToken: '', bearerTokenExpiresAt: '' });
+    const other = fakePM(env, { method: 'POST', form: [['grant_type', 'client_credentials'], ['client_assertion', 'eyJ.theirs.x']] });
+    sandbox().run(other.pm);
+    assert.equal(other.body, null);
+    assert.equal(other.sent.length, 0);
+    assert.deepEqual(other.tests, []);
+    // Get token without a key: the failing test names the cause and the request is not sent.
+    const keyless = fakePM(plainEnv({ privateKey: '' }), { method: 'POST', form: GET_TOKEN });
+    sandbox().run(keyless.pm);
+    assert.equal(keyless.body, null);
+    assert.equal(keyless.skipped, true);
+    assert.deepEqual(failures(keyless).map((t) => t.name), ['postmint: no token: ' + CFG.noKey]);
 });
 
 // ---- isAuthRequest ----

@@ -7,11 +7,6 @@ import _ "embed"
 //go:embed collection.js
 var CollectionJS string
 
-// GetTokenPrerequestJS signs a fresh assertion before Auth / Get token.
-//
-//go:embed get_token_prerequest.js
-var GetTokenPrerequestJS string
-
 // ResponseJS defines postmintAccept, which checks a token response and stores the token.
 //
 //go:embed response.js

@@ -11,8 +11,8 @@ import (
 	"github.com/postmint/postmint/internal/e2e"
 )
 
-// warmProbe goes before Get token's own pre-request script (where the signer is first asked
-// for). In the second iteration it plants a signer said to be made from other code, as a
+// warmProbe goes before the collection-level pre-request script (which signs Get token's
+// assertion, and is where the signer is first asked for). In the second iteration it plants a signer said to be made from other code, as a
 // collection script edited in the app would leave behind: it must not be used.
 const warmProbe = `if (pm.info.iteration === 1) { postmintWarm = { code: 'a signer from other code', signer: null }; }`
 
@@ -89,8 +89,8 @@ func TestE2ESignerReusedWithinARun(t *testing.T) {
 	}
 }
 
-// probeGetToken puts warmProbe before Get token's pre-request script and warmCount after its
-// test script, in the collection file at path.
+// probeGetToken puts warmProbe before the collection-level pre-request script and warmCount
+// after Get token's test script, in the collection file at path.
 func probeGetToken(t *testing.T, path string) {
 	t.Helper()
 	data, err := os.ReadFile(path)
@@ -101,28 +101,31 @@ func probeGetToken(t *testing.T, path string) {
 	if err := json.Unmarshal(data, &coll); err != nil {
 		t.Fatal(err)
 	}
+	probe := func(events any, listen string, edit func([]any) []any) bool {
+		done := false
+		for _, ev := range events.([]any) {
+			if ev.(map[string]any)["listen"] == listen {
+				script := ev.(map[string]any)["script"].(map[string]any)
+				script["exec"] = edit(script["exec"].([]any))
+				done = true
+			}
+		}
+		return done
+	}
+	if !probe(coll["event"], "prerequest", func(exec []any) []any { return append([]any{warmProbe}, exec...) }) {
+		t.Fatal("no collection-level pre-request script in the generated collection")
+	}
 	found := false
 	for _, folder := range coll["item"].([]any) {
 		for _, it := range folder.(map[string]any)["item"].([]any) {
 			item := it.(map[string]any)
-			if item["name"] != "Get token" {
-				continue
-			}
-			found = true
-			for _, ev := range item["event"].([]any) {
-				script := ev.(map[string]any)["script"].(map[string]any)
-				exec := script["exec"].([]any)
-				switch ev.(map[string]any)["listen"] {
-				case "prerequest":
-					script["exec"] = append([]any{warmProbe}, exec...)
-				case "test":
-					script["exec"] = append(exec, warmCount)
-				}
+			if item["name"] == "Get token" {
+				found = probe(item["event"], "test", func(exec []any) []any { return append(exec, warmCount) })
 			}
 		}
 	}
 	if !found {
-		t.Fatal("no Get token item in the generated collection")
+		t.Fatal("no Get token test script in the generated collection")
 	}
 	out, err := json.Marshal(coll)
 	if err != nil {

@@ -114,6 +114,7 @@ var dpopHints = map[string]string{
 func scriptConfig() map[string]any {
 	return map[string]any{
 		"jwtBearerGrant":   oauth.WireJWTBearer,
+		"assertionRef":     ph(VarClientAssertion),
 		"minValidity":      oauth.MinValidity,
 		"defaultExpiresIn": oauth.DefaultExpiresIn,
 		"required":         oauth.RequiredVariables(false),
@@ -168,8 +169,9 @@ const (
 )
 
 // smallScripts are the request and folder scripts, each minified once (as the collection
-// script is): the Auth token requests' pre-request and test scripts per kind, the
-// authorization request's and the API folder's.
+// script is): the Auth token requests' test scripts per kind, the authorization request's and
+// the API folder's. The token requests have no pre-request script of their own: the
+// collection-level script builds their body (one sandbox run instead of two, issue 22).
 var smallScripts = sync.OnceValue(func() map[string]string {
 	out := map[string]string{
 		"authorize prerequest": templates.MinifyJS(templates.AuthorizePrerequestJS),
@@ -178,7 +180,6 @@ var smallScripts = sync.OnceValue(func() map[string]string {
 	}
 	for _, kind := range []string{kindGrant, kindCode, kindRefresh} {
 		k, _ := json.Marshal(kind)
-		out[kind+" prerequest"] = templates.MinifyJS("var postmintKind = " + string(k) + ";\n" + templates.GetTokenPrerequestJS)
 		out[kind+" test"] = templates.MinifyJS("var postmintKind = " + string(k) + ";\n" + templates.GetTokenTestJS)
 	}
 	return out
@@ -229,7 +230,7 @@ func BuildCollectionPieces(in CollectionInput) ([][]byte, error) {
 				in.Profile, in.Profile.RefreshFields(ph(VarClientAssertion), ph(VarRefreshToken))),
 		}
 	} else {
-		auth.Item = []*itemJSON{tokenItem(ItemGetToken, kindGrant, "Signs a fresh client assertion and posts the token request to `idpServer`. The pre-request script builds the body from the environment (the form below only shows which variable goes where: change the environment, not the form); the test script stores `bearerToken` and `bearerTokenExpiresAt`, or fails with the server's error in words.",
+		auth.Item = []*itemJSON{tokenItem(ItemGetToken, kindGrant, "Signs a fresh client assertion and posts the token request to `idpServer`. The collection-level pre-request script builds the body from the environment (the form below only shows which variable goes where: change the environment, not the form); the test script stores `bearerToken` and `bearerTokenExpiresAt`, or fails with the server's error in words.",
 			in.Profile, in.Profile.FormFields(ph(VarClientAssertion)))}
 	}
 
@@ -352,9 +353,10 @@ func joinElements(elems [][]byte) []byte {
 // ph is a Postman variable placeholder.
 func ph(name string) string { return "{{" + name + "}}" }
 
-// tokenItem is a token request. Its pre-request script builds the body it sends with the
-// collection script's request(), from the environment alone; the form stored in the
-// collection shows which variable each parameter comes from.
+// tokenItem is a token request. The collection-level pre-request script builds the body it
+// sends with request(), from the environment alone (it knows the item by the {{clientAssertion}}
+// in its form, and the kind by grant_type); the form stored in the collection shows which
+// variable each parameter comes from. The item's own script is its test.
 func tokenItem(name, kind, desc string, p *oauth.Profile, fields []oauth.Field) *itemJSON {
 	shown := map[string]string{
 		"grant_type":            ph(VarGrantType),
@@ -379,10 +381,7 @@ func tokenItem(name, kind, desc string, p *oauth.Profile, fields []oauth.Field) 
 	return &itemJSON{
 		Name:        name,
 		Description: desc,
-		Event: []eventJSON{
-			script(listenPrerequest, smallScripts()[kind+" prerequest"]),
-			script(listenTest, smallScripts()[kind+" test"]),
-		},
+		Event:       []eventJSON{script(listenTest, smallScripts()[kind+" test"])},
 		Request: &requestJSON{
 			URL:    parseURL(ph(VarIDPServer)),
 			Auth:   &authJSON{Type: "noauth"},
