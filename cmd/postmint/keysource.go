@@ -104,30 +104,15 @@ func loadDefinition(c *cli.Context, path string) (*config.Client, *discovery.Met
 		for _, note := range def.ApplyDiscovery(meta) {
 			notef(c, "%s", note)
 		}
-		if def.WantsPAR() && def.PAREndpoint == "" {
-			// Resolve would only say par_endpoint is missing; the metadata says why.
-			if f := discovery.Check(meta, discovery.Expectation{PAR: true}); len(f) > 0 {
-				return nil, nil, fmt.Errorf("%s: par: %s (metadata %s)", path, f[0].Msg, meta.URL)
-			}
+		if err := def.CheckPAR(meta); err != nil {
+			return nil, nil, err
 		}
 	}
 	client, err := def.Resolve()
-	return client, meta, presetGrantHint(def, err)
-}
-
-// presetGrantHint adds what to do when a field is missing only because the preset's default
-// grant is the authorization code flow (signicat) and the definition did not choose a grant:
-// most often the user wanted machine-to-machine access.
-func presetGrantHint(def *config.Definition, err error) error {
-	var fe *config.FieldError
-	if err == nil || def.GrantType != "" || !errors.As(err, &fe) || fe.Field != "authorization_endpoint" {
-		return err
+	if hint := def.GrantHint(err); hint != "" {
+		return nil, nil, withHint(err, hint)
 	}
-	p, ok := config.LookupPreset(def.Preset)
-	if !ok || p.GrantType != config.GrantAuthorizationCode {
-		return err
-	}
-	return withHint(err, fmt.Sprintf("preset %s defaults to grant_type: authorization_code (a user logs in); for machine-to-machine access add grant_type: client_credentials to the definition", p.Name))
+	return client, meta, err
 }
 
 // discover reads the issuer's metadata with the same HTTP settings as token requests: within

@@ -1,13 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/postmint/postmint/generator/assertion"
 	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/postman"
 	"github.com/postmint/postmint/generator/token"
@@ -83,13 +83,22 @@ func exchange(c *cli.Context, s *signing) (*token.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	fields, err := grantFields(c, s)
-	if err != nil {
-		return nil, err
+	g := token.Grant{Code: c.String("code"), Verifier: c.String("code-verifier"), RefreshToken: c.String("refresh-token")}
+	if s.env != nil {
+		g.StoredRefreshToken, g.StoredVerifier = s.env.Lookup(postman.VarRefreshToken), s.env.Lookup(postman.VarCodeVerifier)
+	}
+	fields, refreshing, err := s.Session.Request(g)
+	switch {
+	case errors.Is(err, token.ErrCodeAndRefreshToken):
+		return nil, usagef("give --code or --refresh-token, not both")
+	case errors.Is(err, token.ErrCodeNeedsRedirect):
+		return nil, usagef("--code needs redirect_uri in the definition (grant_type: authorization_code)")
+	case errors.Is(err, token.ErrNeedsCode):
+		return nil, usagef("authorization_code needs --code CODE (from the redirect after login) or --refresh-token TOKEN")
 	}
 	why := s.Explain
-	if rt, _ := refreshTokenOf(c, s); rt != "" {
-		why.GrantType = "refresh_token" // its refusals have other causes than a code's
+	if refreshing {
+		why.GrantType = oauth.WireRefreshToken // its refusals have other causes than a code's
 	}
 	resp, err := s.Session.Exchange(c.Context, client, fields)
 	if err != nil {
@@ -98,44 +107,7 @@ func exchange(c *cli.Context, s *signing) (*token.Response, error) {
 	return resp, nil
 }
 
-// refreshTokenOf returns the refresh token the request sends (--refresh-token, or the
-// environment's refreshToken for authorization_code without --code) and the --code.
-func refreshTokenOf(c *cli.Context, s *signing) (rt, code string) {
-	rt, code = c.String("refresh-token"), c.String("code")
-	if s.env != nil && rt == "" && code == "" && s.Session.Profile.GrantType == assertion.AuthorizationCodeGrant {
-		rt = s.env.Lookup(postman.VarRefreshToken)
-	}
-	return rt, code
-}
-
 func userAgent() string { return "postmint/" + version + " (+https://github.com/postmint/postmint)" }
-
-// grantFields chooses the token request: the code exchange (--code), the refresh token grant
-// (--refresh-token, or the environment's refreshToken for authorization_code), or the
-// profile's own grant.
-func grantFields(c *cli.Context, s *signing) (func(string) []oauth.Field, error) {
-	p := s.Session.Profile
-	rt, code := refreshTokenOf(c, s)
-	verifier := c.String("code-verifier")
-	if s.env != nil && verifier == "" {
-		verifier = s.env.Lookup(postman.VarCodeVerifier)
-	}
-	if code != "" && c.String("refresh-token") != "" {
-		return nil, usagef("give --code or --refresh-token, not both")
-	}
-	switch {
-	case code != "":
-		if p.RedirectURI == "" {
-			return nil, usagef("--code needs redirect_uri in the definition (grant_type: authorization_code)")
-		}
-		return func(a string) []oauth.Field { return p.CodeFields(a, code, verifier) }, nil
-	case rt != "":
-		return func(a string) []oauth.Field { return p.RefreshFields(a, rt) }, nil
-	case p.GrantType == assertion.AuthorizationCodeGrant:
-		return nil, usagef("authorization_code needs --code CODE (from the redirect after login) or --refresh-token TOKEN")
-	}
-	return p.FormFields, nil
-}
 
 // explained attaches the likely causes: the first as the hint, the others listed under it.
 func explained(err error, ctx token.Context) error {

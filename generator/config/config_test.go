@@ -324,3 +324,42 @@ func TestSlug(t *testing.T) {
 		}
 	}
 }
+
+// TestGrantHint: a field missing only because signicat's default grant is the code flow gets
+// the machine-to-machine hint; a definition that chose its grant, or another error, gets none.
+func TestGrantHint(t *testing.T) {
+	src := "version: 1\nname: x\npreset: signicat\ntoken_url: https://idp.example.com/auth/open/connect/token\nclient_id: c\nkid: k1\n"
+	def, err := Parse([]byte(src), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rerr := def.Resolve()
+	if h := def.GrantHint(rerr); !strings.Contains(h, "grant_type: client_credentials") {
+		t.Errorf("GrantHint(%v) = %q, want the client_credentials hint", rerr, h)
+	}
+	if h := def.GrantHint(errors.New("other")); h != "" {
+		t.Errorf("GrantHint(other) = %q, want none", h)
+	}
+	def.GrantType = GrantAuthorizationCode
+	if h := def.GrantHint(rerr); h != "" {
+		t.Errorf("GrantHint with grant_type given = %q, want none", h)
+	}
+}
+
+// TestCheckPAR: a PAR client facing metadata without a PAR endpoint is refused with the
+// metadata named; with the endpoint in the metadata, or a definition of its own, it is not.
+func TestCheckPAR(t *testing.T) {
+	src := "version: 1\nname: x\nissuer: https://idp.example.com\nclient_id: c\ngrant_type: authorization_code\nredirect_uri: https://app/cb\npar: true\n"
+	def, err := Parse([]byte(src), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := &discovery.Metadata{URL: "https://idp.example.com/.well-known/openid-configuration", Issuer: "https://idp.example.com"}
+	if err := def.CheckPAR(meta); err == nil || !strings.Contains(err.Error(), "c.yaml: par: ") || !strings.Contains(err.Error(), meta.URL) {
+		t.Errorf("CheckPAR without an endpoint = %v", err)
+	}
+	meta.PAREndpoint = "https://idp.example.com/par"
+	if err := def.CheckPAR(meta); err != nil {
+		t.Errorf("CheckPAR with the metadata's endpoint = %v", err)
+	}
+}

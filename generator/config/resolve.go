@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -561,6 +562,34 @@ func (d *Definition) ApplyDiscovery(meta *discovery.Metadata) []string {
 		notes = append(notes, fmt.Sprintf("discovered par_endpoint %s (from %s)", meta.PAREndpoint, meta.URL))
 	}
 	return notes
+}
+
+// CheckPAR is the error for a definition that pushes its authorization requests to a server
+// whose metadata names no PAR endpoint: Resolve would only say par_endpoint is missing, the
+// metadata says why. nil when the definition has its endpoint or does not push.
+func (d *Definition) CheckPAR(meta *discovery.Metadata) error {
+	if !d.WantsPAR() || d.PAREndpoint != "" {
+		return nil
+	}
+	if f := discovery.Check(meta, discovery.Expectation{PAR: true}); len(f) > 0 {
+		return fmt.Errorf("%s: par: %s (metadata %s)", d.File, f[0].Msg, meta.URL)
+	}
+	return nil
+}
+
+// GrantHint is what to do when err says a field is missing only because the preset's default
+// grant is the authorization code flow (signicat) and the definition chose no grant: most often
+// the user wanted machine-to-machine access. "" otherwise.
+func (d *Definition) GrantHint(err error) string {
+	var fe *FieldError
+	if err == nil || d.GrantType != "" || !errors.As(err, &fe) || fe.Field != "authorization_endpoint" {
+		return ""
+	}
+	p, ok := LookupPreset(d.Preset)
+	if !ok || p.GrantType != GrantAuthorizationCode {
+		return ""
+	}
+	return fmt.Sprintf("preset %s defaults to grant_type: authorization_code (a user logs in); for machine-to-machine access add grant_type: client_credentials to the definition", p.Name)
 }
 
 // WantsPAR reports whether the definition (or its preset) pushes its authorization requests.
