@@ -89,8 +89,13 @@ func kitAction(c *cli.Context) error {
 		_ = bar.Finish()
 	}
 
-	// Report in input order. A warning or note many kits share (one base, one OpenAPI
-	// document, the default alg) is said once, for the first kit, with a count.
+	return reportKits(c, jobs, results, out, zipped, start)
+}
+
+// reportKits prints the kits in input order: warnings and notes (one many kits share, from
+// one base, one OpenAPI document or the default alg, said once with a count), each failure,
+// each written path, and the summary (an error when any kit failed).
+func reportKits(c *cli.Context, jobs []*kit.Job, results []kit.Result, out string, zipped bool, start time.Time) error {
 	printGrouped(c, "warning", kit.Grouped(jobs, results, func(r kit.Result) []string { return r.Warnings }))
 	printGrouped(c, "note", kit.Grouped(jobs, results, func(r kit.Result) []string { return r.Notes }))
 	written, failed := 0, 0
