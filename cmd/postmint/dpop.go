@@ -1,13 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/postmint/postmint/generator/dpop"
-	"github.com/postmint/postmint/generator/oauth"
+	"github.com/postmint/postmint/generator/keysource"
 	"github.com/postmint/postmint/generator/postman"
 	"github.com/postmint/postmint/generator/token"
 	"github.com/postmint/postmint/internal/safefile"
@@ -85,26 +85,18 @@ func dpopEnvironmentSession(c *cli.Context, ef string) (*token.Session, string, 
 	if err != nil {
 		return nil, "", err
 	}
-	p, err := env.Profile()
-	if err != nil {
-		return nil, "", fmt.Errorf("environment %s: %w", ef, err)
-	}
-	if !p.DPoP() {
-		return nil, "", withHint(fmt.Errorf("environment %s: dpopAlg: the client does not use DPoP", ef), "add dpop: true to the definition and run postmint generate")
-	}
-	keyText, err := dpopKeyFlag(c, env.Lookup(postman.VarDPoPKey))
+	keyText, err := dpopKeyFlag(c, "")
 	if err != nil {
 		return nil, "", err
 	}
-	if strings.TrimSpace(keyText) == "" {
-		return nil, "", withHint(fmt.Errorf("environment %s: dpopKey is empty", ef), "run postmint refresh -e "+ef+" (it makes a DPoP key and a token bound to it)")
+	s, err := keysource.DPoPSession(env, ef, keyText)
+	switch {
+	case errors.Is(err, keysource.ErrNotDPoP):
+		return nil, "", withHint(err, "add dpop: true to the definition and run postmint generate")
+	case errors.Is(err, keysource.ErrNoDPoPKey):
+		return nil, "", withHint(err, "run postmint refresh -e "+ef+" (it makes a DPoP key and a token bound to it)")
 	}
-	k, err := dpop.ParseKey(keyText, p.DPoPAlg)
-	if err != nil {
-		return nil, "", err
-	}
-	s := &token.Session{Profile: p, DPoP: k, Nonce: env.Lookup(postman.VarDPoPNonce), APINonces: env.Lookup(postman.VarDPoPAPINonces)}
-	return s, env.Lookup(postman.VarBearerToken), nil
+	return s, env.Lookup(postman.VarBearerToken), err
 }
 
 // dpopDefinitionSession is a session for a definition's dpop_alg with --dpop-key, or with a
@@ -114,25 +106,18 @@ func dpopDefinitionSession(c *cli.Context, cf string) (*token.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	alg := client.DPoPAlg
-	if alg == "" {
-		alg = oauth.DefaultDPoPAlg
-		fmt.Fprintf(c.App.ErrWriter, "postmint: note: %s does not set dpop: true; the proof uses %s\n", cf, alg)
-	}
 	keyText, err := dpopKeyFlag(c, "")
 	if err != nil {
 		return nil, err
 	}
-	var k *dpop.Key
-	if keyText == "" {
-		if k, err = dpop.NewKey(alg); err != nil {
-			return nil, err
-		}
-		fmt.Fprintln(c.App.ErrWriter, "postmint: note: signed with a new DPoP key that is not kept; give --dpop-key FILE (a private JWK) to sign with yours, or use -e ENV")
-	} else if k, err = dpop.ParseKey(keyText, alg); err != nil {
-		return nil, err
+	s, defaultAlg, err := keysource.DefinitionDPoPSession(client, keyText)
+	if defaultAlg {
+		notef(c, "%s does not set dpop: true; the proof uses %s", cf, s.Profile.DPoPAlg)
 	}
-	return &token.Session{DPoP: k}, nil
+	if err == nil && s.NewDPoP {
+		notef(c, "signed with a new DPoP key that is not kept; give --dpop-key FILE (a private JWK) to sign with yours, or use -e ENV")
+	}
+	return s, err
 }
 
 // dpopKeyFlag is the text of --dpop-key's file, or def without the flag.

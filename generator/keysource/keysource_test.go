@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/postmint/postmint/generator/config"
+	"github.com/postmint/postmint/generator/dpop"
 	"github.com/postmint/postmint/generator/keys"
 	"github.com/postmint/postmint/generator/keysource"
 	"github.com/postmint/postmint/generator/oauth"
@@ -291,4 +292,51 @@ func environment(t *testing.T, key string, dpop bool) *postman.Environment {
 		t.Fatal(err)
 	}
 	return postman.NewEnvironment("id", "Test", postman.ProfileVariables(p, oauth.Secrets{PrivateKey: key}))
+}
+
+// TestDPoPSession: an environment's DPoP state for postmint dpop: its key and nonces; a
+// bearer client, an empty dpopKey and a Postman Vault reference are errors by kind; --dpop-key
+// text beats dpopKey.
+func TestDPoPSession(t *testing.T) {
+	if _, err := keysource.DPoPSession(environment(t, "", false), "env.json", ""); !errors.Is(err, keysource.ErrNotDPoP) {
+		t.Errorf("bearer client: err = %v, want ErrNotDPoP", err)
+	}
+	env := environment(t, "", true)
+	if _, err := keysource.DPoPSession(env, "env.json", ""); !errors.Is(err, keysource.ErrNoDPoPKey) {
+		t.Errorf("empty dpopKey: err = %v, want ErrNoDPoPKey", err)
+	}
+	env.Set(postman.VarDPoPKey, "{{vault:acme-dpop-key}}", postman.TypeSecret)
+	if _, err := keysource.DPoPSession(env, "env.json", ""); !errors.Is(err, keysource.ErrNoDPoPKey) || !strings.Contains(err.Error(), "acme-dpop-key") {
+		t.Errorf("vault reference: err = %v, want ErrNoDPoPKey naming the secret", err)
+	}
+	mine, err := dpop.NewKey("ES256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwk, err := mine.JWK()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.SetDPoP("DPoP", "n-1", jwk)
+	env.Set(postman.VarDPoPAPINonces, `{"https://api.example.com":"n-api"}`, postman.TypeDefault)
+	s, err := keysource.DPoPSession(env, "env.json", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.NewDPoP || s.Nonce != "n-1" || s.NonceFor("https://api.example.com/x") != "n-api" {
+		t.Errorf("session: new %v, nonce %q, API nonce %q", s.NewDPoP, s.Nonce, s.NonceFor("https://api.example.com/x"))
+	}
+	if got, want := thumb(t, s.DPoP), thumb(t, mine); got != want {
+		t.Errorf("DPoP key thumbprint %s, want the environment's %s", got, want)
+	}
+	other, _ := dpop.NewKey("ES256")
+	otherJWK, _ := other.JWK()
+	if s, err = keysource.DPoPSession(env, "env.json", otherJWK); err != nil || thumb(t, s.DPoP) != thumb(t, other) {
+		t.Errorf("--dpop-key text: err %v; want its key", err)
+	}
+}
+
+func thumb(t *testing.T, k *dpop.Key) string {
+	t.Helper()
+	return k.Thumbprint()
 }

@@ -1,6 +1,7 @@
 package keysource
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -81,22 +82,87 @@ func ForEnvironment(env *postman.Environment, name string, s Sources) (*Signing,
 		return nil, fmt.Errorf("%s: alg: %w", where, err)
 	}
 	session := &token.Session{Profile: p, Signer: k.Signer}
-	if p.DPoP() {
-		text := env.Lookup(postman.VarDPoPKey)
-		session.Nonce = env.Lookup(postman.VarDPoPNonce)
-		// A Postman Vault reference: the key is in the app's vault, so a new one is made here
-		// (and refresh writes it into the environment, which is then 0600).
-		if _, inVault := oauth.VaultRef(text); inVault || strings.TrimSpace(text) == "" {
-			session.DPoP, err = newDPoP(p)
-			session.NewDPoP = true
-		} else if session.DPoP, err = dpop.ParseKey(text, p.DPoPAlg); err != nil {
-			err = fmt.Errorf("%s: %w", where, err)
-		}
-		if err != nil {
-			return nil, err
-		}
+	if err := environmentDPoP(session, env, where, ""); err != nil {
+		return nil, err
 	}
 	return &Signing{Session: session, Key: k, From: from, Explain: token.NewContext(p, k.Public(), nil)}, nil
+}
+
+// environmentDPoP puts a DPoP profile's state from env into s: the dpopKey (keyText instead,
+// when given) and the nonces the collection kept; a new key when there is none or dpopKey is a
+// Postman Vault reference (the key is in the app's vault; refresh writes the new one into the
+// environment, which is then 0600).
+func environmentDPoP(s *token.Session, env *postman.Environment, where, keyText string) error {
+	p := s.Profile
+	if !p.DPoP() {
+		return nil
+	}
+	if keyText == "" {
+		keyText = env.Lookup(postman.VarDPoPKey)
+	}
+	s.Nonce, s.APINonces = env.Lookup(postman.VarDPoPNonce), env.Lookup(postman.VarDPoPAPINonces)
+	var err error
+	if _, inVault := oauth.VaultRef(keyText); inVault || strings.TrimSpace(keyText) == "" {
+		s.DPoP, err = newDPoP(p)
+		s.NewDPoP = true
+		return err
+	}
+	if s.DPoP, err = dpop.ParseKey(keyText, p.DPoPAlg); err != nil {
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	return nil
+}
+
+// Errors of DPoPSession, for the command to say what to do.
+var (
+	ErrNotDPoP   = errors.New("the client does not use DPoP")
+	ErrNoDPoPKey = errors.New("dpopKey is empty")
+)
+
+// DPoPSession is the DPoP state of an environment, for proofs signed without the client's key
+// (postmint dpop): its profile, its dpopKey (keyText instead, when given) and the nonces the
+// collection kept. A client without DPoP wraps ErrNotDPoP; no DPoP key (empty, or a Postman
+// Vault reference) wraps ErrNoDPoPKey: a proof with a new key would match no token.
+func DPoPSession(env *postman.Environment, name, keyText string) (*token.Session, error) {
+	where := "environment " + name
+	p, err := env.Profile()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
+	if !p.DPoP() {
+		return nil, fmt.Errorf("%s: dpopAlg: %w", where, ErrNotDPoP)
+	}
+	if keyText == "" {
+		if vault, inVault := oauth.VaultRef(env.Lookup(postman.VarDPoPKey)); inVault {
+			return nil, fmt.Errorf("%s: %w: it refers to the Postman Vault secret %s, which only the Postman app can read", where, ErrNoDPoPKey, vault)
+		}
+	}
+	s := &token.Session{Profile: p}
+	if err := environmentDPoP(s, env, where, keyText); err != nil {
+		return nil, err
+	}
+	if s.NewDPoP {
+		return nil, fmt.Errorf("%s: %w", where, ErrNoDPoPKey)
+	}
+	return s, nil
+}
+
+// DefinitionDPoPSession is a session for proofs with a definition's DPoP alg (the default
+// alg, reported, when the definition does not use DPoP) and keyText, a private JWK; with no
+// keyText, a new key that is not kept (NewDPoP). It holds no nonce.
+func DefinitionDPoPSession(c *config.Client, keyText string) (s *token.Session, defaultAlg bool, err error) {
+	alg := c.DPoPAlg
+	if alg == "" {
+		alg, defaultAlg = oauth.DefaultDPoPAlg, true
+	}
+	s = &token.Session{Profile: &oauth.Profile{DPoPAlg: alg}}
+	if keyText == "" {
+		s.DPoP, err = dpop.NewKey(alg)
+		s.NewDPoP = true
+	} else {
+		s.DPoP, err = dpop.ParseKey(keyText, alg)
+	}
+	return s, defaultAlg, err
 }
 
 // newDPoP is a new DPoP key for a DPoP profile, nil for bearer tokens.
