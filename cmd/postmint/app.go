@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -20,18 +17,8 @@ var version = "0.1.0-dev"
 // usagef is a mistake in how the command was called (clihelp.UsageError): exit code 2.
 func usagef(format string, a ...any) error { return clihelp.Usagef(format, a...) }
 
-// hintError carries a second line that tells the user what to do, and optionally the other
-// likely causes, printed under it.
-type hintError struct {
-	err    error
-	hint   string
-	causes []string
-}
-
-func (e *hintError) Error() string { return e.err.Error() }
-func (e *hintError) Unwrap() error { return e.err }
-
-func withHint(err error, hint string) error { return &hintError{err: err, hint: hint} }
+// withHint adds the line that tells the user what to do (clihelp.Hinted).
+func withHint(err error, hint string) error { return clihelp.WithHint(err, hint) }
 
 // Run runs postmint with args and returns the exit code: 0 success, 1 failure, 2 usage error.
 func Run(args []string, stdout, stderr io.Writer) int {
@@ -41,39 +28,10 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	err := app.RunContext(context.Background(), clihelp.FlagsFirst(app, args))
-	if err == nil {
-		return 0
-	}
-	var ue *clihelp.UsageError
-	if errors.As(err, &ue) {
-		fmt.Fprintf(stderr, "postmint: %s\n", oneLine(ue.Msg))
-		if ue.Command == "" {
-			ue.Command = clihelp.CommandOf(app, args)
-		}
-		if ue.Command != "" && ue.Command != "help" {
-			fmt.Fprintf(stderr, "Run 'postmint %s --help' for usage.\n", ue.Command)
-		} else {
-			fmt.Fprintf(stderr, "Run 'postmint help' or 'postmint help <command>' for usage.\n")
-		}
-		return 2
-	}
-	fmt.Fprintf(stderr, "postmint: %s\n", oneLine(err.Error()))
-	var he *hintError
-	if errors.As(err, &he) && he.hint != "" {
-		fmt.Fprintf(stderr, "hint: %s\n", oneLine(he.hint))
-		if len(he.causes) > 0 {
-			fmt.Fprintf(stderr, "other possible causes:\n")
-		}
-		for _, c := range he.causes {
-			fmt.Fprintf(stderr, "  - %s\n", oneLine(c))
-		}
-	}
-	return 1
+	return clihelp.Report(app, args, err, stderr)
 }
 
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
-}
+func oneLine(s string) string { return clihelp.OneLine(s) }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{

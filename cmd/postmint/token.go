@@ -11,6 +11,7 @@ import (
 	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/postman"
 	"github.com/postmint/postmint/generator/token"
+	"github.com/postmint/postmint/internal/clihelp"
 )
 
 func httpFlags() []cli.Flag {
@@ -116,7 +117,7 @@ func explained(err error, ctx token.Context) error {
 	if len(lines) == 0 {
 		return what
 	}
-	return &hintError{err: what, hint: lines[0], causes: lines[1:]}
+	return &clihelp.Hinted{Err: what, Hint: lines[0], Causes: lines[1:]}
 }
 
 func hostOf(raw string) string {

@@ -1,6 +1,8 @@
 package clihelp
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -148,5 +150,33 @@ func TestScriptsAndManualNameTheApp(t *testing.T) {
 		if s := out.String(); strings.Contains(s, "postmint") || strings.Contains(s, "APP") || !strings.Contains(s, "tool") {
 			t.Errorf("%s: the script does not name the app alone:\n%s", shell, s)
 		}
+	}
+}
+
+// TestReport: the exit code and the lines for no error, a usage error (with where to read the
+// usage) and a hinted error (hint and other causes), each on one line.
+func TestReport(t *testing.T) {
+	app := testApp()
+	for _, tc := range []struct {
+		name string
+		err  error
+		args []string
+		code int
+		want string
+	}{
+		{"none", nil, nil, 0, ""},
+		{"usage", Usagef("give A or B,\nnot both"), []string{"tool", "kit"}, 2, "tool: give A or B, not both\nRun 'tool kit --help' for usage.\n"},
+		{"usage without command", Usagef("what?"), []string{"tool"}, 2, "tool: what?\nRun 'tool help' or 'tool help <command>' for usage.\n"},
+		{"plain", errors.New("it broke"), nil, 1, "tool: it broke\n"},
+		{"hinted", &Hinted{Err: errors.New("refused"), Hint: "check the\naudience", Causes: []string{"the kid", "the clock"}}, nil, 1,
+			"tool: refused\nhint: check the audience\nother possible causes:\n  - the kid\n  - the clock\n"},
+		{"wrapped hint", fmt.Errorf("outer: %w", WithHint(errors.New("inner"), "do this")), nil, 1, "tool: outer: inner\nhint: do this\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			if code := Report(app, tc.args, tc.err, &b); code != tc.code || b.String() != tc.want {
+				t.Errorf("Report = %d %q, want %d %q", code, b.String(), tc.code, tc.want)
+			}
+		})
 	}
 }
