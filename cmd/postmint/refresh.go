@@ -38,13 +38,8 @@ func refreshAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	out, mode := s.envPath, s.envMode
-	if o := c.String("out"); o != "" {
-		out, mode = o, 0o600
-	} else if err := safefile.CheckWritable(out, mode); err != nil {
-		return err
-	}
-	if out, err = safefile.Target(out); err != nil {
+	out, mode, err := safefile.Output(s.envPath, s.envMode, c.String("out"))
+	if err != nil {
 		return err
 	}
 	a, err := s.Session.Mint()
@@ -57,21 +52,15 @@ func refreshAction(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		s.env.SetTokens(resp.AccessToken, resp.RefreshToken, resp.ExpiresAt, timeNow())
-		if dk := s.Session.DPoP; dk != nil {
-			newKey := ""
-			if s.Session.NewDPoP {
-				if newKey, err = dk.JWK(); err != nil {
-					return err
-				}
-			}
-			s.env.SetDPoP(resp.TokenType, resp.DPoPNonce, newKey)
-			if newKey != "" && mode&0o077 != 0 {
-				// A private key never goes into a file others can read (a kit's environment
-				// is 0644 until its first refresh; so is a git checkout).
-				notef(c, "%s now holds a DPoP private key, so it is written with mode 0600 (it was %04o)", out, mode.Perm())
-				mode = 0o600
-			}
+		newKey, err := s.StoreToken(s.env, resp, timeNow())
+		if err != nil {
+			return err
+		}
+		if newKey && mode&0o077 != 0 {
+			// A private key never goes into a file others can read (a kit's environment is
+			// 0644 until its first refresh; so is a git checkout).
+			notef(c, "%s now holds a DPoP private key, so it is written with mode 0600 (it was %04o)", out, mode.Perm())
+			mode = 0o600
 		}
 	}
 	data, err := s.env.Marshal()

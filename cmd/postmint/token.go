@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -112,18 +111,9 @@ func userAgent() string { return "postmint/" + version + " (+https://github.com/
 
 // explained attaches the likely causes: the first as the hint, the others listed under it.
 func explained(err error, ctx token.Context) error {
-	lines := token.Explain(err, ctx)
-	what := fmt.Errorf("token request to %s failed: %w", hostOf(ctx.TokenURL), err)
+	lines, what := token.Failed(err, ctx)
 	if len(lines) == 0 {
 		return what
 	}
 	return &clihelp.Hinted{Err: what, Hint: lines[0], Causes: lines[1:]}
-}
-
-func hostOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return raw
-	}
-	return u.Scheme + "://" + u.Host + u.Path
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/postman"
 	"github.com/postmint/postmint/generator/profile"
+	"github.com/postmint/postmint/generator/token"
 	"github.com/postmint/postmint/internal/boundedread"
 )
 
@@ -339,4 +340,30 @@ func TestDPoPSession(t *testing.T) {
 func thumb(t *testing.T, k *dpop.Key) string {
 	t.Helper()
 	return k.Thumbprint()
+}
+
+// TestStoreToken: the token answer goes into the environment; a DPoP key made by the session
+// is written (and reported) once, a key the environment had is not rewritten.
+func TestStoreToken(t *testing.T) {
+	env := environment(t, text(t, fileKey), true)
+	sig, err := keysource.ForEnvironment(env, "env.json", keysource.Sources{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1_800_000_000, 0)
+	resp := &token.Response{AccessToken: "at-1", TokenType: "DPoP", DPoPNonce: "n-2", ExpiresAt: now.Add(time.Hour)}
+	newKey, err := sig.StoreToken(env, resp, now)
+	if err != nil || !newKey {
+		t.Fatalf("StoreToken = %v, %v; want a new key reported", newKey, err)
+	}
+	if env.Lookup(postman.VarBearerToken) != "at-1" || env.Lookup(postman.VarDPoPNonce) != "n-2" || env.Lookup(postman.VarDPoPKey) == "" {
+		t.Errorf("environment: bearerToken %q, dpopNonce %q, dpopKey set %v", env.Lookup(postman.VarBearerToken), env.Lookup(postman.VarDPoPNonce), env.Lookup(postman.VarDPoPKey) != "")
+	}
+	again, err := keysource.ForEnvironment(env, "env.json", keysource.Sources{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if newKey, err := again.StoreToken(env, resp, now); err != nil || newKey {
+		t.Errorf("with the environment's own DPoP key: newKey %v, %v; want false", newKey, err)
+	}
 }

@@ -172,3 +172,23 @@ func newDPoP(p *oauth.Profile) (*dpop.Key, error) {
 	}
 	return dpop.NewKey(p.DPoPAlg)
 }
+
+// StoreToken puts a token answer into env the way the collection does: bearerToken, its
+// expiry (from now) and refreshToken, and for DPoP the token type, the endpoint's nonce and,
+// when the session made its DPoP key, that key's private JWK; newKey reports the last, as the
+// file then holds a private key.
+func (s *Signing) StoreToken(env *postman.Environment, resp *token.Response, now time.Time) (newKey bool, err error) {
+	env.SetTokens(resp.AccessToken, resp.RefreshToken, resp.ExpiresAt, now)
+	dk := s.Session.DPoP
+	if dk == nil {
+		return false, nil
+	}
+	jwk := ""
+	if s.Session.NewDPoP {
+		if jwk, err = dk.JWK(); err != nil {
+			return false, err
+		}
+	}
+	env.SetDPoP(resp.TokenType, resp.DPoPNonce, jwk)
+	return jwk != "", nil
+}

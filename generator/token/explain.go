@@ -613,3 +613,13 @@ func compact(lines []string) []string {
 	}
 	return out
 }
+
+// Failed is a failed token request in words: Explain's likely causes, and the error said as
+// "token request to <endpoint> failed: …" (the endpoint without its query).
+func Failed(err error, c Context) (causes []string, failure error) {
+	where := c.TokenURL
+	if u, perr := url.Parse(where); perr == nil && u.Host != "" {
+		where = u.Scheme + "://" + u.Host + u.Path
+	}
+	return Explain(err, c), fmt.Errorf("token request to %s failed: %w", where, err)
+}

@@ -446,3 +446,17 @@ func TestExplainLeadsWithTheServersWords(t *testing.T) {
 		t.Errorf("a server value with a newline was copied: %q", lines)
 	}
 }
+
+// TestFailed: the failure names the endpoint without its query and wraps the error; the
+// causes are Explain's.
+func TestFailed(t *testing.T) {
+	err := &OAuthError{Status: 400, Code: "invalid_client", Description: "audience is invalid"}
+	c := Context{TokenURL: "https://idp.example.com/oauth2/token?tenant=x", Audience: "https://wrong"}
+	causes, failure := Failed(err, c)
+	if want := "token request to https://idp.example.com/oauth2/token failed: "; !strings.HasPrefix(failure.Error(), want) || !errors.Is(failure, err) {
+		t.Errorf("failure = %v, want %q… wrapping the error", failure, want)
+	}
+	if !slices.Equal(causes, Explain(err, c)) || len(causes) == 0 {
+		t.Errorf("causes = %q, want Explain's", causes)
+	}
+}

@@ -52,3 +52,16 @@ func fileKind(m fs.FileMode) string {
 	}
 	return "type " + m.Type().String()
 }
+
+// Output is where a command that updates a file in place (with -o OUT: writes elsewhere)
+// writes, and with which mode: OUT is new and holds a secret, so 0600; in place, the file's own
+// mode, refused when the user made the file read-only. A symbolic link is followed (Target).
+func Output(path string, mode os.FileMode, out string) (string, os.FileMode, error) {
+	if out != "" {
+		path, mode = out, 0o600
+	} else if err := CheckWritable(path, mode); err != nil {
+		return "", 0, err
+	}
+	target, err := Target(path)
+	return target, mode, err
+}
