@@ -10,7 +10,6 @@ import (
 	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/generator/discovery"
 	"github.com/postmint/postmint/generator/keysource"
-	"github.com/postmint/postmint/generator/oauth"
 	"github.com/postmint/postmint/generator/openapi"
 	"github.com/postmint/postmint/generator/profile"
 	"github.com/postmint/postmint/internal/safefile"
@@ -90,7 +89,13 @@ func generateAction(c *cli.Context) error {
 	if err := writeArtifacts(c, c.String("out"), res.Artifacts); err != nil {
 		return err
 	}
-	keyNotes(c, client, res)
+	keyFile := c.String("key")
+	if keyFile == "" {
+		keyFile = "your key file"
+	}
+	for _, n := range res.KeyNotes(filepath.Join(c.String("out"), res.Environment.Name), keyFile) {
+		notef(c, "%s", n)
+	}
 	return nil
 }
 
@@ -110,32 +115,6 @@ func generateMaterial(c *cli.Context, client *config.Client) (profile.Material, 
 		notef(c, "%s", profile.DefaultAlgNote)
 	}
 	return m, storePasswordHint(err, src.Options)
-}
-
-// keyNotes says on stderr where the private key went: with --vault, the one-time steps in the
-// Postman app; with the key in the environment, that Postman syncs a shared environment's
-// values to its cloud, and what to use instead.
-func keyNotes(c *cli.Context, client *config.Client, res *collection.Result) {
-	env := filepath.Join(c.String("out"), res.Environment.Name)
-	switch {
-	case c.Bool("vault"):
-		priv, dp := oauth.VaultNames(client.Slug)
-		notef(c, "Postman Vault: add your private key (the PEM or JWK text of %s) as the secret %s, and turn on \"Enable support in scripts\" in the vault's settings; %s holds only the reference {{vault:%s}}",
-			keyLabel(c), priv, env, priv)
-		if res.Profile.DPoP() {
-			notef(c, "Postman Vault: the collection makes the DPoP key on first use and keeps it in your vault as %s", dp)
-		}
-	case !c.Bool("no-key"):
-		notef(c, "%s holds the private key: fine for Newman and the Postman CLI; in the Postman app, a shared environment's values sync to Postman's cloud, so generate with --vault there (docs/security.md)", env)
-	}
-}
-
-// keyLabel names where the key came from, for the vault note: -k's path, or the variable.
-func keyLabel(c *cli.Context) string {
-	if p := c.String("key"); p != "" {
-		return p
-	}
-	return "your key file"
 }
 
 // openAPIURLRefsFlag lets an OpenAPI document read from a file $ref http(s) URLs; without it

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/postmint/postmint/generator/collection"
 	"github.com/postmint/postmint/generator/keys"
+	"github.com/postmint/postmint/generator/keysource"
 	"github.com/postmint/postmint/internal/safefile"
 )
 
@@ -64,15 +64,12 @@ func keygenAction(c *cli.Context) error {
 	if days := c.Int("days"); days < 1 || days > 36500 {
 		return usagef("--days %d: give a number of days from 1 to 36500", days)
 	}
-	var password []byte
-	if f := c.String("password-file"); f != "" {
-		b, err := safefile.Read("--password-file", f, safefile.MaxPassword)
-		if err != nil {
-			return err
-		}
-		if password = bytes.TrimRight(b, "\r\n"); len(password) == 0 {
-			return fmt.Errorf("--password-file %s is empty; put the password in it, or leave the flag out for an unencrypted key", f)
-		}
+	password, err := keysource.Password(c.String("password-file"), "--password-file", "")
+	if err != nil {
+		return err
+	}
+	if password != nil && len(password) == 0 {
+		return fmt.Errorf("--password-file %s is empty; put the password in it, or leave the flag out for an unencrypted key", c.String("password-file"))
 	}
 
 	files, kid, err := keys.NewFiles(keys.FileOptions{

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -15,7 +14,6 @@ import (
 	"github.com/postmint/postmint/generator/keysource"
 	"github.com/postmint/postmint/generator/profile"
 	"github.com/postmint/postmint/generator/token"
-	"github.com/postmint/postmint/internal/safefile"
 )
 
 // Environment variables read by postmint.
@@ -34,38 +32,19 @@ func keyFlags() []cli.Flag {
 	}
 }
 
-// keyOptions reads the passwords: the key's from --key-password-file or $POSTMINT_KEY_PASSWORD,
-// and a store's from --store-password-file or $POSTMINT_STORE_PASSWORD. With only one of them,
-// it opens both the store and the key (keytool's default).
-func keyOptions(c *cli.Context) (keys.Options, error) {
-	opt := keys.Options{Alias: c.String("key-alias")}
-	var err error
-	if opt.Password, err = password(c, "key-password-file", envKeyPassword); err != nil {
-		return opt, err
-	}
-	opt.StorePassword, err = password(c, "store-password-file", envStorePassword)
-	return opt, err
-}
-
-func password(c *cli.Context, flag, env string) ([]byte, error) {
-	if f := c.String(flag); f != "" {
-		b, err := safefile.Read("--"+flag, f, safefile.MaxPassword)
-		if err != nil {
-			return nil, err
-		}
-		return []byte(strings.TrimRight(string(b), "\r\n")), nil
-	}
-	if p := getenv(env); p != "" {
-		return []byte(p), nil
-	}
-	return nil, nil
-}
-
 // keySources is what the user gave for the private key (-k, $POSTMINT_PRIVATE_KEY) and its
 // passwords; keysource takes them in the contract's order.
+// The key's password comes from --key-password-file or $POSTMINT_KEY_PASSWORD, a store's from
+// --store-password-file or $POSTMINT_STORE_PASSWORD; with only one, it opens both the store
+// and the key (keytool's default).
 func keySources(c *cli.Context) (keysource.Sources, error) {
-	opt, err := keyOptions(c)
-	return keysource.Sources{File: c.String("key"), FileFlag: "-k", Value: getenv(envPrivateKey), Options: opt}, err
+	src := keysource.Sources{File: c.String("key"), FileFlag: "-k", Value: getenv(envPrivateKey), Options: keys.Options{Alias: c.String("key-alias")}}
+	var err error
+	if src.Options.Password, err = keysource.Password(c.String("key-password-file"), "--key-password-file", getenv(envKeyPassword)); err != nil {
+		return src, err
+	}
+	src.Options.StorePassword, err = keysource.Password(c.String("store-password-file"), "--store-password-file", getenv(envStorePassword))
+	return src, err
 }
 
 // storePasswordHint names the flags for a wrong store or entry password (the keys package

@@ -41,6 +41,17 @@ type Options struct {
 	NewDPoPKey bool
 }
 
+// keyIn is where the environment keeps the private key: "vault", "none" or "file".
+func (o Options) keyIn() string {
+	switch {
+	case o.Vault:
+		return "vault"
+	case o.NoKey:
+		return "none"
+	}
+	return "file"
+}
+
 // Artifact is one output file.
 type Artifact struct {
 	Name string // file name, e.g. acme.postman_collection.json
@@ -67,6 +78,27 @@ type Result struct {
 	Collection, Environment Artifact
 	Profile                 *oauth.Profile
 	Warnings                []string
+	// keyIn is where the environment keeps the private key: "vault", "none" or "file".
+	keyIn, slug string
+}
+
+// KeyNotes say where the private key went, for the command to show: with a vault reference,
+// the one-time steps in the Postman app (keyFile names the key's file, or how to find it);
+// with the key in the environment at envPath, that Postman syncs a shared environment's
+// values to its cloud, and what to use instead; nothing with no key.
+func (r *Result) KeyNotes(envPath, keyFile string) []string {
+	switch r.keyIn {
+	case "vault":
+		priv, dp := oauth.VaultNames(r.slug)
+		notes := []string{fmt.Sprintf("Postman Vault: add your private key (the PEM or JWK text of %s) as the secret %s, and turn on \"Enable support in scripts\" in the vault's settings; %s holds only the reference {{vault:%s}}", keyFile, priv, envPath, priv)}
+		if r.Profile.DPoP() {
+			notes = append(notes, fmt.Sprintf("Postman Vault: the collection makes the DPoP key on first use and keeps it in your vault as %s", dp))
+		}
+		return notes
+	case "file":
+		return []string{fmt.Sprintf("%s holds the private key: fine for Newman and the Postman CLI; in the Postman app, a shared environment's values sync to Postman's cloud, so generate with --vault there (docs/security.md)", envPath)}
+	}
+	return nil
 }
 
 // Generate builds the collection and environment of a client.
@@ -139,6 +171,8 @@ func Generate(c *config.Client, m profile.Material, opt Options) (*Result, error
 		Environment: environment,
 		Profile:     p,
 		Warnings:    append(c.Warnings, warnings...),
+		keyIn:       opt.keyIn(),
+		slug:        c.Slug,
 	}, nil
 }
 

@@ -220,3 +220,20 @@ func PublicChoice(c *config.Client, pub *keys.Public) Choice {
 	alg, defaulted := profile.ChooseAlg(c, keyAlg)
 	return Choice{Alg: alg, Kid: kid, Defaulted: defaulted}
 }
+
+// Password is a password from a file (read bounded, its line ending dropped; flag names the
+// file in errors, e.g. "--key-password-file"), else value (an environment variable's); nil when
+// neither is given. A file that holds nothing gives an empty, non-nil password.
+func Password(file, flag, value string) ([]byte, error) {
+	if file != "" {
+		b, err := safefile.Read(flag, file, safefile.MaxPassword)
+		if err != nil {
+			return nil, err
+		}
+		return append([]byte{}, strings.TrimRight(string(b), "\r\n")...), nil
+	}
+	if value != "" {
+		return []byte(value), nil
+	}
+	return nil, nil
+}

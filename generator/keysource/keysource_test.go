@@ -367,3 +367,31 @@ func TestStoreToken(t *testing.T) {
 		t.Errorf("with the environment's own DPoP key: newKey %v, %v; want false", newKey, err)
 	}
 }
+
+// TestPassword: a file beats the variable's value and loses its line ending; an empty file is
+// an empty password (not none); neither given is none; a huge file is refused.
+func TestPassword(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	if pw, err := keysource.Password(write("pw", "s3cret\r\n"), "--key-password-file", "from-env"); err != nil || string(pw) != "s3cret" {
+		t.Errorf("file: %q, %v; want s3cret", pw, err)
+	}
+	if pw, err := keysource.Password(write("empty", "\n"), "--key-password-file", "from-env"); err != nil || pw == nil || len(pw) != 0 {
+		t.Errorf("empty file: %q (nil %v), %v; want empty, not nil", pw, pw == nil, err)
+	}
+	if pw, err := keysource.Password("", "--key-password-file", "from-env"); err != nil || string(pw) != "from-env" {
+		t.Errorf("value: %q, %v", pw, err)
+	}
+	if pw, err := keysource.Password("", "--key-password-file", ""); err != nil || pw != nil {
+		t.Errorf("none: %q, %v; want nil", pw, err)
+	}
+	if _, err := keysource.Password(write("big", strings.Repeat("x", 1<<20)), "--key-password-file", ""); err == nil || !strings.HasPrefix(err.Error(), "reading --key-password-file ") {
+		t.Errorf("a 1 MiB password file: err = %v", err)
+	}
+}
