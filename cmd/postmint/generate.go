@@ -129,8 +129,13 @@ func writeArtifacts(c *cli.Context, dir string, arts []collection.Artifact) erro
 		files[i] = safefile.File{Name: a.Name, Data: a.Bytes(), Secret: a.Secret}
 	}
 	paths, err := safefile.WriteAll(dir, files)
+	printPaths(c, paths)
+	return err
+}
+
+// printPaths prints the paths of the files written, one per line.
+func printPaths(c *cli.Context, paths []string) {
 	for _, p := range paths {
 		fmt.Fprintln(c.App.Writer, p)
 	}
-	return err
 }

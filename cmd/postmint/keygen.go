@@ -8,7 +8,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/postmint/postmint/generator/collection"
 	"github.com/postmint/postmint/generator/keys"
 	"github.com/postmint/postmint/generator/keysource"
 	"github.com/postmint/postmint/internal/safefile"
@@ -79,26 +78,20 @@ func keygenAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	dir := c.String("out")
-	if !c.Bool("force") {
-		paths := make([]string, len(files))
-		for i, f := range files {
-			paths[i] = filepath.Join(dir, f.Name)
-		}
-		existing, err := safefile.Existing(paths...)
-		if err != nil {
-			return err
-		}
-		if len(existing) > 0 {
-			return withHint(fmt.Errorf("%s already exist%s; nothing was written", strings.Join(existing, ", "), map[bool]string{true: "s", false: ""}[len(existing) == 1]),
-				"pass --force to replace them, or choose another --name or -o DIR")
-		}
+	out := make([]safefile.File, len(files))
+	for i, f := range files {
+		out[i] = safefile.File{Name: f.Name, Data: f.Data, Secret: f.Secret}
 	}
-	arts := make([]collection.Artifact, 0, len(files))
-	for _, f := range files {
-		arts = append(arts, collection.Artifact{Name: f.Name, Data: f.Data, Secret: f.Secret})
+	write := safefile.WriteNew
+	if c.Bool("force") {
+		write = safefile.WriteAll
 	}
-	if err := writeArtifacts(c, dir, arts); err != nil {
+	paths, err := write(c.String("out"), out)
+	if errors.As(err, new(*safefile.ExistsError)) {
+		return withHint(err, "pass --force to replace them, or choose another --name or -o DIR")
+	}
+	printPaths(c, paths)
+	if err != nil {
 		return err
 	}
 	// The kid is in the JWKS the provider registers; an assertion that does not carry it may be

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // File is one file of a set that WriteAll writes.
@@ -45,16 +46,31 @@ func WriteAll(dir string, files []File) ([]string, error) {
 	return paths, nil
 }
 
-// Existing returns those of paths that exist (as anything: a file, a folder, a link), for a
-// command that must not replace them unasked; an error when one cannot be checked.
-func Existing(paths ...string) ([]string, error) {
+// ExistsError is WriteNew's refusal: files of the set are there already.
+type ExistsError struct{ Paths []string }
+
+func (e *ExistsError) Error() string {
+	verb := "exist"
+	if len(e.Paths) == 1 {
+		verb = "exists"
+	}
+	return fmt.Sprintf("%s already %s; nothing was written", strings.Join(e.Paths, ", "), verb)
+}
+
+// WriteNew is WriteAll for a set that must not replace anything: when any of its files is
+// there already, it writes nothing and returns an *ExistsError naming them.
+func WriteNew(dir string, files []File) ([]string, error) {
 	var existing []string
-	for _, p := range paths {
+	for _, f := range files {
+		p := filepath.Join(dir, f.Name)
 		if _, err := os.Lstat(p); err == nil {
 			existing = append(existing, p)
 		} else if !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("checking %s: %w", p, Cause(err))
 		}
 	}
-	return existing, nil
+	if len(existing) > 0 {
+		return nil, &ExistsError{Paths: existing}
+	}
+	return WriteAll(dir, files)
 }

@@ -1,6 +1,8 @@
 package safefile
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -53,14 +55,27 @@ func TestWriteAllModes(t *testing.T) {
 	}
 }
 
-func TestExisting(t *testing.T) {
+// TestWriteNew: a set with a file already there writes nothing and names that file; a new set
+// is written.
+func TestWriteNew(t *testing.T) {
 	dir := t.TempDir()
-	there := filepath.Join(dir, "there")
-	if err := os.WriteFile(there, nil, 0o644); err != nil {
+	there := filepath.Join(dir, "b")
+	if err := os.WriteFile(there, []byte("old"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got, err := Existing(filepath.Join(dir, "missing"), there)
-	if err != nil || !slices.Equal(got, []string{there}) {
-		t.Errorf("Existing: %v, %v", got, err)
+	_, err := WriteNew(dir, []File{{Name: "a", Data: []byte("A")}, {Name: "b", Data: []byte("B")}})
+	var ee *ExistsError
+	if !errors.As(err, &ee) || !slices.Equal(ee.Paths, []string{there}) || err.Error() != there+" already exists; nothing was written" {
+		t.Fatalf("WriteNew over b: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "a")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a was written (%v)", err)
+	}
+	if b, _ := os.ReadFile(there); string(b) != "old" {
+		t.Errorf("b = %q, want old", b)
+	}
+	paths, err := WriteNew(dir, []File{{Name: "c", Data: []byte("C")}})
+	if err != nil || len(paths) != 1 {
+		t.Errorf("WriteNew of a new file: %v, %v", paths, err)
 	}
 }
