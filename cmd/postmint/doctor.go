@@ -9,11 +9,13 @@ import (
 
 	"github.com/postmint/postmint/generator/config"
 	"github.com/postmint/postmint/generator/doctor"
+	"github.com/postmint/postmint/internal/clihelp"
 )
 
 func doctorCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "doctor",
+		Before:    clihelp.NoArgs(""),
 		Usage:     "check everything a client can get wrong, one line each: pass, warn, fail or skip (not checked, and why)",
 		UsageText: "postmint doctor -c CLIENT [-k KEY] [--offline] [--timeout DURATION] [--ca-file FILE]",
 		Description: `Checks the definition, the key and certificate, the algorithm, the audience rule against the
@@ -36,9 +38,6 @@ Examples:
 }
 
 func doctorAction(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return usagef("doctor takes no arguments (got %q)", c.Args().First())
-	}
 	if c.String("client") == "" {
 		return usagef("doctor needs -c CLIENT (a client definition file)")
 	}

@@ -10,12 +10,14 @@ import (
 	"github.com/postmint/postmint/generator/keysource"
 	"github.com/postmint/postmint/generator/postman"
 	"github.com/postmint/postmint/generator/token"
+	"github.com/postmint/postmint/internal/clihelp"
 	"github.com/postmint/postmint/internal/safefile"
 )
 
 func dpopCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "dpop",
+		Before:    clihelp.NoArgs(""),
 		Usage:     "print a DPoP proof (RFC 9449) for one request, bound to the environment's token",
 		UsageText: "postmint dpop (-e ENV | -c CLIENT [--dpop-key FILE]) --method METHOD --url URL [--nonce NONCE] [--token TOKEN]",
 		Description: `Signs a proof with the environment's dpopKey for that method and URL (htu without query
@@ -40,9 +42,6 @@ Examples:
 }
 
 func dpopAction(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return usagef("dpop takes no arguments (got %q)", c.Args().First())
-	}
 	ef, cf := c.String("environment"), c.String("client")
 	switch {
 	case ef == "" && cf == "":

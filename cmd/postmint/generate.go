@@ -12,12 +12,14 @@ import (
 	"github.com/postmint/postmint/generator/keysource"
 	"github.com/postmint/postmint/generator/openapi"
 	"github.com/postmint/postmint/generator/profile"
+	"github.com/postmint/postmint/internal/clihelp"
 	"github.com/postmint/postmint/internal/safefile"
 )
 
 func generateCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "generate",
+		Before:    clihelp.NoArgs("give the definition with -c"),
 		Usage:     "write a Postman collection and environment for a client definition",
 		UsageText: "postmint generate -c CLIENT [-k KEY] [-o DIR] [--no-key | --vault] [--ca-file FILE] [--openapi-url-refs]",
 		Description: `Writes DIR/<slug>.postman_collection.json and DIR/<slug>.postman_environment.json and prints
@@ -47,9 +49,6 @@ Examples:
 }
 
 func generateAction(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return usagef("generate takes no arguments (got %q); give the definition with -c", c.Args().First())
-	}
 	if c.String("client") == "" {
 		return usagef("generate needs -c CLIENT (a client definition file)")
 	}

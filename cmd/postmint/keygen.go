@@ -10,12 +10,14 @@ import (
 
 	"github.com/postmint/postmint/generator/keys"
 	"github.com/postmint/postmint/generator/keysource"
+	"github.com/postmint/postmint/internal/clihelp"
 	"github.com/postmint/postmint/internal/safefile"
 )
 
 func keygenCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "keygen",
+		Before:    clihelp.NoArgs(""),
 		Usage:     "make a new signing key: PKCS#8 PEM, public JWK and JWKS, and optionally a self-signed certificate",
 		UsageText: "postmint keygen --alg ALG [--bits BITS] [--kid KID] [--name NAME] [-o DIR] [--cert [--subject DN] [--days DAYS]] [--password-file FILE] [--force]",
 		Description: `Writes DIR/NAME.key.pem (the private key, PKCS#8, mode 0600, encrypted with the password from
@@ -45,9 +47,6 @@ Examples:
 }
 
 func keygenAction(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return usagef("keygen takes no arguments (got %q)", c.Args().First())
-	}
 	alg, kind, err := keygenKind(c)
 	if err != nil {
 		return err

@@ -7,11 +7,13 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/postmint/postmint/generator/assertion"
+	"github.com/postmint/postmint/internal/clihelp"
 )
 
 func mintCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "mint",
+		Before:    clihelp.NoArgs(""),
 		Usage:     "print one freshly signed client assertion",
 		UsageText: "postmint mint (-c CLIENT | -e ENV) [-k KEY] [--decode]",
 		Description: `Signs an assertion with exactly the header and claims the collection's script would produce
@@ -26,9 +28,6 @@ Examples:
 }
 
 func mintAction(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return usagef("mint takes no arguments (got %q)", c.Args().First())
-	}
 	s, err := loadSigning(c, false)
 	if err != nil {
 		return err

@@ -4,12 +4,14 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/postmint/postmint/generator/postman"
+	"github.com/postmint/postmint/internal/clihelp"
 	"github.com/postmint/postmint/internal/safefile"
 )
 
 func refreshCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "refresh",
+		Before:    clihelp.NoArgs(""),
 		Usage:     "rewrite an environment file with a fresh clientAssertion and bearerToken",
 		UsageText: "postmint refresh -e ENV [-k KEY] [--assertion-only] [-o OUT] [--timeout DURATION] [--retries N] [--ca-file FILE] [--code CODE [--code-verifier VERIFIER] | --refresh-token TOKEN]",
 		Description: `Reads everything from the environment (idpServer, clientId, aud, alg, kid, ...), mints an
@@ -31,9 +33,6 @@ Examples:
 }
 
 func refreshAction(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return usagef("refresh takes no arguments (got %q)", c.Args().First())
-	}
 	s, err := loadSigning(c, true)
 	if err != nil {
 		return err

@@ -27,6 +27,7 @@ func httpFlags() []cli.Flag {
 func tokenCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "token",
+		Before:    clihelp.NoArgs(""),
 		Usage:     "mint an assertion, exchange it at the token endpoint, print the access token",
 		UsageText: "postmint token (-c CLIENT | -e ENV) [-k KEY] [--json] [--timeout DURATION] [--retries N] [--ca-file FILE] [--code CODE [--code-verifier VERIFIER] | --refresh-token TOKEN]",
 		Description: `Prints the access token (or with --json the whole token response). On an OAuth error it prints
@@ -43,9 +44,6 @@ Examples:
 }
 
 func tokenAction(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return usagef("token takes no arguments (got %q)", c.Args().First())
-	}
 	s, err := loadSigning(c, false)
 	if err != nil {
 		return err

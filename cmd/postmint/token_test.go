@@ -560,3 +560,18 @@ func TestTokenWrongAudienceRealProvider(t *testing.T) {
 		t.Errorf("the provider issued %d tokens for the right audience, want 1", got)
 	}
 }
+
+// TestCommandsRefuseArguments: every command that takes no arguments says so for a stray one,
+// with exit code 2 and the pointer to its --help (generate also says where the definition goes).
+func TestCommandsRefuseArguments(t *testing.T) {
+	for _, name := range []string{"generate", "mint", "token", "refresh", "keygen", "dpop", "doctor"} {
+		code, _, stderr := runPM(name, "client.yaml")
+		want := "postmint: " + name + ` takes no arguments (got "client.yaml")`
+		if code != 2 || !strings.HasPrefix(stderr, want) || !strings.Contains(stderr, "Run 'postmint "+name+" --help' for usage.") {
+			t.Errorf("%s client.yaml: exit %d, stderr %q; want 2 and %q", name, code, stderr, want)
+		}
+	}
+	if _, _, stderr := runPM("generate", "client.yaml"); !strings.Contains(stderr, "; give the definition with -c\n") {
+		t.Errorf("generate's refusal lacks its hint: %q", stderr)
+	}
+}

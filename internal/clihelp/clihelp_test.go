@@ -180,3 +180,20 @@ func TestReport(t *testing.T) {
 		})
 	}
 }
+
+// TestNoArgs: a command with NoArgs refuses an argument as a usage error naming it (and the
+// hint), and runs without one.
+func TestNoArgs(t *testing.T) {
+	ran := false
+	app := &cli.App{Name: "tool", Writer: io.Discard, ErrWriter: io.Discard, Commands: []*cli.Command{
+		{Name: "make", Before: NoArgs("give the file with -f"), Action: func(*cli.Context) error { ran = true; return nil }},
+	}}
+	err := app.Run([]string{"tool", "make", "extra"})
+	var ue *UsageError
+	if !errors.As(err, &ue) || ue.Msg != `make takes no arguments (got "extra"); give the file with -f` || ue.Command != "make" || ran {
+		t.Errorf("with an argument: %v (ran %v)", err, ran)
+	}
+	if err := app.Run([]string{"tool", "make"}); err != nil || !ran {
+		t.Errorf("without: %v (ran %v)", err, ran)
+	}
+}

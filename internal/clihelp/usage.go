@@ -184,3 +184,18 @@ func HelpCommand(name string) *cli.Command {
 		},
 	}
 }
+
+// NoArgs is the Before of a command that takes no arguments: any is a usage error, naming the
+// first, followed by hint when given ("give the definition with -c").
+func NoArgs(hint string) cli.BeforeFunc {
+	return func(c *cli.Context) error {
+		if c.NArg() == 0 {
+			return nil
+		}
+		msg := fmt.Sprintf("%s takes no arguments (got %q)", c.Command.Name, c.Args().First())
+		if hint != "" {
+			msg += "; " + hint
+		}
+		return &UsageError{Msg: msg, Command: c.Command.Name}
+	}
+}
