@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +13,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/postmint/postmint/generator/config"
-	"github.com/postmint/postmint/generator/keys"
 	"github.com/postmint/postmint/generator/token"
 	"github.com/postmint/postmint/generator/verify"
 )
@@ -74,20 +72,13 @@ func verifyAction(c *cli.Context) error {
 			return err
 		}
 	}
-	var certs []*x509.Certificate
-	if client != nil && client.CertPath != "" {
-		if certs, err = keys.LoadCertificates(client.CertPath); err != nil {
-			return err
-		}
-	}
-	if opt.Keys, err = verifyKeys(c, client, certs); err != nil {
+	if opt.Keys, err = verifyKeys(c, client); err != nil {
 		return err
 	}
 	if client != nil {
-		if certs == nil && len(opt.Keys) == 1 && c.String("jwks") == "" {
-			certs = opt.Keys[0].Certificates
+		if opt.Rules, err = verify.ClientRules(client, opt.Keys, c.String("jwks") != ""); err != nil {
+			return err
 		}
-		opt.Rules = verify.RulesFor(client, certs)
 	}
 	res := verify.Check(tok, opt)
 	w := c.App.Writer
@@ -166,7 +157,7 @@ func loadJWKS(c *cli.Context, src string) ([]verify.PublicKey, error) {
 // verifyKeys are the keys to check the signature with: --jwks, --key, else the definition's
 // (its certificate, or the public half of $POSTMINT_PRIVATE_KEY or key:; -k names the public
 // key here, so it is no private key source).
-func verifyKeys(c *cli.Context, client *config.Client, certs []*x509.Certificate) ([]verify.PublicKey, error) {
+func verifyKeys(c *cli.Context, client *config.Client) ([]verify.PublicKey, error) {
 	if c.String("jwks") != "" {
 		return loadJWKS(c, c.String("jwks"))
 	}
@@ -178,7 +169,7 @@ func verifyKeys(c *cli.Context, client *config.Client, certs []*x509.Certificate
 		return verify.LoadPublicKey(f, "--key", src.Options)
 	}
 	src.File = ""
-	ks, err := verify.DefinitionKeys(client, certs, src)
+	ks, err := verify.DefinitionKeys(client, src)
 	if errors.Is(err, verify.ErrNoKey) {
 		return nil, withHint(err, "pass --jwks FILE|URL or --key PUBKEY")
 	}

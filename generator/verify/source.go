@@ -18,10 +18,17 @@ import (
 // private key).
 var ErrNoKey = errors.New("no key to check the signature with")
 
-// DefinitionKeys is the key a client definition knows of: its certificate chain certs (read
-// from certificate:), else the public half of the private key from src in keysource's order,
-// with the definition's key: as its third source.
-func DefinitionKeys(c *config.Client, certs []*x509.Certificate, src keysource.Sources) ([]PublicKey, error) {
+// DefinitionKeys is the key a client definition knows of: its certificate chain (read from
+// certificate:), else the public half of the private key from src in keysource's order, with
+// the definition's key: as its third source.
+func DefinitionKeys(c *config.Client, src keysource.Sources) ([]PublicKey, error) {
+	var certs []*x509.Certificate
+	if c.CertPath != "" {
+		var err error
+		if certs, err = keys.LoadCertificates(c.CertPath); err != nil {
+			return nil, err
+		}
+	}
 	if len(certs) > 0 {
 		return []PublicKey{{Key: certs[0].PublicKey, Certificates: certs, Source: c.CertPath}}, nil
 	}
@@ -71,4 +78,21 @@ func PlainHTTP(u *url.URL) string {
 		return u.Host
 	}
 	return ""
+}
+
+// ClientRules is what a client definition adds to a check: its certificate: chain, read here,
+// else (checking with one key from a key file or the definition, not a JWKS) that key's own
+// chain, and the rules built from both (RulesFor).
+func ClientRules(c *config.Client, checkWith []PublicKey, fromJWKS bool) (*Rules, error) {
+	var certs []*x509.Certificate
+	if c.CertPath != "" {
+		var err error
+		if certs, err = keys.LoadCertificates(c.CertPath); err != nil {
+			return nil, err
+		}
+	}
+	if certs == nil && len(checkWith) == 1 && !fromJWKS {
+		certs = checkWith[0].Certificates
+	}
+	return RulesFor(c, certs), nil
 }
