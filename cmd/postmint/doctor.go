@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -50,15 +49,11 @@ func doctorAction(c *cli.Context) error {
 		UserAgent:      userAgent(),
 		Now:            timeNow,
 	}
-	def, err := config.Load(in.DefinitionFile)
-	if err == nil {
-		in.Client, err = def.Resolve()
-		if errors.Is(err, config.ErrMissingField) && !in.Offline && def.NeedsDiscovery() {
-			in.Client, _, err = loadDefinition(c, in.DefinitionFile)
-		}
-	}
-	in.DefinitionErr = err
-	if err == nil {
+	in.Client, in.DefinitionErr = doctor.Load(in.DefinitionFile, in.Offline, func(path string) (*config.Client, error) {
+		client, _, err := loadDefinition(c, path)
+		return client, err
+	})
+	if in.DefinitionErr == nil {
 		in.Material, in.KeyErr = material(c, in.Client)
 	}
 	checks := doctor.Run(c.Context, in)

@@ -450,3 +450,18 @@ func hostPort(u *url.URL) string {
 
 // oneLine keeps an error on one line.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// Load reads and resolves the definition at path for Run. A definition that leaves a field to
+// its issuer's metadata is resolved through discover (the command's discovering loader, which
+// says what it found) unless offline; offline, the missing field is the finding.
+func Load(path string, offline bool, discover func(path string) (*config.Client, error)) (*config.Client, error) {
+	def, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	c, err := def.Resolve()
+	if errors.Is(err, config.ErrMissingField) && !offline && def.NeedsDiscovery() {
+		return discover(path)
+	}
+	return c, err
+}

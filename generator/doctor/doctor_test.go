@@ -3,6 +3,8 @@ package doctor
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -89,5 +91,35 @@ func TestRunOffline(t *testing.T) {
 	noKey := Run(context.Background(), Input{DefinitionFile: "doc.yaml", Client: c, NoKeyHint: "pass -k KEY", Offline: true})
 	if Failed(noKey) != 1 || noKey[1].Topic != "key" || noKey[1].Detail != "no private key: pass -k KEY" {
 		t.Errorf("no key: %+v", noKey)
+	}
+}
+
+// TestLoad: a definition that needs its issuer's metadata goes to the discovering loader
+// online, and offline is the missing field; one that needs nothing never discovers.
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	needs := filepath.Join(dir, "needs.yaml")
+	full := filepath.Join(dir, "full.yaml")
+	for p, src := range map[string]string{
+		needs: "version: 1\nname: x\nissuer: https://idp.example.com\nclient_id: c\n",
+		full:  "version: 1\nname: x\ntoken_url: https://idp.example.com/token\nclient_id: c\n",
+	} {
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	calls := 0
+	discover := func(path string) (*config.Client, error) {
+		calls++
+		return &config.Client{File: path, TokenURL: "https://idp.example.com/discovered"}, nil
+	}
+	if c, err := Load(needs, false, discover); err != nil || calls != 1 || c.TokenURL != "https://idp.example.com/discovered" {
+		t.Errorf("online: %v, %d calls", err, calls)
+	}
+	if _, err := Load(needs, true, discover); !errors.Is(err, config.ErrMissingField) || calls != 1 {
+		t.Errorf("offline: %v, %d calls; want the missing field, no discovery", err, calls)
+	}
+	if c, err := Load(full, false, discover); err != nil || calls != 1 || c.TokenURL != "https://idp.example.com/token" {
+		t.Errorf("complete definition: %v, %d calls", err, calls)
 	}
 }
