@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -101,13 +102,22 @@ func discover(c *cli.Context, issuer string) (*discovery.Metadata, error) {
 	if c.IsSet("timeout") && c.Duration("timeout") > 0 {
 		timeout = c.Duration("timeout")
 	}
-	tc, err := token.NewClient(token.Options{Timeout: timeout, CAFile: c.String("ca-file"), UserAgent: userAgent()})
+	return fetch(c, timeout, func(ctx context.Context, hc *http.Client) (*discovery.Metadata, error) {
+		return discovery.Fetch(ctx, hc, issuer)
+	})
+}
+
+// fetch runs get (one metadata or JWKS read) with an HTTP client that trusts --ca-file and
+// within timeout.
+func fetch[T any](c *cli.Context, timeout time.Duration, get func(context.Context, *http.Client) (T, error)) (T, error) {
+	var none T
+	tc, err := token.NewClient(token.Options{Timeout: timeout, MaxTries: 1, CAFile: c.String("ca-file"), UserAgent: userAgent()})
 	if err != nil {
-		return nil, err
+		return none, err
 	}
 	ctx, cancel := context.WithTimeout(c.Context, timeout)
 	defer cancel()
-	return discovery.Fetch(ctx, tc.HTTP(), issuer)
+	return get(ctx, tc.HTTP())
 }
 
 // discoveryWarnings prints where the definition and the server's metadata disagree.
@@ -116,7 +126,7 @@ func discoveryWarnings(c *cli.Context, meta *discovery.Metadata, client *config.
 		return
 	}
 	for _, w := range discovery.Check(meta, client.Expectation(alg)) {
-		fmt.Fprintf(c.App.ErrWriter, "postmint: warning: %s\n", w)
+		warnf(c, "%s", w)
 	}
 }
 

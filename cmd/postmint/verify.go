@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -13,7 +13,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/postmint/postmint/generator/config"
-	"github.com/postmint/postmint/generator/token"
 	"github.com/postmint/postmint/generator/verify"
 )
 
@@ -134,21 +133,16 @@ func loadJWKS(c *cli.Context, src string) ([]verify.PublicKey, error) {
 	if !verify.IsURL(src) {
 		return verify.ReadJWKS(src, "--jwks")
 	}
-	u, err := url.Parse(src)
+	w, err := verify.PlainHTTPWarning(src)
 	if err != nil {
 		return nil, usagef("--jwks %q is not a URL", src)
+	} else if w != "" {
+		warnf(c, "%s", w)
 	}
-	if host := verify.PlainHTTP(u); host != "" {
-		fmt.Fprintf(c.App.ErrWriter, "postmint: warning: fetching the JWKS over plain http:// from %s; anyone on the way can swap the keys\n", host)
-	}
-	tc, err := token.NewClient(token.Options{Timeout: c.Duration("timeout"), MaxTries: 1, CAFile: c.String("ca-file"), UserAgent: userAgent()})
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
-	defer cancel()
-	ks, err := verify.FetchJWKS(ctx, tc.HTTP(), src)
-	if err != nil && errors.Is(err, context.DeadlineExceeded) {
+	ks, err := fetch(c, c.Duration("timeout"), func(ctx context.Context, hc *http.Client) ([]verify.PublicKey, error) {
+		return verify.FetchJWKS(ctx, hc, src)
+	})
+	if errors.Is(err, context.DeadlineExceeded) {
 		return nil, withHint(err, "the server did not answer within --timeout "+c.Duration("timeout").String())
 	}
 	return ks, err

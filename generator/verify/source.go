@@ -71,13 +71,18 @@ func ReadJWKS(path, flag string) ([]PublicKey, error) {
 	return ParseJWKS(data, path)
 }
 
-// PlainHTTP is the host of a JWKS URL fetched over plain http:// from a host that is not a
-// loopback address (anyone on the way could swap the keys), or "" when there is no such risk.
-func PlainHTTP(u *url.URL) string {
-	if u.Scheme == "http" && !config.IsLoopbackHost(u.Hostname()) {
-		return u.Host
+// PlainHTTPWarning is the warning for a JWKS URL fetched over plain http:// from a host that
+// is not a loopback address (anyone on the way could swap the keys), or "" when there is no
+// such risk; an error when raw is no URL.
+func PlainHTTPWarning(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", err
 	}
-	return ""
+	if u.Scheme == "http" && !config.IsLoopbackHost(u.Hostname()) {
+		return fmt.Sprintf("fetching the JWKS over plain http:// from %s; anyone on the way can swap the keys", u.Host), nil
+	}
+	return "", nil
 }
 
 // ClientRules is what a client definition adds to a check: its certificate: chain, read here,

@@ -68,3 +68,21 @@ func TestDefinitionCertificateFirst(t *testing.T) {
 		t.Error("ClientRules with a missing certificate: file: no error")
 	}
 }
+
+// TestPlainHTTPWarning: plain http:// to a host that is not loopback is warned of, by host;
+// https and loopback are not; a string that is no URL is an error.
+func TestPlainHTTPWarning(t *testing.T) {
+	for raw, want := range map[string]string{
+		"http://keys.example.com:8080/jwks": "fetching the JWKS over plain http:// from keys.example.com:8080; anyone on the way can swap the keys",
+		"https://keys.example.com/jwks":     "",
+		"http://127.0.0.1:4444/jwks":        "",
+		"http://localhost/jwks":             "",
+	} {
+		if got, err := PlainHTTPWarning(raw); err != nil || got != want {
+			t.Errorf("PlainHTTPWarning(%q) = %q, %v; want %q", raw, got, err, want)
+		}
+	}
+	if _, err := PlainHTTPWarning("http://bad host/%zz"); err == nil {
+		t.Error("a broken URL: no error")
+	}
+}
