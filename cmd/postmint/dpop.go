@@ -80,7 +80,7 @@ func dpopAction(c *cli.Context) error {
 // dpopEnvironmentSession is the DPoP session an environment holds (its profile, dpopKey or
 // --dpop-key, the nonces the collection kept) and its bearerToken.
 func dpopEnvironmentSession(c *cli.Context, ef string) (*token.Session, string, error) {
-	env, _, err := readEnvironment(ef)
+	env, _, err := postman.LoadEnvironment(ef)
 	if err != nil {
 		return nil, "", err
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/postmint/postmint/generator/keysource"
 	"github.com/postmint/postmint/generator/postman"
-	"github.com/postmint/postmint/internal/safefile"
 )
 
 // signing is what mint, token and refresh work with: keysource's signing (the token session,
@@ -64,7 +63,7 @@ func loadSigning(c *cli.Context, requireEnv bool) (*signing, error) {
 		discoveryWarnings(c, meta, client, ks.Session.Profile.Alg)
 		return &signing{Signing: ks}, nil
 	}
-	env, mode, err := readEnvironment(ef)
+	env, mode, err := postman.LoadEnvironment(ef)
 	if err != nil {
 		return nil, err
 	}
@@ -80,21 +79,4 @@ func loadSigning(c *cli.Context, requireEnv bool) (*signing, error) {
 		return nil, storePasswordHint(err, src.Options)
 	}
 	return &signing{Signing: ks, env: env, envPath: ef, envMode: mode}, nil
-}
-
-// readEnvironment reads and parses an environment file, with its permission bits.
-func readEnvironment(path string) (*postman.Environment, os.FileMode, error) {
-	data, err := safefile.Read("environment", path, safefile.MaxEnv)
-	if err != nil {
-		return nil, 0, err
-	}
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, 0, fmt.Errorf("reading environment %s: %w", path, safefile.Cause(err))
-	}
-	env, err := postman.ParseEnvironment(data)
-	if err != nil {
-		return nil, 0, fmt.Errorf("reading environment %s: %w", path, err)
-	}
-	return env, safefile.Perm(path, st), nil
 }

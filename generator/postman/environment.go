@@ -9,12 +9,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/postmint/postmint/generator/oauth"
+	"github.com/postmint/postmint/internal/safefile"
 )
 
 // ErrNotEnvironment is returned for a file that is not a Postman environment.
@@ -115,6 +117,25 @@ func decodeObject(dec *json.Decoder) (*object, error) {
 		return nil, err
 	}
 	return o, nil
+}
+
+// LoadEnvironment reads and parses an environment file (at most safefile.MaxEnv bytes), with
+// its permission bits (on Windows, 0600 when only its owner may open it), which a command that
+// rewrites it keeps.
+func LoadEnvironment(path string) (*Environment, os.FileMode, error) {
+	data, err := safefile.Read("environment", path, safefile.MaxEnv)
+	if err != nil {
+		return nil, 0, err
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading environment %s: %w", path, safefile.Cause(err))
+	}
+	env, err := ParseEnvironment(data)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading environment %s: %w", path, err)
+	}
+	return env, safefile.Perm(path, st), nil
 }
 
 // ParseEnvironment reads an environment as exported by the Postman app, by Newman's
