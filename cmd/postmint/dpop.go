@@ -11,7 +11,6 @@ import (
 	"github.com/postmint/postmint/generator/postman"
 	"github.com/postmint/postmint/generator/token"
 	"github.com/postmint/postmint/internal/clihelp"
-	"github.com/postmint/postmint/internal/safefile"
 )
 
 func dpopCommand() *cli.Command {
@@ -84,11 +83,7 @@ func dpopEnvironmentSession(c *cli.Context, ef string) (*token.Session, string, 
 	if err != nil {
 		return nil, "", err
 	}
-	keyText, err := dpopKeyFlag(c, "")
-	if err != nil {
-		return nil, "", err
-	}
-	s, err := keysource.DPoPSession(env, ef, keyText)
+	s, err := keysource.DPoPSession(env, ef, c.String("dpop-key"))
 	switch {
 	case errors.Is(err, keysource.ErrNotDPoP):
 		return nil, "", withHint(err, "add dpop: true to the definition and run postmint generate")
@@ -105,11 +100,7 @@ func dpopDefinitionSession(c *cli.Context, cf string) (*token.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	keyText, err := dpopKeyFlag(c, "")
-	if err != nil {
-		return nil, err
-	}
-	s, defaultAlg, err := keysource.DefinitionDPoPSession(client, keyText)
+	s, defaultAlg, err := keysource.DefinitionDPoPSession(client, c.String("dpop-key"))
 	if defaultAlg {
 		notef(c, "%s does not set dpop: true; the proof uses %s", cf, s.Profile.DPoPAlg)
 	}
@@ -117,14 +108,4 @@ func dpopDefinitionSession(c *cli.Context, cf string) (*token.Session, error) {
 		notef(c, "signed with a new DPoP key that is not kept; give --dpop-key FILE (a private JWK) to sign with yours, or use -e ENV")
 	}
 	return s, err
-}
-
-// dpopKeyFlag is the text of --dpop-key's file, or def without the flag.
-func dpopKeyFlag(c *cli.Context, def string) (string, error) {
-	f := c.String("dpop-key")
-	if f == "" {
-		return def, nil
-	}
-	data, err := safefile.Read("DPoP key", f, safefile.MaxEnv)
-	return string(data), err
 }

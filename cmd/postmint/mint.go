@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
@@ -40,11 +39,7 @@ func mintAction(c *cli.Context) error {
 		_, err = fmt.Fprintln(c.App.Writer, tok)
 		return err
 	}
-	h, cl, err := assertion.Decode(tok)
-	if err != nil {
-		return err
-	}
-	out, err := json.MarshalIndent(map[string]any{"header": h, "claims": cl}, "", "  ")
+	out, err := assertion.DecodeJSON(tok)
 	if err != nil {
 		return err
 	}

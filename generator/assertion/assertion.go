@@ -5,6 +5,7 @@ package assertion
 
 import (
 	"crypto"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -64,4 +65,14 @@ func Decode(token string) (header, claims map[string]any, err error) {
 		return nil, nil, fmt.Errorf("decoding the assertion: %w", err)
 	}
 	return t.Header, mc, nil
+}
+
+// DecodeJSON is Decode's header and claims as one indented JSON object {"header", "claims"},
+// what postmint mint --decode prints.
+func DecodeJSON(token string) ([]byte, error) {
+	h, c, err := Decode(token)
+	if err != nil {
+		return nil, err
+	}
+	return json.MarshalIndent(map[string]any{"header": h, "claims": c}, "", "  ")
 }

@@ -127,3 +127,24 @@ func BenchmarkMint(b *testing.B) {
 		})
 	}
 }
+
+// TestDecodeJSON: the printed form holds the header and the claims of the assertion, and a
+// string that is no JWT is an error.
+func TestDecodeJSON(t *testing.T) {
+	tok, err := Mint(profile("ES256"), signerFor(t, "ES256"), pinned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := DecodeJSON(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"header": {`, `"kid": "kid-1"`, `"claims": {`, `"jti": "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f"`, `"iat": 1700000000`} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("DecodeJSON lacks %s:\n%s", want, out)
+		}
+	}
+	if _, err := DecodeJSON("not.a.jwt"); err == nil {
+		t.Error("DecodeJSON of no JWT: no error")
+	}
+}

@@ -332,8 +332,15 @@ func TestDPoPSession(t *testing.T) {
 	}
 	other, _ := dpop.NewKey("ES256")
 	otherJWK, _ := other.JWK()
-	if s, err = keysource.DPoPSession(env, "env.json", otherJWK); err != nil || thumb(t, s.DPoP) != thumb(t, other) {
-		t.Errorf("--dpop-key text: err %v; want its key", err)
+	keyFile := filepath.Join(t.TempDir(), "dpop.jwk.json")
+	if err := os.WriteFile(keyFile, []byte(otherJWK), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = keysource.DPoPSession(env, "env.json", keyFile); err != nil || thumb(t, s.DPoP) != thumb(t, other) {
+		t.Errorf("--dpop-key file: err %v; want its key", err)
+	}
+	if _, err = keysource.DPoPSession(env, "env.json", "/dev/zero"); err == nil || !strings.HasPrefix(err.Error(), "reading DPoP key /dev/zero") {
+		t.Errorf("--dpop-key /dev/zero: %v; want a bounded read's refusal", err)
 	}
 }
 

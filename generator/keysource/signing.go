@@ -13,6 +13,7 @@ import (
 	"github.com/postmint/postmint/generator/postman"
 	"github.com/postmint/postmint/generator/profile"
 	"github.com/postmint/postmint/generator/token"
+	"github.com/postmint/postmint/internal/safefile"
 )
 
 // Signing is what mint, token and refresh sign and exchange with: the token session (profile,
@@ -120,11 +121,16 @@ var (
 )
 
 // DPoPSession is the DPoP state of an environment, for proofs signed without the client's key
-// (postmint dpop): its profile, its dpopKey (keyText instead, when given) and the nonces the
-// collection kept. A client without DPoP wraps ErrNotDPoP; no DPoP key (empty, or a Postman
-// Vault reference) wraps ErrNoDPoPKey: a proof with a new key would match no token.
-func DPoPSession(env *postman.Environment, name, keyText string) (*token.Session, error) {
+// (postmint dpop): its profile, its dpopKey (the private JWK in keyFile instead, when given)
+// and the nonces the collection kept. A client without DPoP wraps ErrNotDPoP; no DPoP key
+// (empty, or a Postman Vault reference) wraps ErrNoDPoPKey: a proof with a new key would
+// match no token.
+func DPoPSession(env *postman.Environment, name, keyFile string) (*token.Session, error) {
 	where := "environment " + name
+	keyText, err := readDPoPKey(keyFile)
+	if err != nil {
+		return nil, err
+	}
 	p, err := env.Profile()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", where, err)
@@ -148,9 +154,13 @@ func DPoPSession(env *postman.Environment, name, keyText string) (*token.Session
 }
 
 // DefinitionDPoPSession is a session for proofs with a definition's DPoP alg (the default
-// alg, reported, when the definition does not use DPoP) and keyText, a private JWK; with no
-// keyText, a new key that is not kept (NewDPoP). It holds no nonce.
-func DefinitionDPoPSession(c *config.Client, keyText string) (s *token.Session, defaultAlg bool, err error) {
+// alg, reported, when the definition does not use DPoP) and the private JWK in keyFile; with no
+// keyFile, a new key that is not kept (NewDPoP). It holds no nonce.
+func DefinitionDPoPSession(c *config.Client, keyFile string) (s *token.Session, defaultAlg bool, err error) {
+	keyText, err := readDPoPKey(keyFile)
+	if err != nil {
+		return nil, false, err
+	}
 	alg := c.DPoPAlg
 	if alg == "" {
 		alg, defaultAlg = oauth.DefaultDPoPAlg, true
@@ -163,6 +173,15 @@ func DefinitionDPoPSession(c *config.Client, keyText string) (s *token.Session, 
 		s.DPoP, err = dpop.ParseKey(keyText, alg)
 	}
 	return s, defaultAlg, err
+}
+
+// readDPoPKey is the text of a DPoP key file (a private JWK), "" for no file.
+func readDPoPKey(path string) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	data, err := safefile.Read("DPoP key", path, safefile.MaxEnv)
+	return string(data), err
 }
 
 // newDPoP is a new DPoP key for a DPoP profile, nil for bearer tokens.
