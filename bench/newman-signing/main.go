@@ -396,14 +396,15 @@ func run(c config) (missed bool, err error) {
 	perReq := func(r runResult) float64 { return r.perReq }
 	item := func(r runResult) float64 { return r.item }
 	pre := func(r runResult) float64 { return r.pre }
+	test := func(r runResult) float64 { return r.test }
 	resp := func(r runResult) float64 { return r.respTime }
 	cpu := func(r runResult) float64 { return r.cpu }
 	base, baseIt := byName["baseline"].stat(perReq), byName["baseline"].stat(item)
 	fmt.Println()
-	fmt.Printf("%-10s %11s %12s %10s %12s %12s %8s %13s %12s %10s\n",
-		"arm", "ms/request", "(rounds)", "ms/item", "pre-request", "responseTime", "CPU", "overhead", "overhead", "overhead")
-	fmt.Printf("%-10s %11s %12s %10s %12s %12s %8s %13s %12s %10s\n",
-		"", "run/N", "", "median", "median", "mean", "ms/req", "(ms/request)", "(ms/item)", "(CPU)")
+	fmt.Printf("%-10s %11s %12s %10s %12s %6s %12s %8s %13s %12s %10s\n",
+		"arm", "ms/request", "(rounds)", "ms/item", "pre-request", "test", "responseTime", "CPU", "overhead", "overhead", "overhead")
+	fmt.Printf("%-10s %11s %12s %10s %12s %6s %12s %8s %13s %12s %10s\n",
+		"", "run/N", "", "median", "median", "median", "mean", "ms/req", "(ms/request)", "(ms/item)", "(CPU)")
 	for _, name := range names {
 		a := byName[name]
 		o1, o2, o3 := "-", "-", "-"
@@ -418,12 +419,15 @@ func run(c config) (missed bool, err error) {
 		if c := a.stat(cpu); !math.IsNaN(c) {
 			cpuCol = fmt.Sprintf("%.1f", c)
 		}
-		preCol := "-" // the Postman CLI reports no script times
+		preCol, testCol := "-", "-" // the Postman CLI reports no script times
 		if p := a.stat(pre); !math.IsNaN(p) {
 			preCol = fmt.Sprintf("%.1f", p)
 		}
-		fmt.Printf("%-10s %11.1f %12s %10.1f %12s %12.1f %8s %13s %12s %10s\n",
-			name, a.stat(perReq), "("+a.spread(perReq)+")", a.stat(item), preCol, a.stat(resp), cpuCol, o1, o2, o3)
+		if t := a.stat(test); !math.IsNaN(t) {
+			testCol = fmt.Sprintf("%.1f", t)
+		}
+		fmt.Printf("%-10s %11.1f %12s %10.1f %12s %6s %12.1f %8s %13s %12s %10s\n",
+			name, a.stat(perReq), "("+a.spread(perReq)+")", a.stat(item), preCol, testCol, a.stat(resp), cpuCol, o1, o2, o3)
 	}
 	fmt.Println()
 	if c.kind == runnerPostmanCLI {
@@ -450,7 +454,7 @@ func run(c config) (missed bool, err error) {
 	} else {
 		fmt.Println("All values are ms, medians over the measured rounds. ms/request = Newman run duration / iterations")
 		fmt.Println("(the goal's measure); ms/item = median time of one request from Newman's beforeItem to item event")
-		fmt.Println("(robust to stalls); pre-request = the request's pre-request scripts; responseTime = Newman's")
+		fmt.Println("(robust to stalls); pre-request, test = the request's pre-request and test scripts; responseTime = Newman's")
 		fmt.Println("response.responseTime (HTTP exchange only, no scripts); CPU = user + system CPU of the Newman")
 		fmt.Println("process (scripts and sandbox included, the provider excluded) / iterations; overhead = arm - baseline.")
 		fmt.Println("1-line is a diagnostic arm, not in the ratio: the baseline plus a one-line pre-request script,")
@@ -513,6 +517,7 @@ type runResult struct {
 	perReq   float64 // ms: run duration / iterations
 	item     float64 // ms: median over the run's requests of one request's time
 	pre      float64 // ms: median over the run's requests of the pre-request scripts; NaN when unknown
+	test     float64 // ms: median over the run's requests of the test scripts; NaN when unknown
 	respTime float64 // ms: mean response.responseTime
 	cpu      float64 // ms: the runner's user + system CPU / iterations; NaN when unknown
 	startup  float64 // ms: process start to run start (Postman CLI only)
@@ -523,6 +528,7 @@ type runTimes struct {
 	duration float64   // ms: the run alone, without the process's start-up
 	items    []float64 // ms: one request's (or iteration's) time, at least one
 	pres     []float64 // ms: each request's pre-request scripts; nil when the runner can't say
+	tests    []float64 // ms: each request's test scripts; nil when the runner can't say
 	startup  float64   // ms: process start to run start; 0 when not measured
 	cpu      float64   // ms: the runner's user + system CPU during the run; NaN when unknown
 }
@@ -613,10 +619,15 @@ func runArm(c config, envPath string, a *arm, n int, prov *e2e.Provider, seq int
 	if tm.pres != nil {
 		pre = median(tm.pres)
 	}
+	test := math.NaN()
+	if tm.tests != nil {
+		test = median(tm.tests)
+	}
 	return runResult{
 		perReq:   tm.duration / float64(n),
 		item:     median(tm.items),
 		pre:      pre,
+		test:     test,
 		respTime: sum / float64(n),
 		cpu:      tm.cpu / float64(n),
 		startup:  tm.startup,
@@ -661,6 +672,7 @@ func runNewman(c config, envPath string, a *arm, n int, dir, report, dataPath st
 		Items     []struct {
 			Total      float64 `json:"total"`
 			Prerequest float64 `json:"prerequest"`
+			Test       float64 `json:"test"`
 		} `json:"items"`
 	}
 	if err := readJSON(spec["timings"].(string), &tim); err != nil {
@@ -673,6 +685,7 @@ func runNewman(c config, envPath string, a *arm, n int, dir, report, dataPath st
 	for _, it := range tim.Items {
 		tm.items = append(tm.items, it.Total)
 		tm.pres = append(tm.pres, it.Prerequest)
+		tm.tests = append(tm.tests, it.Test)
 	}
 	return tm, nil
 }
