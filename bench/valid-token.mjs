@@ -2,7 +2,7 @@
 // valid (issue 22: the collection pre-request script and the API folder's 401/403 test at most
 // 0.5 ms more than a one-line pre-request script and a one-line pm.test). Started by bench/valid-token.sh; by hand, from the repository root:
 //
-//   node bench/valid-token.mjs BIN [N] [ROUNDS]
+//   node bench/valid-token.mjs BIN [N] [ROUNDS] [BIN_BEFORE]
 //
 // BIN is a postmint binary. It generates a collection (postmint generate --no-key) whose API
 // folder holds one GET to a local HTTP server that answers 200, and an environment whose
@@ -17,13 +17,16 @@
 //              its API folder test (the 401/403 check); the target is postmint - 1-line
 //   pre-only   diagnostic: postmint's pre-request script with the one-line test (the measure
 //              of issue 14, which left the test script out)
+//   before     with BIN_BEFORE: the collection that binary generates, unchanged, in the same
+//              rounds (same environment: this binary's)
 //
 // One warm-up round (discarded), then ROUNDS rounds (default 9), the arms in rotated order.
 // Per run: ms/request = run duration / N; pre-request = median time of one request's
 // pre-request scripts (Newman's beforePrerequest..prerequest events); ms/item = median time of
 // one request (beforeItem..item). The table shows medians over rounds and each arm minus
 // 1-line; then postmint minus 1-line per round (same round, same machine state) and the median
-// of those. The verdict reads ms/item, which stalls of a busy machine barely move. Every
+// of those, also for CPU (user + system CPU of the Newman process / N, which waiting for a busy
+// machine's cores does not move). The verdict reads ms/item, which stalls of a busy machine barely move. Every
 // request must get its 200 and no test may fail.
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -33,9 +36,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const [bin, nArg, roundsArg] = process.argv.slice(2);
+const [bin, nArg, roundsArg, binBefore] = process.argv.slice(2);
 if (!bin) {
-  console.error('usage: node bench/valid-token.mjs BIN [N] [ROUNDS]');
+  console.error('usage: node bench/valid-token.mjs BIN [N] [ROUNDS] [BIN_BEFORE]');
   process.exit(2);
 }
 const N = Number(nArg || 200);
@@ -79,6 +82,13 @@ try {
   fs.writeFileSync(path.join(work, 'env.json'), JSON.stringify(env));
 
   const pre = collection.event.find((e) => e.listen === 'prerequest');
+  let before = null;
+  if (binBefore) {
+    const dir = path.join(work, 'before');
+    fs.mkdirSync(dir);
+    execFileSync(binBefore, ['generate', '--no-key', '-c', path.join(work, 'client.yaml'), '-o', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+    before = JSON.parse(fs.readFileSync(path.join(dir, `${base}.postman_collection.json`), 'utf8'));
+  }
   const oneLinePre = { listen: 'prerequest', script: { type: 'text/javascript', exec: ["pm.variables.get('bearerToken');"] } };
   const oneLineTest = { listen: 'test', script: { type: 'text/javascript', exec: ["pm.test('API answered', function () { pm.expect(pm.response.code).to.equal(200); });"] } };
   // withAPITest is the collection with the API folder's test events replaced by tests.
@@ -92,6 +102,7 @@ try {
     postmint: collection,
     'pre-only': withAPITest({ ...collection, event: [pre] }, [oneLineTest]),
   };
+  if (before) arms.before = before;
   for (const [name, c] of Object.entries(arms)) {
     fs.writeFileSync(path.join(work, `${name}.json`), JSON.stringify(c));
   }
@@ -122,7 +133,7 @@ try {
       throw new Error(`${arm}: ${s.requests.total} requests (want ${n}), ${apiHits - before} reached the API, ${r.run.failures.length} failures: ${JSON.stringify(r.run.failures.slice(0, 2))}`);
     }
     const t = JSON.parse(fs.readFileSync(timings, 'utf8'));
-    return { perRequest: (t.completed - t.started) / n, pre: median(t.items.map((i) => i.prerequest)), item: median(t.items.map((i) => i.total)) };
+    return { perRequest: (t.completed - t.started) / n, pre: median(t.items.map((i) => i.prerequest)), item: median(t.items.map((i) => i.total)), cpu: t.cpu / n };
   }
 
   const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -144,10 +155,12 @@ try {
       `${m(a, 'pre').toFixed(3).padStart(9)}  ${m(a, 'item').toFixed(3).padStart(11)}   ${(m(a, 'perRequest') - m('1-line', 'perRequest')).toFixed(3).padStart(7)}, ${(m(a, 'pre') - m('1-line', 'pre')).toFixed(3)}`);
   }
   // The difference per round (same round, same machine state), then its median.
-  const paired = (k) => results.postmint.map((x, i) => x[k] - results['1-line'][i][k]);
-  for (const [k, label] of [['perRequest', 'ms/request'], ['item', 'ms/item'], ['pre', 'pre-request']]) {
-    const d = paired(k);
-    console.log(`postmint - 1-line, ${label.padEnd(11)} per round: median ${median(d).toFixed(3)} ms (${d.map((x) => x.toFixed(2)).join(' ')})`);
+  const paired = (k, arm = 'postmint') => results[arm].map((x, i) => x[k] - results['1-line'][i][k]);
+  for (const arm of before ? ['postmint', 'before'] : ['postmint']) {
+    for (const [k, label] of [['perRequest', 'ms/request'], ['item', 'ms/item'], ['pre', 'pre-request'], ['cpu', 'CPU']]) {
+      const d = paired(k, arm);
+      console.log(`${arm} - 1-line, ${label.padEnd(11)} per round: median ${median(d).toFixed(3)} ms (${d.map((x) => x.toFixed(2)).join(' ')})`);
+    }
   }
   // ms/request (run duration / N) takes every stall of a busy machine into the run it hits;
   // ms/item (median request of a run) does not, so the verdict reads it.

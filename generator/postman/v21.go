@@ -59,9 +59,18 @@ type (
 // line: Newman and the Postman CLI hand every element of a script to their sandbox separately
 // on every request, which costs about 4 µs per element (bench/valid-token.sh). The source the
 // sandbox runs is the same: it joins the elements with "\n".
+//
+// Every script begins with sandbox2Marker.
 func script(listen pmc.ListenType, src string) eventJSON {
-	return eventJSON{Listen: listen, Script: &pmc.Script{Type: "text/javascript", Exec: []string{src}}}
+	return eventJSON{Listen: listen, Script: &pmc.Script{Type: "text/javascript", Exec: []string{sandbox2Marker + src}}}
 }
+
+// sandbox2Marker, as a script's first 15 characters, tells Postman's sandbox (postman-sandbox,
+// in Newman, the Postman CLI and the app) not to set up its legacy globals (tests, responseBody,
+// responseHeaders, postman.*, built afresh for every script run) for this script: postmint's
+// scripts use pm.* alone. It saves about 0.2 to 0.4 ms a test script in Newman
+// (bench/valid-token.sh). A runner that does not know the marker sees a string statement.
+const sandbox2Marker = `"use sandbox2";`
 
 type authJSON struct {
 	Type   string          `json:"type"`
