@@ -11,7 +11,6 @@ import (
 const (
 	MaxPassword = 64 << 10 // a password
 	MaxEnv      = 8 << 20  // an environment: a key, a token and the variables
-	MaxJWKS     = 1 << 20  // as generator/verify bounds a JWKS from a URL
 	MaxPublic   = 4 << 20  // a public key or certificate chain
 )
 
