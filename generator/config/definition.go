@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -140,17 +139,9 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 func Load(path string) (*Definition, error) {
 	data, err := boundedread.ReadFile(path, MaxFileSize)
 	if err != nil {
-		return nil, fmt.Errorf("reading client definition %s: %w", path, unwrapPathError(err))
+		return nil, fmt.Errorf("reading client definition %s: %w", path, boundedread.Cause(err))
 	}
 	return Parse(data, path)
-}
-
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 var (

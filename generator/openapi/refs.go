@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/postmint/postmint/internal/boundedread"
 )
 
 // Bounds on what the $refs of one document may load: bytes, depth and time, not a count of
@@ -211,7 +213,7 @@ func (r *resolver) document(src *source, node *yaml.Node, ref, docPart string) (
 	}
 	real, err := filepath.EvalSymlinks(p)
 	if err != nil {
-		return nil, refError(src, node, ErrInvalid, "$ref %q: %v", ref, unwrapPathError(err))
+		return nil, refError(src, node, ErrInvalid, "$ref %q: %v", ref, boundedread.Cause(err))
 	}
 	if rel, err := filepath.Rel(r.dir, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
 		return nil, refError(src, node, ErrRefOrigin, "$ref %q leaves the folder %s: a document read from a file resolves $refs only to files in its own folder", ref, r.dir)
@@ -226,7 +228,7 @@ func (r *resolver) document(src *source, node *yaml.Node, ref, docPart string) (
 	}
 	f, err := os.Open(real)
 	if err != nil {
-		return nil, refError(src, node, ErrInvalid, "$ref %q: %v", ref, unwrapPathError(err))
+		return nil, refError(src, node, ErrInvalid, "$ref %q: %v", ref, boundedread.Cause(err))
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
@@ -410,14 +412,6 @@ func withoutFragment(u *url.URL) string {
 	c := *u
 	c.Fragment, c.RawFragment = "", ""
 	return c.String()
-}
-
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // resolvePointer follows an RFC 6901 JSON pointer ("/components/schemas/Order") through a

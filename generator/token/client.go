@@ -17,7 +17,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -141,7 +140,7 @@ func NewClient(opt Options) (*Client, error) {
 func loadRoots(path string) (*x509.CertPool, error) {
 	data, err := boundedread.ReadFile(path, maxCAFile)
 	if err != nil {
-		return nil, fmt.Errorf("reading CA file %s: %w", path, unwrapPath(err))
+		return nil, fmt.Errorf("reading CA file %s: %w", path, boundedread.Cause(err))
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil {
@@ -353,11 +352,3 @@ func sleep(ctx context.Context, d time.Duration) error {
 // HTTP is the client's http.Client (TLS verification on, CA file, proxy, timeouts), for the
 // other requests postmint makes to the same server, such as reading its metadata.
 func (c *Client) HTTP() *http.Client { return c.hc }
-
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}

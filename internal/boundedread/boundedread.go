@@ -103,3 +103,13 @@ func readAll(r io.Reader, buf []byte) ([]byte, error) {
 		}
 	}
 }
+
+// Cause is the reason inside an *fs.PathError (whose text repeats the path and the call), or
+// err itself: messages name the file once, in their own words.
+func Cause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

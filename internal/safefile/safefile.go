@@ -6,6 +6,8 @@ package safefile
 import (
 	"fmt"
 	"os"
+
+	"github.com/postmint/postmint/internal/boundedread"
 )
 
 // Write writes a temp file in the same directory, flushes it to disk and renames it over path
@@ -20,14 +22,8 @@ func Write(path string, data []byte, mode os.FileMode) error {
 	return nil
 }
 
-// Cause is the reason inside an *os.PathError (whose text repeats the path and the call), or
-// err itself: messages name the file once, in their own words.
-func Cause(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
-}
+// Cause is the reason inside an *os.PathError, or err itself (boundedread.Cause).
+var Cause = boundedread.Cause
 
 // CheckWritable refuses a file the user made read-only: a rename would replace it anyway,
 // so the mode is the user's only way of saying "do not touch".
