@@ -139,16 +139,17 @@ func DPoPSession(env *postman.Environment, name, keyFile string) (*token.Session
 		return nil, fmt.Errorf("%s: dpopAlg: %w", where, ErrNotDPoP)
 	}
 	if keyText == "" {
-		if vault, inVault := oauth.VaultRef(env.Lookup(postman.VarDPoPKey)); inVault {
-			return nil, fmt.Errorf("%s: %w: it refers to the Postman Vault secret %s, which only the Postman app can read", where, ErrNoDPoPKey, vault)
-		}
+		keyText = env.Lookup(postman.VarDPoPKey)
+	}
+	if vault, inVault := oauth.VaultRef(keyText); inVault {
+		return nil, fmt.Errorf("%s: %w: it refers to the Postman Vault secret %s, which only the Postman app can read", where, ErrNoDPoPKey, vault)
+	}
+	if strings.TrimSpace(keyText) == "" {
+		return nil, fmt.Errorf("%s: %w", where, ErrNoDPoPKey)
 	}
 	s := &token.Session{Profile: p}
 	if err := environmentDPoP(s, env, where, keyText); err != nil {
 		return nil, err
-	}
-	if s.NewDPoP {
-		return nil, fmt.Errorf("%s: %w", where, ErrNoDPoPKey)
 	}
 	return s, nil
 }
