@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -71,13 +72,17 @@ func verifyAction(c *cli.Context) error {
 			return err
 		}
 	}
-	if opt.Keys, err = verifyKeys(c, client); err != nil {
+	var certs []*x509.Certificate
+	if client != nil {
+		if certs, err = verify.ClientCertificates(client); err != nil {
+			return err
+		}
+	}
+	if opt.Keys, err = verifyKeys(c, client, certs); err != nil {
 		return err
 	}
 	if client != nil {
-		if opt.Rules, err = verify.ClientRules(client, opt.Keys, c.String("jwks") != ""); err != nil {
-			return err
-		}
+		opt.Rules = verify.ClientRules(client, certs, opt.Keys, c.String("jwks") != "")
 	}
 	res := verify.Check(tok, opt)
 	w := c.App.Writer
@@ -151,7 +156,7 @@ func loadJWKS(c *cli.Context, src string) ([]verify.PublicKey, error) {
 // verifyKeys are the keys to check the signature with: --jwks, --key, else the definition's
 // (its certificate, or the public half of $POSTMINT_PRIVATE_KEY or key:; -k names the public
 // key here, so it is no private key source).
-func verifyKeys(c *cli.Context, client *config.Client) ([]verify.PublicKey, error) {
+func verifyKeys(c *cli.Context, client *config.Client, certs []*x509.Certificate) ([]verify.PublicKey, error) {
 	if c.String("jwks") != "" {
 		return loadJWKS(c, c.String("jwks"))
 	}
@@ -163,7 +168,7 @@ func verifyKeys(c *cli.Context, client *config.Client) ([]verify.PublicKey, erro
 		return verify.LoadPublicKey(f, "--key", src.Options)
 	}
 	src.File = ""
-	ks, err := verify.DefinitionKeys(client, src)
+	ks, err := verify.DefinitionKeys(client, certs, src)
 	if errors.Is(err, verify.ErrNoKey) {
 		return nil, withHint(err, "pass --jwks FILE|URL or --key PUBKEY")
 	}

@@ -18,17 +18,18 @@ import (
 // private key).
 var ErrNoKey = errors.New("no key to check the signature with")
 
-// DefinitionKeys is the key a client definition knows of: its certificate chain (read from
-// certificate:), else the public half of the private key from src in keysource's order, with
-// the definition's key: as its third source.
-func DefinitionKeys(c *config.Client, src keysource.Sources) ([]PublicKey, error) {
-	var certs []*x509.Certificate
-	if c.CertPath != "" {
-		var err error
-		if certs, err = keys.LoadCertificates(c.CertPath); err != nil {
-			return nil, err
-		}
+// ClientCertificates is a definition's certificate: chain, nil when it names none.
+func ClientCertificates(c *config.Client) ([]*x509.Certificate, error) {
+	if c.CertPath == "" {
+		return nil, nil
 	}
+	return keys.LoadCertificates(c.CertPath)
+}
+
+// DefinitionKeys is the key a client definition knows of: its certificate chain certs
+// (ClientCertificates), else the public half of the private key from src in keysource's order,
+// with the definition's key: as its third source.
+func DefinitionKeys(c *config.Client, certs []*x509.Certificate, src keysource.Sources) ([]PublicKey, error) {
 	if len(certs) > 0 {
 		return []PublicKey{{Key: certs[0].PublicKey, Certificates: certs, Source: c.CertPath}}, nil
 	}
@@ -85,19 +86,12 @@ func PlainHTTPWarning(raw string) (string, error) {
 	return "", nil
 }
 
-// ClientRules is what a client definition adds to a check: its certificate: chain, read here,
-// else (checking with one key from a key file or the definition, not a JWKS) that key's own
-// chain, and the rules built from both (RulesFor).
-func ClientRules(c *config.Client, checkWith []PublicKey, fromJWKS bool) (*Rules, error) {
-	var certs []*x509.Certificate
-	if c.CertPath != "" {
-		var err error
-		if certs, err = keys.LoadCertificates(c.CertPath); err != nil {
-			return nil, err
-		}
-	}
+// ClientRules is what a client definition adds to a check: the rules (RulesFor) with its
+// certificate: chain certs, else (checking with one key from a key file or the definition,
+// not a JWKS) that key's own chain.
+func ClientRules(c *config.Client, certs []*x509.Certificate, checkWith []PublicKey, fromJWKS bool) *Rules {
 	if certs == nil && len(checkWith) == 1 && !fromJWKS {
 		certs = checkWith[0].Certificates
 	}
-	return RulesFor(c, certs), nil
+	return RulesFor(c, certs)
 }

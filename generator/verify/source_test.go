@@ -22,21 +22,21 @@ func TestDefinitionKeys(t *testing.T) {
 	}
 	c := &config.Client{File: "client.yaml", KeyPath: filepath.Join(dir, "rsa2048.pkcs8.pem")}
 
-	ks, err := DefinitionKeys(c, keysource.Sources{Value: string(ec)})
+	ks, err := DefinitionKeys(c, nil, keysource.Sources{Value: string(ec)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := ks[0].Key.(*ecdsa.PublicKey); !ok || ks[0].Source != "POSTMINT_PRIVATE_KEY" {
 		t.Errorf("POSTMINT_PRIVATE_KEY beside key:: got %T from %s", ks[0].Key, ks[0].Source)
 	}
-	ks, err = DefinitionKeys(c, keysource.Sources{})
+	ks, err = DefinitionKeys(c, nil, keysource.Sources{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := ks[0].Key.(*rsa.PublicKey); !ok {
 		t.Errorf("key: alone: got %T", ks[0].Key)
 	}
-	if _, err := DefinitionKeys(&config.Client{File: "client.yaml"}, keysource.Sources{}); !errors.Is(err, ErrNoKey) {
+	if _, err := DefinitionKeys(&config.Client{File: "client.yaml"}, nil, keysource.Sources{}); !errors.Is(err, ErrNoKey) {
 		t.Errorf("no key: got %v, want ErrNoKey", err)
 	}
 }
@@ -46,26 +46,33 @@ func TestDefinitionKeys(t *testing.T) {
 func TestDefinitionCertificateFirst(t *testing.T) {
 	dir := filepath.Join("..", "..", "testdata", "keys")
 	c := &config.Client{File: "client.yaml", CertPath: filepath.Join(dir, "ec-p256.crt.pem"), KeyPath: filepath.Join(dir, "rsa2048.pkcs8.pem")}
-	ks, err := DefinitionKeys(c, keysource.Sources{})
+	certs, err := ClientCertificates(c)
+	if err != nil || len(certs) != 1 {
+		t.Fatalf("ClientCertificates = %d, %v", len(certs), err)
+	}
+	ks, err := DefinitionKeys(c, certs, keysource.Sources{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := ks[0].Key.(*ecdsa.PublicKey); !ok || ks[0].Source != c.CertPath || len(ks[0].Certificates) == 0 {
 		t.Fatalf("got %T from %s; want the certificate's EC key", ks[0].Key, ks[0].Source)
 	}
-	if r, err := ClientRules(c, nil, true); err != nil || len(r.Certificates) != 1 || !r.Certificates[0].Equal(ks[0].Certificates[0]) {
-		t.Errorf("certificate: with a JWKS: %v; want the definition's chain", err)
+	if r := ClientRules(c, certs, nil, true); len(r.Certificates) != 1 || !r.Certificates[0].Equal(certs[0]) {
+		t.Errorf("certificate: with a JWKS: %d certificates; want the definition's chain", len(r.Certificates))
 	}
 	noCert := &config.Client{File: "client.yaml"}
-	if r, err := ClientRules(noCert, ks, false); err != nil || len(r.Certificates) != 1 {
-		t.Errorf("one key's own chain: %v, %d certificates; want 1", err, len(r.Certificates))
+	if r := ClientRules(noCert, nil, ks, false); len(r.Certificates) != 1 {
+		t.Errorf("one key's own chain: %d certificates; want 1", len(r.Certificates))
 	}
-	if r, err := ClientRules(noCert, ks, true); err != nil || r.Certificates != nil {
-		t.Errorf("a JWKS's chain taken for the rules (%v)", err)
+	if r := ClientRules(noCert, nil, ks, true); r.Certificates != nil {
+		t.Error("a JWKS's chain taken for the rules")
+	}
+	if certs, err := ClientCertificates(noCert); err != nil || certs != nil {
+		t.Errorf("no certificate: %v, %v; want none", certs, err)
 	}
 	bad := &config.Client{File: "client.yaml", CertPath: filepath.Join(dir, "missing.crt.pem")}
-	if _, err := ClientRules(bad, ks, false); err == nil {
-		t.Error("ClientRules with a missing certificate: file: no error")
+	if _, err := ClientCertificates(bad); err == nil {
+		t.Error("ClientCertificates with a missing certificate: file: no error")
 	}
 }
 
